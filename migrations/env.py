@@ -1,0 +1,28 @@
+"""Alembic environment: migrations run against the tracker's own MetaData and engine."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from tracker.database import create_engine, resolve_url
+from tracker.store import metadata
+
+target_metadata = metadata
+
+
+def run_migrations_online() -> None:
+    """Run with the engine the tracker passed in, or the configured URL."""
+    engine = context.config.attributes.get("engine")
+    if engine is None:
+        engine = create_engine(resolve_url(context.config.get_main_option("sqlalchemy.url"))[0])
+    with engine.connect().execution_options(tracker_write=True) as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

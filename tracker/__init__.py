@@ -1,0 +1,1 @@
+"""tracker: an event-sourced agreement state tracker."""

@@ -1,0 +1,121 @@
+"""The Python API: open a tracker, append events, ask for states, diffs and logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import database, files
+from tracker.diff import StateDiff, diff
+from tracker.errors import AmbiguousAgreementError
+from tracker.events import AgreementCreated, Event
+from tracker.projector import known, project, resolve
+from tracker.state import AgreementState, Recorded
+from tracker.store import AppendResult, Clock, EventStore, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A tracker, and whether opening it loaded the shipped record into an empty default."""
+
+    tracker: Tracker
+    loaded_record: bool
+
+
+class Tracker:
+    """An event store with the questions users ask of it."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, url: str | None = None, clock: Clock = utcnow) -> Tracker:
+        """Open (and migrate) the database at `url`, or the embedded default."""
+        return cls.open_reporting(url, clock).tracker
+
+    @classmethod
+    def open_reporting(cls, url: str | None = None, clock: Clock = utcnow) -> Opened:
+        """Like `open`, and say whether the shipped record was loaded into an empty default."""
+        chosen, is_default = database.resolve_url(url)
+        engine = database.create_engine(chosen)
+        database.ensure_schema(engine)
+        tracker = cls(EventStore(engine, clock))
+        loaded = is_default and tracker.store.is_empty()
+        if loaded:
+            for path in sorted(database.bundled("record").glob("*.yaml")):
+                tracker.import_file(path)
+        return Opened(tracker, loaded)
+
+    def agreement(self, name: str | None) -> str:
+        """The agreement named, or the only one in the store when no name is given."""
+        if name is not None:
+            self.store.require(name)
+            return name
+        names = self.store.agreements()
+        if len(names) != 1:
+            listing = ", ".join(names) if names else "the database holds none"
+            raise AmbiguousAgreementError(f"name the agreement ({listing})")
+        return names[0]
+
+    def append(
+        self, agreement: str, events: Sequence[Event], expected_version: int | None = None
+    ) -> AppendResult:
+        """Append events to an agreement's log (see EventStore.append)."""
+        return self.store.append(agreement, events, expected_version)
+
+    def state(
+        self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None
+    ) -> AgreementState:
+        """The agreement's terms on `as_of`, as known at `known_at` (now by default)."""
+        known_at = known_at or self.store.clock()
+        records = self.store.read(agreement, until=as_of, known_at=known_at)
+        return project(agreement, records, as_of, known_at)
+
+    def diff(
+        self, agreement: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
+    ) -> StateDiff:
+        """What changed in the agreement's terms from `start` to `end`."""
+        known_at = known_at or self.store.clock()
+        records = self.store.read(agreement, until=max(start, end), known_at=known_at)
+        return diff(
+            project(agreement, records, start, known_at), project(agreement, records, end, known_at)
+        )
+
+    def log(
+        self,
+        agreement: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        term: str | None = None,
+        known_at: dt.datetime | None = None,
+    ) -> list[Recorded]:
+        """The agreement's events in effective order (position breaks ties)."""
+        records = known(self.store.read(agreement, until=end, known_at=known_at), None)
+        records.sort(key=lambda r: (r.event.effective, r.position))
+        return [
+            r
+            for r in records
+            if (start is None or r.event.effective >= start)
+            and (end is None or r.event.effective <= end)
+            and (term is None or getattr(r.event, "term", None) == term)
+        ]
+
+    def import_file(self, path: Path) -> AppendResult:
+        """Validate an agreement file whole, then append it in one transaction."""
+        content = files.load(path)
+        return self.store.append(content.agreement, content.events, sources=content.sources)
+
+    def export(self, agreement: str) -> files.AgreementFile:
+        """The agreement as a file: its header, sources and every event in log order."""
+        records = self.store.read(agreement)
+        events = tuple(r.event for r in records)
+        created = next(e for e in events if isinstance(e, AgreementCreated))
+        return files.AgreementFile(
+            agreement, created.title, created.parties, tuple(self.store.sources(agreement)), events
+        )
+
+    def retracted(self, agreement: str, known_at: dt.datetime | None = None) -> frozenset[str]:
+        """The ids of the agreement's events that no longer count."""
+        return resolve(known(self.store.read(agreement), known_at)).retracted

@@ -1,0 +1,48 @@
+"""How events are written down: canonical JSON, the hash chain, and upcasting old schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tracker.events import EVENT, Event, event_to_dict
+
+GENESIS = "0" * 64
+SCHEMA_VERSION = 1
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+# (event type, stored schema version) -> function lifting its payload one version up.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def canonical(data: Any) -> str:
+    """One JSON text per value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def encode(event: Event) -> str:
+    """The payload stored for an event."""
+    return canonical(event_to_dict(event))
+
+
+def decode(payload: str, event_type: str, schema_version: int) -> Event:
+    """The event a stored payload holds, lifted to the current schema first."""
+    if schema_version == SCHEMA_VERSION:
+        return EVENT.validate_json(payload)
+    data = json.loads(payload)
+    version = schema_version
+    while version < SCHEMA_VERSION:
+        data = UPCASTERS[(event_type, version)](data)
+        version += 1
+    return EVENT.validate_python(data)
+
+
+def chain_hash(
+    prev_hash: str, agreement: str, version: int, recorded_at: dt.datetime, payload: str
+) -> str:
+    """The hash of one event, linked to the hash of the event before it in its agreement."""
+    text = f"{prev_hash}\n{agreement}\n{version}\n{recorded_at.isoformat()}\n{payload}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

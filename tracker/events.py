@@ -1,0 +1,232 @@
+"""Event models: one frozen pydantic model per thing that can happen to an agreement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    TypeAdapter,
+    field_serializer,
+    model_validator,
+)
+
+Certainty: TypeAlias = Literal["confirmed", "reported", "rumored"]
+Stance: TypeAlias = Literal["supports", "contradicts"]
+EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
+Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
+TermKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
+EventId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Value(BaseModel):
+    """Base of every value object: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Citation(Value):
+    """A source's words behind a fact, for or against it."""
+
+    source: Slug
+    quote: Text | None = None
+    stance: Stance = "supports"
+
+
+class Party(Value):
+    """A party to an agreement and the role it plays."""
+
+    name: Text
+    role: Text
+
+
+class Source(Value):
+    """Where citations come from; `file` names the stored text beside the agreement file."""
+
+    id: Slug
+    title: Text
+    publisher: Text | None = None
+    url: Text | None = None
+    published: dt.date | None = None
+    file: Text | None = None
+    derived_from: Slug | None = None
+
+
+class StoredSource(Value):
+    """A source as the store keeps it: its metadata and, when there is one, its text."""
+
+    source: Source
+    text: str | None = None
+    sha256: str | None = None
+
+
+class BaseEvent(Value):
+    """Fields every event carries; the store adds position, version and recorded_at."""
+
+    id: EventId
+    agreement: Slug
+    effective: dt.date
+    announced: dt.date | None = None
+    certainty: Certainty = "confirmed"
+    sources: tuple[Citation, ...] = ()
+    note: Text | None = None
+
+
+class AgreementCreated(BaseEvent):
+    """An agreement begins, with its title and parties."""
+
+    type: Literal["agreement.created"] = "agreement.created"
+    title: Text
+    parties: tuple[Party, ...] = Field(min_length=1)
+
+
+class TermSet(BaseEvent):
+    """A term takes a new value: added, or replacing the one in force."""
+
+    type: Literal["term.set"] = "term.set"
+    term: TermKey
+    summary: Text
+    value: dict[str, JsonValue] = Field(default_factory=dict)
+    expires: dt.date | None = None
+    ends_when: Text | None = None
+
+    @model_validator(mode="after")
+    def _expires_after_effective(self) -> TermSet:
+        if self.expires is not None and self.expires < self.effective:
+            raise ValueError(f"expires {self.expires} is before effective {self.effective}")
+        return self
+
+
+class TermEnded(BaseEvent):
+    """A term stops being in force."""
+
+    type: Literal["term.ended"] = "term.ended"
+    term: TermKey
+    reason: EndReason
+
+
+class TermProposed(BaseEvent):
+    """A change under consideration; it alters no term in force while it is pending."""
+
+    type: Literal["term.proposed"] = "term.proposed"
+    term: TermKey
+    summary: Text
+    value: dict[str, JsonValue] | None = None
+
+
+class ProposalResolved(BaseEvent):
+    """A pending proposal is adopted, rejected or withdrawn."""
+
+    type: Literal["proposal.resolved"] = "proposal.resolved"
+    proposal: EventId
+    resolution: Resolution
+
+
+class NoteRecorded(BaseEvent):
+    """Context that changes no term."""
+
+    type: Literal["note.recorded"] = "note.recorded"
+    note: Text
+
+
+class EventRetracted(BaseEvent):
+    """An earlier event was wrong: it stays in the log but no longer counts."""
+
+    type: Literal["event.retracted"] = "event.retracted"
+    target: EventId
+    reason: Text
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> EventRetracted:
+        if self.target == self.id:
+            raise ValueError("an event cannot retract itself")
+        return self
+
+
+Fact: TypeAlias = Annotated[
+    AgreementCreated | TermSet | TermEnded | TermProposed | ProposalResolved | NoteRecorded,
+    Field(discriminator="type"),
+]
+_FACT = TypeAdapter[Fact](Fact)
+
+
+class EventCorrected(BaseEvent):
+    """An earlier event is replaced by corrected content (its id and agreement are kept)."""
+
+    type: Literal["event.corrected"] = "event.corrected"
+    target: EventId
+    reason: Text
+    replacement: Fact
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit_identity(cls, data: Any) -> Any:
+        """The replacement is written without id and agreement: it takes the target's."""
+        if isinstance(data, dict) and isinstance(data.get("replacement"), dict):
+            replacement = {**data["replacement"]}
+            replacement.setdefault("id", data.get("target"))
+            replacement.setdefault("agreement", data.get("agreement"))
+            data = {**data, "replacement": replacement}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventCorrected:
+        if self.target == self.id:
+            raise ValueError("an event cannot correct itself")
+        if self.replacement.id != self.target:
+            raise ValueError("replacement.id must be the target's id")
+        if self.replacement.agreement != self.agreement:
+            raise ValueError("replacement.agreement must be the event's agreement")
+        return self
+
+    @field_serializer("replacement")
+    def _drop_identity(self, replacement: Fact) -> dict[str, Any]:
+        data = replacement.model_dump(mode="json", exclude_defaults=True)
+        data.pop("id")
+        data.pop("agreement")
+        data["type"] = replacement.type
+        return data
+
+
+Event: TypeAlias = Annotated[
+    AgreementCreated
+    | TermSet
+    | TermEnded
+    | TermProposed
+    | ProposalResolved
+    | NoteRecorded
+    | EventRetracted
+    | EventCorrected,
+    Field(discriminator="type"),
+]
+EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+EVENT_TYPES: tuple[str, ...] = (
+    "agreement.created",
+    "term.set",
+    "term.ended",
+    "term.proposed",
+    "proposal.resolved",
+    "note.recorded",
+    "event.retracted",
+    "event.corrected",
+)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The event as plain JSON data, defaults left out, `type` always kept."""
+    data = event.model_dump(mode="json", exclude_defaults=True)
+    data["type"] = event.type
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Validate plain data as an event of the type it names."""
+    return EVENT.validate_python(data)

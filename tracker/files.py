@@ -1,0 +1,265 @@
+"""Agreement files: YAML documents of an agreement's header, sources and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tracker.errors import FileFormatError
+from tracker.events import (
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    EventRetracted,
+    Party,
+    ProposalResolved,
+    Slug,
+    Source,
+    StoredSource,
+    Text,
+    event_from_dict,
+    event_to_dict,
+)
+
+DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
+
+
+class Header(BaseModel):
+    """The top level of an agreement file; events are validated one by one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agreement: Slug
+    title: Text
+    parties: tuple[Party, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
+    events: list[Any] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementFile:
+    """An agreement file's content, validated: ready to append in order."""
+
+    agreement: str
+    title: str
+    parties: tuple[Party, ...]
+    sources: tuple[StoredSource, ...]
+    events: tuple[Event, ...]
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases (no alias bombs)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    return f"field {where}: {first['msg']}"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise FileFormatError(f"{path}: cannot read: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise FileFormatError(f"{path}: not UTF-8 text (byte {e.start})") from e
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise FileFormatError(f"{path}: invalid YAML{where}: {problem}") from e
+
+
+def load(path: Path) -> AgreementFile:
+    """Read and validate a whole agreement file; raise FileFormatError naming what is wrong."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise FileFormatError(f"{path}: an agreement file is a mapping with an `events` list")
+    try:
+        header = Header.model_validate(data)
+    except ValidationError as e:
+        raise FileFormatError(f"{path}: {_describe(e)}") from e
+    events = [_event(path, header.agreement, i, raw) for i, raw in enumerate(header.events)]
+    _check_unique(path, events)
+    _check_created(path, header, events)
+    sources = tuple(_stored(path, s) for s in header.sources)
+    _check_citations(path, header.sources, events)
+    return AgreementFile(
+        header.agreement, header.title, header.parties, sources, tuple(ordered(events))
+    )
+
+
+def _event(path: Path, agreement: str, index: int, raw: Any) -> Event:
+    label = f"event #{index + 1}"
+    if not isinstance(raw, dict):
+        raise FileFormatError(f"{path}: {label}: an event is a mapping of fields")
+    if isinstance(raw.get("id"), str):
+        label = f"event {raw['id']!r}"
+    if raw.get("agreement", agreement) != agreement:
+        raise FileFormatError(
+            f"{path}: {label}: field agreement: {raw['agreement']!r} is not this file's "
+            f"agreement {agreement!r}"
+        )
+    try:
+        return event_from_dict({**raw, "agreement": agreement})
+    except ValidationError as e:
+        raise FileFormatError(f"{path}: {label}: {_describe(e)}") from e
+
+
+def _check_unique(path: Path, events: Sequence[Event]) -> None:
+    seen: set[str] = set()
+    for event in events:
+        if event.id in seen:
+            raise FileFormatError(f"{path}: event {event.id!r}: field id: used twice in the file")
+        seen.add(event.id)
+
+
+def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
+    created = [e for e in events if isinstance(e, AgreementCreated)]
+    if len(created) != 1:
+        raise FileFormatError(
+            f"{path}: the file needs exactly one agreement.created event, not {len(created)}"
+        )
+    for name in ("title", "parties"):
+        if getattr(created[0], name) != getattr(header, name):
+            raise FileFormatError(
+                f"{path}: event {created[0].id!r}: field {name}: differs from the file's {name}"
+            )
+
+
+def _check_citations(path: Path, sources: Sequence[Source], events: Sequence[Event]) -> None:
+    known = {s.id for s in sources}
+    for event in events:
+        for i, citation in enumerate(event.sources):
+            if citation.source not in known:
+                raise FileFormatError(
+                    f"{path}: event {event.id!r}: field sources.{i}.source: "
+                    f"unknown source {citation.source!r}"
+                )
+
+
+def _stored(path: Path, source: Source) -> StoredSource:
+    if source.file is None:
+        return StoredSource(source=source)
+    folder = path.parent.resolve()
+    text_path = (folder / source.file).resolve()
+    if not text_path.is_relative_to(folder):
+        raise FileFormatError(
+            f"{path}: source {source.id!r}: field file: {source.file!r} is outside its folder"
+        )
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise FileFormatError(
+            f"{path}: source {source.id!r}: field file: cannot read {source.file!r}: {e.strerror}"
+        ) from e
+    except UnicodeDecodeError as e:
+        raise FileFormatError(
+            f"{path}: source {source.id!r}: field file: {source.file!r} is not UTF-8 text"
+        ) from e
+    return StoredSource(
+        source=source, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
+
+
+def _dependencies(event: Event) -> tuple[str, ...]:
+    if isinstance(event, EventRetracted | EventCorrected):
+        return (event.target,)
+    if isinstance(event, ProposalResolved):
+        return (event.proposal,)
+    return ()
+
+
+def ordered(events: Sequence[Event]) -> list[Event]:
+    """The events in file order, except that the agreement.created event comes first and an
+    event that refers to another comes after it. Unresolvable references are left for the
+    store to reject."""
+    pending = sorted(events, key=lambda e: not isinstance(e, AgreementCreated))
+    ids = {e.id for e in events}
+    placed: set[str] = set()
+    result: list[Event] = []
+    while pending:
+        ready = [e for e in pending if all(d in placed or d not in ids for d in _dependencies(e))]
+        if not ready:
+            ready = pending[:1]
+        ready_ids = {id(e) for e in ready}
+        result.extend(ready)
+        placed.update(e.id for e in ready)
+        pending = [e for e in pending if id(e) not in ready_ids]
+    return result
+
+
+def _dates(data: Any) -> Any:
+    """Turn ISO date strings under date keys back into dates, so YAML writes them bare."""
+    if isinstance(data, dict):
+        return {
+            k: dt.date.fromisoformat(v) if k in DATE_KEYS and isinstance(v, str) else _dates(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [_dates(v) for v in data]
+    return data
+
+
+def dump(agreement: AgreementFile) -> str:
+    """The agreement file's YAML text; loading it back gives the same content."""
+    events = []
+    for event in agreement.events:
+        data = event_to_dict(event)
+        del data["agreement"]
+        events.append({"id": data.pop("id"), "type": data.pop("type"), **data})
+    document = {
+        "agreement": agreement.agreement,
+        "title": agreement.title,
+        "parties": [p.model_dump() for p in agreement.parties],
+        "sources": [s.source.model_dump(mode="json", exclude_none=True) for s in agreement.sources],
+        "events": events,
+    }
+    return yaml.safe_dump(_dates(document), sort_keys=False, allow_unicode=True, width=100)
+
+
+def write(agreement: AgreementFile, folder: Path) -> Path:
+    """Write the agreement file and its stored source texts into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stored in agreement.sources:
+        if stored.source.file is not None and stored.text is not None:
+            target = (folder / stored.source.file).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                raise FileFormatError(f"source {stored.source.id!r}: file is outside {folder}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(stored.text.encode("utf-8"))
+    path = folder / f"{agreement.agreement}.yaml"
+    path.write_text(dump(agreement), encoding="utf-8")
+    return path
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of agreement files: the header, with events of every type."""
+
+    class AgreementFileSchema(Header):
+        events: list[Event] = Field(min_length=1)
+
+    schema = AgreementFileSchema.model_json_schema()
+    for definition in schema.get("$defs", {}).values():
+        required = definition.get("required", [])
+        if "agreement" in required and "type" in definition.get("properties", {}):
+            required.remove("agreement")
+    schema["title"] = "tracker agreement file"
+    return schema

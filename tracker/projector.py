@@ -1,0 +1,203 @@
+"""The projector: a pure fold from an agreement's log to its state as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tracker.events import (
+    AgreementCreated,
+    Citation,
+    EventCorrected,
+    EventRetracted,
+    Fact,
+    NoteRecorded,
+    Party,
+    ProposalResolved,
+    TermEnded,
+    TermProposed,
+    TermSet,
+)
+from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A fact that counts, with its log position and the corrections it went through."""
+
+    fact: Fact
+    position: int
+    corrections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What retractions and corrections make of a log: the facts that count, and the rest."""
+
+    facts: tuple[Applied, ...]
+    retracted: frozenset[str]
+    corrected_by: dict[str, tuple[str, ...]]
+
+
+def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Recorded]:
+    """The records recorded by `known_at` (all of them when it is None), in log order."""
+    kept = [r for r in records if known_at is None or r.recorded_at <= known_at]
+    kept.sort(key=lambda r: r.position)
+    return kept
+
+
+def resolve(records: list[Recorded]) -> Resolution:
+    """Apply retractions and corrections; return the facts that count, in valid-time order.
+
+    An event counts unless a retraction that itself counts targets it, so retracting a
+    retraction restores its target. A correction of a correction corrects the same event.
+    """
+    retracted: set[str] = set()
+    for record in reversed(records):
+        event = record.event
+        if event.id not in retracted and isinstance(event, EventRetracted):
+            retracted.add(event.target)
+    roots: dict[str, str] = {}
+    content: dict[str, Fact] = {}
+    corrected_by: dict[str, tuple[str, ...]] = {}
+    for record in records:
+        event = record.event
+        if isinstance(event, EventCorrected):
+            root = roots.get(event.target, event.target)
+            roots[event.id] = root
+            if event.id not in retracted:
+                content[root] = event.replacement
+                corrected_by[root] = (*corrected_by.get(root, ()), event.id)
+    facts = [
+        Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
+        for r in records
+        if r.event.id not in retracted and not isinstance(r.event, EventRetracted | EventCorrected)
+    ]
+    facts.sort(key=lambda a: (a.fact.effective, a.position))
+    return Resolution(tuple(facts), frozenset(retracted), corrected_by)
+
+
+@dataclass(slots=True)
+class _Fold:
+    """The working state of one fold; private, so it may change in place."""
+
+    title: str | None = None
+    parties: tuple[Party, ...] = ()
+    terms: dict[str, TermState] = field(default_factory=dict)
+    pending: dict[str, Proposal] = field(default_factory=dict)
+    resolved: dict[str, Proposal] = field(default_factory=dict)
+    ended: dict[str, EndedTerm] = field(default_factory=dict)
+    next_expiry: dt.date | None = None
+
+    def expire(self, before: dt.date) -> None:
+        """End every term whose `expires` date is before `before`."""
+        if self.next_expiry is None or self.next_expiry >= before:
+            return
+        for key, term in list(self.terms.items()):
+            if term.expires is not None and term.expires < before:
+                del self.terms[key]
+                self.ended[key] = EndedTerm(
+                    term.summary, term.expires + ONE_DAY, "expired", term.events
+                )
+        self.next_expiry = min(
+            (t.expires for t in self.terms.values() if t.expires is not None), default=None
+        )
+
+
+def _supporting(citations: tuple[Citation, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+
+
+def _created(fold: _Fold, fact: AgreementCreated, applied: Applied) -> None:
+    fold.title = fact.title
+    fold.parties = fact.parties
+
+
+def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
+    fold.terms[fact.term] = TermState(
+        summary=fact.summary,
+        value=fact.value,
+        since=fact.effective,
+        expires=fact.expires,
+        ends_when=fact.ends_when,
+        certainty=fact.certainty,
+        events=(fact.id, *applied.corrections),
+        sources=_supporting(fact.sources),
+    )
+    fold.ended.pop(fact.term, None)
+    if fact.expires is not None and (fold.next_expiry is None or fact.expires < fold.next_expiry):
+        fold.next_expiry = fact.expires
+
+
+def _term_ended(fold: _Fold, fact: TermEnded, applied: Applied) -> None:
+    term = fold.terms.pop(fact.term, None)
+    if term is not None:
+        events = (*term.events, fact.id, *applied.corrections)
+        fold.ended[fact.term] = EndedTerm(term.summary, fact.effective, fact.reason, events)
+
+
+def _term_proposed(fold: _Fold, fact: TermProposed, applied: Applied) -> None:
+    fold.pending[fact.id] = Proposal(
+        fact.id, fact.term, fact.summary, fact.certainty, fact.effective
+    )
+
+
+def _proposal_resolved(fold: _Fold, fact: ProposalResolved, applied: Applied) -> None:
+    proposal = fold.pending.pop(fact.proposal, None)
+    if proposal is not None:
+        fold.resolved[fact.proposal] = replace(
+            proposal, resolution=fact.resolution, resolved_by=fact.id
+        )
+
+
+def _note(fold: _Fold, fact: NoteRecorded, applied: Applied) -> None:
+    """Notes change no term."""
+
+
+_HANDLERS: dict[type[Any], Callable[[_Fold, Any, Applied], None]] = {
+    AgreementCreated: _created,
+    TermSet: _term_set,
+    TermEnded: _term_ended,
+    TermProposed: _term_proposed,
+    ProposalResolved: _proposal_resolved,
+    NoteRecorded: _note,
+}
+
+
+def fold(facts: Iterable[Applied], as_of: dt.date) -> _Fold:
+    """Apply, in order, every fact effective on or before `as_of`."""
+    state = _Fold()
+    for applied in facts:
+        fact = applied.fact
+        if fact.effective > as_of:
+            break
+        state.expire(fact.effective)
+        _HANDLERS[type(fact)](state, fact, applied)
+    state.expire(as_of + ONE_DAY)
+    return state
+
+
+def project(
+    agreement: str,
+    records: Iterable[Recorded],
+    as_of: dt.date,
+    known_at: dt.datetime | None = None,
+) -> AgreementState:
+    """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
+    facts = resolve(known(records, known_at)).facts
+    result = fold(facts, as_of)
+    return AgreementState(
+        agreement=agreement,
+        as_of=as_of,
+        known_at=known_at,
+        title=result.title,
+        parties=result.parties,
+        terms=result.terms,
+        pending=result.pending,
+        resolved=result.resolved,
+        ended=result.ended,
+    )

@@ -1,0 +1,196 @@
+"""Rendering results for people (tables of at most 100 columns) and scripts (JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tracker.diff import StateDiff, TermChange
+from tracker.events import event_to_dict
+from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+
+WIDTH = 100
+
+
+def timestamp(moment: dt.datetime | None) -> str | None:
+    """A stored (naive UTC) time as ISO 8601 with a Z."""
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+def _day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def term_json(term: TermState) -> dict[str, Any]:
+    """A term in force, in the SPEC's JSON shape."""
+    return {
+        "summary": term.summary,
+        "value": dict(term.value),
+        "since": _day(term.since),
+        "expires": _day(term.expires),
+        "ends_when": term.ends_when,
+        "certainty": term.certainty,
+        "events": list(term.events),
+        "sources": list(term.sources),
+    }
+
+
+def _ended_json(term: EndedTerm) -> dict[str, Any]:
+    return {
+        "summary": term.summary,
+        "ended": _day(term.ended),
+        "reason": term.reason,
+        "events": list(term.events),
+    }
+
+
+def _pending_json(p: Proposal) -> dict[str, Any]:
+    return {
+        "event": p.event,
+        "term": p.term,
+        "summary": p.summary,
+        "certainty": p.certainty,
+        "since": _day(p.since),
+    }
+
+
+def state_json(state: AgreementState) -> dict[str, Any]:
+    """`tracker state --format json`."""
+    return {
+        "agreement": state.agreement,
+        "title": state.title,
+        "as_of": _day(state.as_of),
+        "known_at": timestamp(state.known_at),
+        "parties": [p.model_dump() for p in state.parties],
+        "terms": {k: term_json(t) for k, t in sorted(state.terms.items())},
+        "pending": [_pending_json(p) for p in state.pending.values()],
+        "ended": {k: _ended_json(t) for k, t in sorted(state.ended.items())},
+    }
+
+
+def _change_json(c: TermChange) -> dict[str, Any]:
+    return {
+        "term": c.term,
+        "change": c.change,
+        "before": None if c.before is None else term_json(c.before),
+        "after": None if c.after is None else term_json(c.after),
+        "fields": list(c.fields),
+        "events": list(c.events),
+    }
+
+
+def diff_json(d: StateDiff) -> dict[str, Any]:
+    """`tracker diff --format json`."""
+    return {
+        "agreement": d.agreement,
+        "from": _day(d.before.as_of),
+        "to": _day(d.after.as_of),
+        "changes": [_change_json(c) for c in d.changes],
+        "proposals": [{"event": p.event, "term": p.term, "change": p.change} for p in d.proposals],
+    }
+
+
+def log_json(records: Iterable[Recorded], retracted: frozenset[str]) -> list[dict[str, Any]]:
+    """`tracker log --format json`: each event with its place in the log."""
+    return [
+        {
+            **event_to_dict(r.event),
+            "position": r.position,
+            "version": r.version,
+            "recorded_at": timestamp(r.recorded_at),
+            "retracted": r.event.id in retracted,
+        }
+        for r in records
+    ]
+
+
+def dumps(data: Any) -> str:
+    """JSON for scripts: stable key order as built, UTF-8 kept."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], last: int = WIDTH) -> str:
+    """Columns sized to their content; the last column is cut to fit WIDTH."""
+    if not rows:
+        return "  (none)"
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers[:-1])]
+    room = max(WIDTH - sum(w + 2 for w in widths) - 2, 10)
+    lines = []
+    for row in [headers, *rows]:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        lines.append(("  " + "  ".join([*cells, _cell(row[-1], room)])).rstrip())
+    return "\n".join(lines)
+
+
+def state_table(state: AgreementState) -> str:
+    """`tracker state` for people."""
+    terms = [
+        [k, _day(t.since) or "", _day(t.expires) or "-", t.certainty, t.summary]
+        for k, t in sorted(state.terms.items())
+    ]
+    pending = [
+        [p.term, _day(p.since) or "", p.certainty, p.event, p.summary]
+        for p in state.pending.values()
+    ]
+    ended = [[k, _day(t.ended) or "", t.reason, t.summary] for k, t in sorted(state.ended.items())]
+    return "\n".join(
+        [
+            f"{state.agreement}: {state.title or '(not created yet)'}",
+            f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
+            "",
+            "Terms in force",
+            table(["TERM", "SINCE", "EXPIRES", "CERTAINTY", "SUMMARY"], terms),
+            "",
+            "Pending proposals",
+            table(["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
+            "",
+            "Ended",
+            table(["TERM", "ENDED", "REASON", "SUMMARY"], ended),
+        ]
+    )
+
+
+def _what(c: TermChange) -> str:
+    if c.change == "added" and c.after is not None:
+        return c.after.summary
+    if c.change == "ended" and c.before is not None:
+        return c.before.summary
+    return ", ".join(c.fields)
+
+
+def diff_table(d: StateDiff) -> str:
+    """`tracker diff` for people."""
+    rows = [[c.change, c.term, ", ".join(c.events) or "-", _what(c)] for c in d.changes]
+    proposals = [[p.change, p.term, p.event] for p in d.proposals]
+    return "\n".join(
+        [
+            f"{d.agreement}: {d.before.as_of} -> {d.after.as_of}",
+            "",
+            "Terms",
+            table(["CHANGE", "TERM", "EVENTS", "WHAT"], rows),
+            "",
+            "Proposals",
+            table(["CHANGE", "TERM", "EVENT"], proposals),
+        ]
+    )
+
+
+def log_table(records: Sequence[Recorded], retracted: frozenset[str]) -> str:
+    """`tracker log` for people; retracted events are marked."""
+    rows = [
+        [
+            _day(r.event.effective) or "",
+            str(r.version),
+            r.event.type,
+            r.event.certainty,
+            r.event.id + (" (retracted)" if r.event.id in retracted else ""),
+        ]
+        for r in records
+    ]
+    return table(["EFFECTIVE", "VER", "TYPE", "CERTAINTY", "EVENT"], rows)

@@ -1,0 +1,371 @@
+"""The event store: the one MetaData, the tables, and an append-only log over them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tracker import codec
+from tracker.errors import (
+    ConcurrencyError,
+    EventConflictError,
+    InvalidEventError,
+    NotFoundError,
+)
+from tracker.events import (
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    EventRetracted,
+    ProposalResolved,
+    Source,
+    StoredSource,
+)
+from tracker.state import Recorded
+
+metadata = sa.MetaData()
+
+events_table = sa.Table(
+    "events",
+    metadata,
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("agreement", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("schema_version", sa.Integer(), nullable=False),
+    sa.Column("effective", sa.Date(), nullable=False),
+    sa.Column("announced", sa.Date(), nullable=True),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("recorded_at", sa.DateTime(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("id", name="uq_events_id"),
+    sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
+    sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
+    sa.Index("ix_events_target", "target"),
+)
+
+sources_table = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("agreement", sa.String(100), primary_key=True),
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("publisher", sa.Text(), nullable=True),
+    sa.Column("url", sa.Text(), nullable=True),
+    sa.Column("published", sa.Date(), nullable=True),
+    sa.Column("file", sa.Text(), nullable=True),
+    sa.Column("derived_from", sa.String(100), nullable=True),
+    sa.Column("text", sa.Text(), nullable=True),
+    sa.Column("sha256", sa.String(64), nullable=True),
+)
+
+META_TYPES = ("event.retracted", "event.corrected")
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    """The wall clock, in UTC without tzinfo (as the store keeps times)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What an append did: events written, events already present, and the new version."""
+
+    written: int
+    skipped: int
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    version: int
+    hash: str
+
+
+class EventStore:
+    """Appends events to agreements' logs and reads them back; never updates or deletes."""
+
+    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction that holds the write lock from its first statement."""
+        with self.engine.connect().execution_options(tracker_write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                # One writer at a time: positions then commit in order, so a reader
+                # following the position never skips an event that commits late.
+                conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+            yield conn
+
+    def append(
+        self,
+        agreement: str,
+        events: Sequence[Event],
+        expected_version: int | None = None,
+        sources: Sequence[StoredSource] = (),
+    ) -> AppendResult:
+        """Append events to one agreement in one transaction; skip those already stored."""
+        with self._writing() as conn:
+            head = _head(conn, agreement)
+            if expected_version is not None and expected_version != head.version:
+                raise ConcurrencyError(agreement, expected_version, head.version)
+            _put_sources(conn, agreement, sources)
+            new = _new_events(conn, agreement, events)
+            _check_references(conn, agreement, head.version, new)
+            rows = self._rows(agreement, head, new)
+            if rows:
+                try:
+                    conn.execute(events_table.insert(), rows)
+                except sa.exc.IntegrityError as e:
+                    raise ConcurrencyError(agreement, head.version, head.version + 1) from e
+        return AppendResult(len(new), len(events) - len(new), head.version + len(new))
+
+    def _rows(
+        self, agreement: str, head: _Head, events: Sequence[Event]
+    ) -> list[dict[str, object]]:
+        recorded_at = self.clock()
+        rows: list[dict[str, object]] = []
+        prev, version = head.hash, head.version
+        for event in events:
+            version += 1
+            payload = codec.encode(event)
+            digest = codec.chain_hash(prev, agreement, version, recorded_at, payload)
+            rows.append(
+                {
+                    "id": event.id,
+                    "agreement": agreement,
+                    "version": version,
+                    "type": event.type,
+                    "schema_version": codec.SCHEMA_VERSION,
+                    "effective": event.effective,
+                    "announced": event.announced,
+                    "target": getattr(event, "target", None),
+                    "recorded_at": recorded_at,
+                    "payload": payload,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+        return rows
+
+    def version(self, agreement: str) -> int:
+        """The agreement's current version (0 when it has no events)."""
+        with self.engine.connect() as conn:
+            return _head(conn, agreement).version
+
+    def read(
+        self,
+        agreement: str,
+        until: dt.date | None = None,
+        known_at: dt.datetime | None = None,
+    ) -> list[Recorded]:
+        """The agreement's events in log order: those effective by `until` (plus every
+        retraction and correction and what they target), recorded by `known_at`."""
+        t = events_table
+        query = sa.select(
+            t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version, t.c.recorded_at
+        ).where(t.c.agreement == agreement)
+        if until is not None:
+            targets = sa.select(t.c.target).where(
+                t.c.agreement == agreement, t.c.type == "event.corrected"
+            )
+            query = query.where(
+                sa.or_(t.c.effective <= until, t.c.type.in_(META_TYPES), t.c.id.in_(targets))
+            )
+        if known_at is not None:
+            query = query.where(t.c.recorded_at <= known_at)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.c.position)).all()
+        return [
+            Recorded(codec.decode(payload, type_, schema), position, version, recorded_at)
+            for payload, type_, schema, position, version, recorded_at in rows
+        ]
+
+    def agreements(self) -> list[str]:
+        """The ids of the agreements in the store, sorted."""
+        t = events_table
+        query = sa.select(t.c.agreement).where(t.c.type == "agreement.created")
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(query.distinct()).scalars())
+
+    def created(self) -> list[AgreementCreated]:
+        """The agreement.created event of every agreement, by agreement id."""
+        t = events_table
+        query = sa.select(t.c.payload, t.c.type, t.c.schema_version).where(
+            t.c.type == "agreement.created"
+        )
+        with self.engine.connect() as conn:
+            events = [codec.decode(*row) for row in conn.execute(query)]
+        return sorted(
+            (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
+        )
+
+    def require(self, agreement: str) -> None:
+        """Raise NotFoundError unless the agreement has events."""
+        if self.version(agreement) == 0:
+            known = ", ".join(self.agreements()) or "none"
+            raise NotFoundError(f"no agreement {agreement!r} (agreements: {known})")
+
+    def sources(self, agreement: str) -> list[StoredSource]:
+        """The agreement's sources, by id."""
+        t = sources_table
+        query = sa.select(t).where(t.c.agreement == agreement).order_by(t.c.id)
+        with self.engine.connect() as conn:
+            return [_stored_source(row) for row in conn.execute(query).mappings()]
+
+    def agreement_of(self, event_id: str) -> str:
+        """The agreement an event belongs to."""
+        query = sa.select(events_table.c.agreement).where(events_table.c.id == event_id)
+        with self.engine.connect() as conn:
+            agreement = conn.execute(query).scalar()
+        if agreement is None:
+            raise NotFoundError(f"no event {event_id!r}")
+        return str(agreement)
+
+    def is_empty(self) -> bool:
+        """True when no event has been stored yet."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(events_table.c.position).limit(1)).first() is None
+
+
+def _head(conn: Connection, agreement: str) -> _Head:
+    t = events_table
+    row = conn.execute(
+        sa.select(t.c.version, t.c.hash)
+        .where(t.c.agreement == agreement)
+        .order_by(t.c.version.desc())
+        .limit(1)
+    ).first()
+    return _Head(0, codec.GENESIS) if row is None else _Head(row.version, row.hash)
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _stored_payloads(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Stored (agreement, payload) of the events with these ids."""
+    t = events_table
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(ids):
+        query = sa.select(t.c.id, t.c.agreement, t.c.payload).where(t.c.id.in_(chunk))
+        for id_, agreement, payload in conn.execute(query):
+            found[id_] = (agreement, payload)
+    return found
+
+
+def _new_events(conn: Connection, agreement: str, events: Sequence[Event]) -> list[Event]:
+    """The events not stored yet; an id stored with other content is an error."""
+    stored = _stored_payloads(conn, list(dict.fromkeys(e.id for e in events)))
+    seen: dict[str, str] = {}
+    new: list[Event] = []
+    for event in events:
+        if event.agreement != agreement:
+            raise InvalidEventError(
+                f"event {event.id!r} belongs to agreement {event.agreement!r}, not {agreement!r}"
+            )
+        payload = codec.encode(event)
+        known = stored.get(event.id)
+        earlier = seen.get(event.id)
+        if (known is not None and known[1] != payload) or (earlier not in (None, payload)):
+            raise EventConflictError(
+                f"event id {event.id!r} is already used by an event with other content"
+            )
+        if known is None and earlier is None:
+            new.append(event)
+        seen[event.id] = payload
+    return new
+
+
+def _check_references(
+    conn: Connection, agreement: str, version: int, events: Sequence[Event]
+) -> None:
+    """Every event must fit the log: a created agreement first, references to earlier events."""
+    t = events_table
+    refs = [_reference(e) for e in events]
+    wanted = [r for r in refs if r is not None]
+    types: dict[str, tuple[str, str]] = {}
+    for chunk in _chunks(wanted):
+        query = sa.select(t.c.id, t.c.agreement, t.c.type).where(t.c.id.in_(chunk))
+        types.update({i: (a, ty) for i, a, ty in conn.execute(query)})
+    for position, (event, ref) in enumerate(zip(events, refs, strict=True)):
+        _check_one(agreement, version + position, event, ref, types)
+        types[event.id] = (agreement, event.type)
+
+
+def _reference(event: Event) -> str | None:
+    if isinstance(event, EventRetracted | EventCorrected):
+        return event.target
+    if isinstance(event, ProposalResolved):
+        return event.proposal
+    return None
+
+
+def _check_one(
+    agreement: str, version: int, event: Event, ref: str | None, types: dict[str, tuple[str, str]]
+) -> None:
+    if (version == 0) != isinstance(event, AgreementCreated):
+        where = "the first event" if version == 0 else "an agreement that already exists"
+        raise InvalidEventError(
+            f"event {event.id!r}: {where} of {agreement!r} must be"
+            f"{'' if version == 0 else ' not'} agreement.created"
+        )
+    if ref is None:
+        return
+    if ref not in types:
+        raise InvalidEventError(f"event {event.id!r} refers to unknown event {ref!r}")
+    ref_agreement, ref_type = types[ref]
+    if ref_agreement != agreement:
+        raise InvalidEventError(
+            f"event {event.id!r} refers to {ref!r} of another agreement ({ref_agreement!r})"
+        )
+    if isinstance(event, ProposalResolved) and ref_type != "term.proposed":
+        raise InvalidEventError(f"event {event.id!r}: {ref!r} is a {ref_type}, not a proposal")
+    if isinstance(event, EventCorrected) and ref_type == "event.retracted":
+        raise InvalidEventError(
+            f"event {event.id!r}: a retraction cannot be corrected; retract {ref!r} instead"
+        )
+
+
+def _put_sources(conn: Connection, agreement: str, sources: Sequence[StoredSource]) -> None:
+    """Insert new sources; one stored with other content is an error."""
+    if not sources:
+        return
+    t = sources_table
+    query = sa.select(t).where(t.c.agreement == agreement)
+    stored = {row["id"]: _stored_source(row) for row in conn.execute(query).mappings()}
+    rows = []
+    for s in sources:
+        old = stored.get(s.source.id)
+        if old is not None and old != s:
+            raise EventConflictError(f"source {s.source.id!r} is already stored with other content")
+        if old is None:
+            rows.append(
+                {
+                    "agreement": agreement,
+                    **s.source.model_dump(),
+                    "text": s.text,
+                    "sha256": s.sha256,
+                }
+            )
+    if rows:
+        conn.execute(t.insert(), rows)
+
+
+def _stored_source(row: sa.RowMapping) -> StoredSource:
+    fields = {k: row[k] for k in Source.model_fields}
+    return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
