@@ -177,7 +177,7 @@ def fold(facts: Iterable[Applied], as_of: dt.date) -> _Fold:
             break
         state.expire(fact.effective)
         _HANDLERS[type(fact)](state, fact, applied)
-    state.expire(as_of + ONE_DAY)
+    state.expire(as_of)
     return state
 
 

@@ -1,0 +1,104 @@
+"""Shared fixtures: the databases every store test runs on, a fixed clock, the shipped record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.api import Tracker
+from tracker.database import create_engine, ensure_schema
+from tracker.store import EventStore
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD = ROOT / "events" / "microsoft-openai.yaml"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+T0 = dt.datetime(2025, 2, 1, 9, 0, 0)
+
+
+class Clock:
+    """A clock the test moves by hand: every reading is a second after the last."""
+
+    def __init__(self, start: dt.datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(seconds=1)
+        return self.now
+
+    def set(self, moment: dt.datetime) -> None:
+        """The next reading is one second after `moment`."""
+        self.now = moment
+
+
+@pytest.fixture(autouse=True)
+def _no_user_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test touches the user's real data directory or their TRACKER_DATABASE_URL."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: set TRACKER_TEST_POSTGRES_URL")
+        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A fixed, advancing clock."""
+    return Clock()
+
+
+@pytest.fixture
+def store(db_url: str, clock: Clock) -> Iterator[EventStore]:
+    """An event store on a migrated, empty database."""
+    engine = create_engine(db_url)
+    ensure_schema(engine)
+    yield EventStore(engine, clock)
+    engine.dispose()
+
+
+@pytest.fixture
+def tracker(store: EventStore) -> Tracker:
+    """A tracker over the empty store."""
+    return Tracker(store)
+
+
+@pytest.fixture
+def shipped(tracker: Tracker) -> Tracker:
+    """A tracker holding the shipped Microsoft–OpenAI record."""
+    tracker.import_file(RECORD)
+    return tracker
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'cli.db'}"

@@ -1,0 +1,52 @@
+"""Migrations: upgrade to head gives exactly the store's MetaData; down and up again works."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from tracker import database
+from tracker.store import metadata
+
+
+def test_schema_revision_constant_is_the_migrations_head() -> None:
+    script = ScriptDirectory.from_config(database.alembic_config(sa.create_engine("sqlite://")))
+
+    assert script.get_current_head() == database.SCHEMA_REVISION
+
+
+def test_upgrade_to_head_gives_exactly_the_store_metadata(db_url: str) -> None:
+    engine = database.create_engine(db_url)
+
+    database.upgrade(engine)
+
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+    assert database.current_revision(engine) == database.SCHEMA_REVISION
+
+
+def test_downgrade_to_base_and_up_again_works(db_url: str) -> None:
+    engine = database.create_engine(db_url)
+    database.upgrade(engine)
+
+    database.downgrade(engine, "base")
+    after_down = sorted(sa.inspect(engine).get_table_names())
+    database.upgrade(engine)
+
+    assert after_down == ["alembic_version"]
+    assert sorted(sa.inspect(engine).get_table_names()) == ["alembic_version", "events", "sources"]
+
+
+def test_sources_revision_goes_down_and_up_alone(db_url: str) -> None:
+    engine = database.create_engine(db_url)
+    database.upgrade(engine)
+
+    database.downgrade(engine, "0001")
+    tables_at_0001 = sorted(sa.inspect(engine).get_table_names())
+    database.upgrade(engine, "0002")
+
+    assert tables_at_0001 == ["alembic_version", "events"]
+    assert database.current_revision(engine) == "0002"

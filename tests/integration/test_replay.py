@@ -1,0 +1,118 @@
+"""Replay of the shipped Microsoft–OpenAI record, pinned on the dates that matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.conftest import GOLDEN
+from tracker.api import Tracker
+from tracker.render import diff_json, state_json
+
+AGREEMENT = "microsoft-openai"
+KNOWN_AT = dt.datetime(2026, 1, 1)
+STATE_DATES = [
+    "2019-07-21",
+    "2019-07-22",
+    "2024-06-11",
+    "2025-01-20",
+    "2025-01-21",
+    "2030-12-31",
+    "2031-01-01",
+]
+
+
+def golden(name: str) -> object:
+    return json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("day", STATE_DATES)
+def test_shipped_state_matches_the_pinned_state(shipped: Tracker, day: str) -> None:
+    state = shipped.state(AGREEMENT, dt.date.fromisoformat(day), KNOWN_AT)
+
+    assert state_json(state) == golden(f"state-{day}.json")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2025-01-20", "2025-01-21"), ("2030-12-31", "2031-01-01")]
+)
+def test_shipped_diff_matches_the_pinned_diff(shipped: Tracker, start: str, end: str) -> None:
+    result = shipped.diff(
+        AGREEMENT, dt.date.fromisoformat(start), dt.date.fromisoformat(end), KNOWN_AT
+    )
+
+    assert diff_json(result) == golden(f"diff-{start}-{end}.json")
+
+
+def test_cloud_is_exclusive_to_azure_on_2025_01_20(shipped: Tracker) -> None:
+    state = shipped.state(AGREEMENT, dt.date(2025, 1, 20), KNOWN_AT)
+
+    assert state.terms["cloud.exclusivity"].value["model"] == "exclusive"
+    assert state.terms["cloud.exclusivity"].since == dt.date(2019, 7, 22)
+    assert sorted(state.terms) == ["cloud.exclusivity", "cloud.third_party_capacity"]
+    assert state.pending == {}
+
+
+def test_rofr_replaces_exclusivity_on_2025_01_21(shipped: Tracker) -> None:
+    state = shipped.state(AGREEMENT, dt.date(2025, 1, 21), KNOWN_AT)
+
+    rofr = state.terms["cloud.exclusivity"]
+    assert (rofr.value["model"], rofr.value["scope"], rofr.since) == (
+        "right_of_first_refusal",
+        "new capacity",
+        dt.date(2025, 1, 21),
+    )
+    assert state.terms["cloud.own_capacity"].value["approved"] is True
+    assert state.terms["agi.clause"].expires is None
+
+
+def test_through_2030_terms_expire_on_2030_12_31(shipped: Tracker) -> None:
+    state = shipped.state(AGREEMENT, dt.date(2025, 1, 21), KNOWN_AT)
+
+    expiring = {k: t.expires for k, t in state.terms.items() if t.expires is not None}
+    assert expiring == {
+        "api.exclusivity": dt.date(2030, 12, 31),
+        "ip.rights": dt.date(2030, 12, 31),
+        "revenue.share": dt.date(2030, 12, 31),
+    }
+
+
+def test_agi_waiver_is_pending_and_rumored_not_in_force(shipped: Tracker) -> None:
+    state = shipped.state(AGREEMENT, dt.date(2025, 1, 21), KNOWN_AT)
+
+    [(event, proposal)] = state.pending.items()
+    assert (event, proposal.term, proposal.certainty) == (
+        "2025-01-21-agi-clause-waiver-considered",
+        "agi.clause",
+        "rumored",
+    )
+    assert state.terms["agi.clause"].events == ("2025-01-21-agi-clause",)
+
+
+def test_through_2030_terms_are_ended_as_expired_on_2031_01_01(shipped: Tracker) -> None:
+    state = shipped.state(AGREEMENT, dt.date(2031, 1, 1), KNOWN_AT)
+
+    ended = {k: (t.ended, t.reason) for k, t in state.ended.items()}
+    assert ended == {
+        "api.exclusivity": (dt.date(2031, 1, 1), "expired"),
+        "ip.rights": (dt.date(2031, 1, 1), "expired"),
+        "revenue.share": (dt.date(2031, 1, 1), "expired"),
+    }
+    assert "api.exclusivity" not in state.terms
+
+
+def test_diff_of_2025_01_21_lists_exactly_that_days_changes(shipped: Tracker) -> None:
+    result = shipped.diff(AGREEMENT, dt.date(2025, 1, 20), dt.date(2025, 1, 21), KNOWN_AT)
+
+    assert [(c.term, c.change) for c in result.changes] == [
+        ("agi.clause", "added"),
+        ("api.exclusivity", "added"),
+        ("cloud.azure_commitment", "added"),
+        ("cloud.exclusivity", "changed"),
+        ("cloud.own_capacity", "added"),
+        ("ip.rights", "added"),
+        ("revenue.share", "added"),
+    ]
+    assert [(p.term, p.change) for p in result.proposals] == [("agi.clause", "opened")]

@@ -1,0 +1,194 @@
+"""The event store, on SQLite and on PostgreSQL: appends, concurrency, idempotency, reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
+from tracker.events import Event, event_from_dict
+from tracker.store import EventStore, events_table
+
+D = dt.date(2025, 1, 1)
+
+
+def created(agreement: str = "acme", id_: str = "acme-created") -> Event:
+    return event_from_dict(
+        {
+            "type": "agreement.created",
+            "id": id_,
+            "agreement": agreement,
+            "effective": "2025-01-01",
+            "title": "Acme supply",
+            "parties": [{"name": "Acme", "role": "supplier"}],
+        }
+    )
+
+
+def term_set(id_: str, summary: str = "Ten widgets a day", agreement: str = "acme") -> Event:
+    return event_from_dict(
+        {
+            "type": "term.set",
+            "id": id_,
+            "agreement": agreement,
+            "effective": "2025-02-01",
+            "term": "supply.volume",
+            "summary": summary,
+            "value": {"per_day": 10},
+        }
+    )
+
+
+def test_append_numbers_versions_from_one_without_gaps(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b")])
+
+    records = store.read("acme")
+
+    assert [(r.event.id, r.version) for r in records] == [
+        ("acme-created", 1),
+        ("a", 2),
+        ("b", 3),
+    ]
+
+
+def test_append_with_the_expected_version_succeeds(store: EventStore) -> None:
+    store.append("acme", [created()], expected_version=0)
+
+    result = store.append("acme", [term_set("a")], expected_version=1)
+
+    assert (result.written, result.skipped, result.version) == (1, 0, 2)
+
+
+def test_wrong_expected_version_names_agreement_expected_and_actual(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+
+    with pytest.raises(ConcurrencyError) as raised:
+        store.append("acme", [term_set("b")], expected_version=1)
+
+    assert str(raised.value) == (
+        "agreement 'acme' is at version 2, not the expected 1; read it again and retry"
+    )
+    assert store.version("acme") == 2
+
+
+def test_same_id_same_content_is_skipped(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+
+    result = store.append("acme", [term_set("a")])
+
+    assert (result.written, result.skipped, result.version) == (0, 1, 2)
+
+
+def test_same_id_other_content_is_rejected_and_nothing_written(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+
+    with pytest.raises(EventConflictError) as raised:
+        store.append("acme", [term_set("b"), term_set("a", summary="Eleven widgets")])
+
+    assert str(raised.value) == "event id 'a' is already used by an event with other content"
+    assert [r.event.id for r in store.read("acme")] == ["acme-created", "a"]
+
+
+def test_first_event_of_an_agreement_must_create_it(store: EventStore) -> None:
+    with pytest.raises(InvalidEventError) as raised:
+        store.append("acme", [term_set("a")])
+
+    assert str(raised.value) == ("event 'a': the first event of 'acme' must be agreement.created")
+
+
+def test_retraction_of_an_unknown_event_is_rejected(store: EventStore) -> None:
+    store.append("acme", [created()])
+    retraction = event_from_dict(
+        {
+            "type": "event.retracted",
+            "id": "r",
+            "agreement": "acme",
+            "effective": "2025-03-01",
+            "target": "nope",
+            "reason": "wrong",
+        }
+    )
+
+    with pytest.raises(InvalidEventError) as raised:
+        store.append("acme", [retraction])
+
+    assert str(raised.value) == "event 'r' refers to unknown event 'nope'"
+
+
+def test_retraction_of_another_agreements_event_is_rejected(store: EventStore) -> None:
+    store.append("acme", [created()])
+    store.append("other", [created("other", "other-created"), term_set("o", agreement="other")])
+    retraction = event_from_dict(
+        {
+            "type": "event.retracted",
+            "id": "r",
+            "agreement": "acme",
+            "effective": "2025-03-01",
+            "target": "o",
+            "reason": "wrong",
+        }
+    )
+
+    with pytest.raises(InvalidEventError) as raised:
+        store.append("acme", [retraction])
+
+    assert str(raised.value) == "event 'r' refers to 'o' of another agreement ('other')"
+
+
+def test_read_until_a_date_keeps_later_events_out(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+
+    records = store.read("acme", until=dt.date(2025, 1, 15))
+
+    assert [r.event.id for r in records] == ["acme-created"]
+
+
+def test_read_known_at_keeps_later_recordings_out(store: EventStore) -> None:
+    store.append("acme", [created()])
+    cut = store.read("acme")[0].recorded_at
+    store.append("acme", [term_set("a")])
+
+    records = store.read("acme", known_at=cut)
+
+    assert [r.event.id for r in records] == ["acme-created"]
+
+
+def test_agreements_lists_each_created_agreement_once(store: EventStore) -> None:
+    store.append("zeta", [created("zeta", "z")])
+    store.append("acme", [created(), term_set("a")])
+
+    assert store.agreements() == ["acme", "zeta"]
+
+
+def test_database_refuses_update_of_an_event(store: EventStore) -> None:
+    store.append("acme", [created()])
+
+    with pytest.raises(sa.exc.DatabaseError) as raised, store.engine.begin() as conn:
+        conn.execute(sa.update(events_table).values(payload="{}"))
+
+    assert "append-only" in str(raised.value)
+    assert store.read("acme")[0].event == created()
+
+
+def test_database_refuses_delete_of_an_event(store: EventStore) -> None:
+    store.append("acme", [created()])
+
+    with pytest.raises(sa.exc.DatabaseError) as raised, store.engine.begin() as conn:
+        conn.execute(sa.delete(events_table))
+
+    assert "append-only" in str(raised.value)
+    assert store.version("acme") == 1
+
+
+def test_each_event_hash_links_to_the_previous_one(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events_table.c.prev_hash, events_table.c.hash).order_by("version")
+        ).all()
+
+    assert rows[0].prev_hash == "0" * 64
+    assert rows[1].prev_hash == rows[0].hash
