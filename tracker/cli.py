@@ -393,7 +393,7 @@ def _append_one(
     from pydantic import ValidationError
 
     from tracker.errors import InvalidEventError
-    from tracker.events import event_from_dict
+    from tracker.events import describe, event_from_dict
 
     data["agreement"] = agreement
     if not data.get("id"):
@@ -401,9 +401,7 @@ def _append_one(
     try:
         event = event_from_dict(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or "type"
-        raise InvalidEventError(f"field {where}: {first['msg']}") from e
+        raise InvalidEventError(describe(e)) from e
     result = tracker.append(agreement, [event], expected)
     verb = "recorded" if result.written else "already present"
     click.echo(f"{event.id}: {verb} ({agreement} version {result.version})", err=True)

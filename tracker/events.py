@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     JsonValue,
     TypeAdapter,
+    ValidationError,
     field_serializer,
     model_validator,
 )
@@ -225,6 +226,16 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     data = event.model_dump(mode="json", exclude_defaults=True)
     data["type"] = event.type
     return data
+
+
+def describe(error: ValidationError, tagged: bool = True) -> str:
+    """The first validation problem as `field <path>: <message>`, the union's tag left out."""
+    first = error.errors()[0]
+    loc = list(first["loc"])
+    if tagged and loc and loc[0] in EVENT_TYPES:
+        loc = loc[1:]
+    where = ".".join(str(p) for p in loc) or ("type" if tagged else "(top level)")
+    return f"field {where}: {first['msg']}"
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -24,6 +24,7 @@ from tracker.events import (
     Source,
     StoredSource,
     Text,
+    describe,
     event_from_dict,
     event_to_dict,
 )
@@ -55,19 +56,19 @@ class AgreementFile:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases (no alias bombs)."""
+    """A safe loader that refuses aliases (no alias bombs) and leaves dates as text, so that
+    the models parse them and name the field of an impossible date."""
+
+    yaml_implicit_resolvers: ClassVar = {
+        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", mark)
         return super().compose_node(parent, index)
-
-
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    return f"field {where}: {first['msg']}"
 
 
 def read_yaml(path: Path) -> Any:
@@ -80,6 +81,8 @@ def read_yaml(path: Path) -> Any:
         raise FileFormatError(f"{path}: not UTF-8 text (byte {e.start})") from e
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
+    except RecursionError as e:
+        raise FileFormatError(f"{path}: invalid YAML: nested too deeply") from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -95,7 +98,7 @@ def load(path: Path) -> AgreementFile:
     try:
         header = Header.model_validate(data)
     except ValidationError as e:
-        raise FileFormatError(f"{path}: {_describe(e)}") from e
+        raise FileFormatError(f"{path}: {describe(e, tagged=False)}") from e
     events = [_event(path, header.agreement, i, raw) for i, raw in enumerate(header.events)]
     _check_unique(path, events)
     _check_created(path, header, events)
@@ -120,7 +123,7 @@ def _event(path: Path, agreement: str, index: int, raw: Any) -> Event:
     try:
         return event_from_dict({**raw, "agreement": agreement})
     except ValidationError as e:
-        raise FileFormatError(f"{path}: {label}: {_describe(e)}") from e
+        raise FileFormatError(f"{path}: {label}: {describe(e)}") from e
 
 
 def _check_unique(path: Path, events: Sequence[Event]) -> None:

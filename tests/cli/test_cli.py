@@ -1,0 +1,328 @@
+"""The `tracker` command line, end to end through CliRunner on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import GOLDEN, RECORD
+from tracker.cli import cli
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def loaded(sqlite_url: str) -> str:
+    """A SQLite database holding the shipped record; its URL."""
+    result = run("import", str(RECORD), "--db", sqlite_url)
+    assert result.exit_code == 0, result.output
+    return sqlite_url
+
+
+def without_known_at(data: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in data.items() if k != "known_at"}
+
+
+def test_state_json_of_2025_01_21_is_the_pinned_state(loaded: str) -> None:
+    result = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
+
+    assert result.exit_code == 0
+    expected = json.loads((GOLDEN / "state-2025-01-21.json").read_text(encoding="utf-8"))
+    assert without_known_at(json.loads(result.stdout)) == without_known_at(expected)
+
+
+def test_state_json_known_at_is_an_utc_timestamp(loaded: str) -> None:
+    result = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
+
+    assert json.loads(result.stdout)["known_at"].endswith("Z")
+
+
+def test_diff_json_is_the_pinned_diff(loaded: str) -> None:
+    result = run("diff", "2025-01-20", "2025-01-21", "--format", "json", "--db", loaded)
+
+    assert result.exit_code == 0
+    expected = json.loads((GOLDEN / "diff-2025-01-20-2025-01-21.json").read_text("utf-8"))
+    assert json.loads(result.stdout) == expected
+
+
+def test_diff_accepts_the_agreement_before_the_dates(loaded: str) -> None:
+    result = run(
+        "diff", "microsoft-openai", "2030-12-31", "2031-01-01", "--format", "json", "--db", loaded
+    )
+
+    assert [(c["term"], c["change"]) for c in json.loads(result.stdout)["changes"]] == [
+        ("api.exclusivity", "ended"),
+        ("ip.rights", "ended"),
+        ("revenue.share", "ended"),
+    ]
+
+
+def test_state_table_fits_100_columns(loaded: str) -> None:
+    result = run("state", "--as-of", "2025-01-21", "--format", "table", "--db", loaded)
+
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+    assert "cloud.exclusivity           2025-01-21  -           confirmed" in result.stdout
+
+
+def test_log_lists_events_in_effective_order(loaded: str) -> None:
+    result = run("log", "--to", "2024-12-31", "--format", "json", "--db", loaded)
+
+    assert [(e["id"], e["effective"]) for e in json.loads(result.stdout)] == [
+        ("2019-07-22-agreement-created", "2019-07-22"),
+        ("2019-07-22-cloud-exclusive-azure", "2019-07-22"),
+        ("2024-06-11-oracle-capacity", "2024-06-11"),
+    ]
+
+
+def test_log_filters_by_term(loaded: str) -> None:
+    result = run("log", "--term", "cloud.exclusivity", "--format", "json", "--db", loaded)
+
+    assert [e["id"] for e in json.loads(result.stdout)] == [
+        "2019-07-22-cloud-exclusive-azure",
+        "2025-01-21-cloud-rofr",
+    ]
+
+
+def test_agreements_lists_the_record(loaded: str) -> None:
+    result = run("agreements", "--format", "json", "--db", loaded)
+
+    assert json.loads(result.stdout) == [
+        {"agreement": "microsoft-openai", "title": "Microsoft–OpenAI partnership", "version": 12}
+    ]
+
+
+def test_import_twice_writes_nothing_the_second_time(loaded: str) -> None:
+    result = run("import", str(RECORD), "--db", loaded)
+
+    assert result.exit_code == 0
+    assert result.stderr == f"{RECORD}: 0 events written, 12 already present (version 12)\n"
+
+
+def test_export_import_export_gives_the_same_file(loaded: str, tmp_path: Path) -> None:
+    first = run("export", "--output", str(tmp_path / "a"), "--db", loaded)
+    second_db = f"sqlite:///{tmp_path / 'second.db'}"
+    imported = run("import", str(tmp_path / "a" / "microsoft-openai.yaml"), "--db", second_db)
+    second = run("export", "--output", str(tmp_path / "b"), "--db", second_db)
+
+    assert (first.exit_code, imported.exit_code, second.exit_code) == (0, 0, 0)
+    a = (tmp_path / "a" / "microsoft-openai.yaml").read_text("utf-8")
+    assert a == (tmp_path / "b" / "microsoft-openai.yaml").read_text("utf-8")
+    texts = sorted(p.name for p in (tmp_path / "b" / "sources").iterdir())
+    assert texts == sorted(p.name for p in (RECORD.parent / "sources").iterdir())
+
+
+def test_export_to_stdout_is_the_yaml_file(loaded: str) -> None:
+    result = run("export", "--db", loaded)
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("agreement: microsoft-openai\ntitle: Microsoft–OpenAI")
+
+
+def test_record_appends_a_term_and_state_shows_it(loaded: str) -> None:
+    recorded = run(
+        "record",
+        "--type",
+        "term.ended",
+        "--id",
+        "agi-waived",
+        "--effective",
+        "2026-01-01",
+        "--term",
+        "agi.clause",
+        "--reason",
+        "waived",
+        "--certainty",
+        "reported",
+        "--cite",
+        "verge-2025-01-21",
+        "--expected-version",
+        "12",
+        "--db",
+        loaded,
+    )
+    state = run("state", "--as-of", "2026-01-01", "--format", "json", "--db", loaded)
+
+    assert recorded.exit_code == 0, recorded.output
+    assert recorded.stderr == "agi-waived: recorded (microsoft-openai version 13)\n"
+    assert json.loads(state.stdout)["ended"]["agi.clause"]["reason"] == "waived"
+
+
+def test_record_with_a_stale_expected_version_fails_with_one_line(loaded: str) -> None:
+    result = run(
+        "record",
+        "--type",
+        "note.recorded",
+        "--effective",
+        "2026-01-01",
+        "--note",
+        "x",
+        "--expected-version",
+        "3",
+        "--db",
+        loaded,
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: agreement 'microsoft-openai' is at version 12, not the expected 3; "
+        "read it again and retry\n"
+    )
+
+
+def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
+    retracted = run(
+        "retract",
+        "2024-06-11-oracle-capacity",
+        "--reason",
+        "wrong date",
+        "--effective",
+        "2025-02-01",
+        "--id",
+        "r1",
+        "--db",
+        loaded,
+    )
+    state = run("state", "--as-of", "2025-01-20", "--format", "json", "--db", loaded)
+    log = run("log", "--to", "2024-12-31", "--format", "table", "--db", loaded)
+
+    assert retracted.exit_code == 0
+    assert list(json.loads(state.stdout)["terms"]) == ["cloud.exclusivity"]
+    assert "2024-06-11-oracle-capacity (retracted)" in log.stdout
+
+
+def test_agreement_may_be_omitted_only_when_there_is_one(loaded: str, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "agreement: acme\ntitle: Acme\nparties: [{name: Acme, role: supplier}]\n"
+        "events:\n  - {id: acme-1, type: agreement.created, effective: 2025-01-01, title: Acme,"
+        " parties: [{name: Acme, role: supplier}]}\n",
+        encoding="utf-8",
+    )
+    run("import", str(other), "--db", loaded)
+
+    result = run("state", "--as-of", "2025-01-21", "--db", loaded)
+
+    assert result.exit_code == 1
+    assert result.stderr == "Error: name the agreement (acme, microsoft-openai)\n"
+
+
+def test_default_database_loads_the_shipped_record_and_says_so() -> None:
+    first = run("state", "--as-of", "2025-01-21", "--format", "json")
+    second = run("state", "--as-of", "2025-01-21", "--format", "json")
+
+    assert first.exit_code == 0, first.output
+    assert first.stderr == "tracker: new database; loaded the shipped record from events/\n"
+    assert second.stderr == ""
+    assert "cloud.own_capacity" in json.loads(first.stdout)["terms"]
+
+
+def test_db_current_upgrade_and_downgrade(sqlite_url: str) -> None:
+    before = run("db", "current", "--db", sqlite_url)
+    up = run("db", "upgrade", "--db", sqlite_url)
+    at_head = run("db", "current", "--db", sqlite_url)
+    down = run("db", "downgrade", "base", "--db", sqlite_url)
+
+    assert (before.stdout, at_head.stdout) == ("base\n", "0002\n")
+    assert (up.stderr, down.stderr) == (
+        "database at revision 0002\n",
+        "database at revision base\n",
+    )
+
+
+def test_schema_is_json_schema_of_agreement_files() -> None:
+    result = run("schema")
+
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "tracker agreement file"
+    assert schema["required"] == ["agreement", "title", "parties", "events"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["state", "--as-of", "2025-02-30"], "'2025-02-30' is not a date (YYYY-MM-DD)"),
+        (["state", "--known-at", "yesterday"], "'yesterday' is not a timestamp (ISO 8601)"),
+        (["diff", "2025-01-20"], "diff takes [AGREEMENT] FROM TO"),
+        (["state", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
+    ],
+)
+def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message: str) -> None:
+    result = run(*args, "--db", loaded)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["state", "nope"], "Error: no agreement 'nope' (agreements: microsoft-openai)\n"),
+        (["retract", "nope", "--reason", "x"], "Error: no event 'nope'\n"),
+        (
+            ["record", "--type", "term.set", "--effective", "2026-01-01", "--term", "a.b"],
+            "Error: field summary: Field required\n",
+        ),
+        (
+            [
+                "record",
+                "--type",
+                "term.set",
+                "--effective",
+                "2026-01-01",
+                "--term",
+                "a.b",
+                "--summary",
+                "s",
+                "--value",
+                "[1]",
+            ],
+            "Error: --value must be a JSON object\n",
+        ),
+        (
+            ["record", "--type", "term.bogus", "--effective", "2026-01-01"],
+            "Error: field type: Input tag 'term.bogus' found using 'type' does not match any of"
+            " the expected tags: 'agreement.created', 'term.set', 'term.ended', 'term.proposed',"
+            " 'proposal.resolved', 'note.recorded', 'event.retracted', 'event.corrected'\n",
+        ),
+        (
+            ["db", "upgrade", "9999"],
+            "Error: cannot upgrade to '9999': Can't locate revision identified by '9999'\n",
+        ),
+    ],
+)
+def test_domain_errors_exit_1_with_one_line(loaded: str, args: list[str], message: str) -> None:
+    result = run(*args, "--db", loaded)
+
+    assert result.exit_code == 1
+    assert result.stderr == message
+
+
+def test_unreachable_database_is_a_one_line_error() -> None:
+    result = run("state", "--db", "postgresql://nobody@127.0.0.1:1/none")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        found = []
+        for name, command in group.commands.items():
+            found.append((*prefix, name))
+            if isinstance(command, click.Group):
+                found.extend(commands(command, (*prefix, name)))
+        return found
+
+    for path in commands(cli):
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Example: tracker" in result.stdout, path

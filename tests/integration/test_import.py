@@ -1,0 +1,181 @@
+"""Importing agreement files: validate everything first, name what is wrong, write nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.api import Tracker
+from tracker.errors import EventConflictError, FileFormatError, InvalidEventError
+
+HEADER = (
+    "agreement: acme\n"
+    "title: Acme supply\n"
+    "parties: [{name: Acme, role: supplier}]\n"
+    "sources:\n"
+    "  - {id: memo, title: Memo, file: memo.txt}\n"
+    "events:\n"
+    "  - {id: acme-1, type: agreement.created, effective: 2025-01-01, title: Acme supply,"
+    " parties: [{name: Acme, role: supplier}]}\n"
+)
+GOOD_TERM = (
+    "  - {id: acme-2, type: term.set, effective: 2025-02-01, term: supply.volume,"
+    " summary: Ten a day, value: {per_day: 10}, sources: [{source: memo, quote: ten a day}]}\n"
+)
+
+
+def write(tmp_path: Path, events: str, header: str = HEADER) -> Path:
+    (tmp_path / "memo.txt").write_text("We deliver ten a day.", encoding="utf-8")
+    path = tmp_path / "acme.yaml"
+    path.write_text(header + events, encoding="utf-8")
+    return path
+
+
+def test_import_writes_every_event_and_source(tracker: Tracker, tmp_path: Path) -> None:
+    result = tracker.import_file(write(tmp_path, GOOD_TERM))
+
+    assert (result.written, result.skipped, result.version) == (2, 0, 2)
+    [memo] = tracker.store.sources("acme")
+    assert (memo.source.id, memo.text) == ("memo", "We deliver ten a day.")
+
+
+def test_events_may_come_in_any_order(tracker: Tracker, tmp_path: Path) -> None:
+    retraction = (
+        "  - {id: acme-3, type: event.retracted, effective: 2025-03-01, target: acme-2,"
+        " reason: wrong}\n"
+    )
+    header = HEADER.replace("events:\n", "events:\n" + retraction)
+
+    tracker.import_file(write(tmp_path, GOOD_TERM, header))
+
+    assert [r.event.id for r in tracker.store.read("acme")] == ["acme-1", "acme-2", "acme-3"]
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (
+            "  - {id: acme-2, type: term.set, effective: 2025-02-30, term: a, summary: s}\n",
+            "event 'acme-2': field effective: Input should be a valid date or datetime,"
+            " day value is outside expected range",
+        ),
+        (
+            "  - {id: acme-2, type: term.set, effective: 2025-02-01, term: a, summary: s,"
+            " colour: red}\n",
+            "event 'acme-2': field colour: Extra inputs are not permitted",
+        ),
+        (
+            "  - {id: acme-2, type: term.renamed, effective: 2025-02-01}\n",
+            "event 'acme-2': field type: Input tag 'term.renamed' found using 'type' does not"
+            " match any of the expected tags",
+        ),
+        (
+            "  - {type: term.set, effective: 2025-02-01, term: a}\n",
+            "event #2: field id: Field required",
+        ),
+        (
+            "  - {id: acme-2, agreement: other, type: note.recorded, effective: 2025-02-01,"
+            " note: n}\n",
+            "event 'acme-2': field agreement: 'other' is not this file's agreement 'acme'",
+        ),
+        (
+            GOOD_TERM + GOOD_TERM,
+            "event 'acme-2': field id: used twice in the file",
+        ),
+        (
+            "  - {id: acme-2, type: note.recorded, effective: 2025-02-01, note: n,"
+            " sources: [{source: nowhere}]}\n",
+            "event 'acme-2': field sources.0.source: unknown source 'nowhere'",
+        ),
+    ],
+)
+def test_bad_event_names_file_event_and_field_and_writes_nothing(
+    tracker: Tracker, tmp_path: Path, events: str, message: str
+) -> None:
+    path = write(tmp_path, events)
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert str(raised.value).startswith(f"{path}: {message}")
+    assert tracker.store.agreements() == []
+
+
+def test_malformed_yaml_names_line_and_column(tracker: Tracker, tmp_path: Path) -> None:
+    path = write(tmp_path, "  - {id: [unclosed\n")
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert str(raised.value).startswith(f"{path}: invalid YAML at line 9, column 1")
+
+
+def test_yaml_aliases_are_refused(tracker: Tracker, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text('a: &a ["x", "x"]\nb: &b [*a, *a]\nc: [*b, *b]\n', encoding="utf-8")
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert (
+        str(raised.value)
+        == f"{path}: invalid YAML at line 2, column 8: YAML aliases are not allowed"
+    )
+
+
+def test_non_utf8_file_is_refused(tracker: Tracker, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"agreement: caf\xe9\n")
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert str(raised.value) == f"{path}: not UTF-8 text (byte 14)"
+
+
+def test_missing_source_text_is_refused(tracker: Tracker, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_TERM)
+    (tmp_path / "memo.txt").unlink()
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert str(raised.value) == (
+        f"{path}: source 'memo': field file: cannot read 'memo.txt': No such file or directory"
+    )
+
+
+def test_reused_id_with_other_content_is_rejected_whole(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.import_file(write(tmp_path, GOOD_TERM))
+    changed = GOOD_TERM.replace("Ten a day", "Eleven a day")
+    extra = "  - {id: acme-9, type: note.recorded, effective: 2025-02-02, note: n}\n"
+
+    with pytest.raises(EventConflictError):
+        tracker.import_file(write(tmp_path, extra + changed))
+
+    assert [r.event.id for r in tracker.store.read("acme")] == ["acme-1", "acme-2"]
+
+
+def test_correction_of_a_missing_event_is_rejected(tracker: Tracker, tmp_path: Path) -> None:
+    correction = (
+        "  - {id: acme-3, type: event.corrected, effective: 2025-03-01, target: ghost,"
+        " reason: typo, replacement: {type: note.recorded, effective: 2025-02-01, note: n}}\n"
+    )
+
+    with pytest.raises(InvalidEventError) as raised:
+        tracker.import_file(write(tmp_path, correction))
+
+    assert str(raised.value) == "event 'acme-3' refers to unknown event 'ghost'"
+    assert tracker.store.agreements() == []
+
+
+def test_sql_metacharacters_are_stored_verbatim(tracker: Tracker, tmp_path: Path) -> None:
+    text = "Robert'); DROP TABLE events;-- \" %s ? \\ $1 `x`"
+    fields = f"id: acme-2, type: note.recorded, effective: 2025-02-01, note: {json.dumps(text)}"
+    note = f"  - {{{fields}}}\n"
+
+    tracker.import_file(write(tmp_path, note))
+
+    assert tracker.store.read("acme")[1].event.note == text
