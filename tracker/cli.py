@@ -464,6 +464,23 @@ def current(db_url: str | None) -> None:
 
 
 @cli.command()
+@click.argument("agreement", required=False)
+@db_option
+def verify(agreement: str | None, db_url: str | None) -> None:
+    """Recompute the hash chains; exit 1 naming the first event changed behind our back.
+
+    Example: tracker verify microsoft-openai
+    """
+    from tracker.store import verify as verify_chains
+
+    tracker = _open(db_url)
+    if agreement is not None:
+        tracker.store.require(agreement)
+    checked = verify_chains(tracker.store.engine, agreement)
+    click.echo(f"ok: {checked} events, hash chains intact", err=True)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of agreement files.
 
