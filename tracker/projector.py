@@ -70,7 +70,10 @@ def resolve(records: list[Recorded]) -> Resolution:
             root = roots.get(event.target, event.target)
             roots[event.id] = root
             if event.id not in retracted:
-                content[root] = event.replacement
+                replacement = event.replacement
+                if replacement.id != root:  # a correction of a correction names the correction
+                    replacement = replacement.model_copy(update={"id": root})
+                content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
     facts = [
         Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
