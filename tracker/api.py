@@ -11,6 +11,7 @@ from tracker import database, files
 from tracker.diff import StateDiff, diff
 from tracker.errors import AmbiguousAgreementError
 from tracker.events import AgreementCreated, Event
+from tracker.explain import Explanation, explain
 from tracker.projector import known, project, resolve
 from tracker.state import AgreementState, Recorded
 from tracker.store import AppendResult, Clock, EventStore, utcnow
@@ -82,6 +83,27 @@ class Tracker:
         return diff(
             project(agreement, records, start, known_at), project(agreement, records, end, known_at)
         )
+
+    def knowledge_diff(
+        self, agreement: str, as_of: dt.date, before: dt.datetime, after: dt.datetime
+    ) -> StateDiff:
+        """What was learned about the terms on `as_of` between two moments."""
+        records = self.store.read(agreement, until=as_of, known_at=max(before, after))
+        return diff(
+            project(agreement, records, as_of, before), project(agreement, records, as_of, after)
+        )
+
+    def explain(
+        self,
+        agreement: str,
+        term: str,
+        as_of: dt.date,
+        known_at: dt.datetime | None = None,
+    ) -> Explanation:
+        """The term's state on `as_of` and the chain of events behind it."""
+        known_at = known_at or self.store.clock()
+        records = self.store.read(agreement, until=as_of, known_at=known_at)
+        return explain(agreement, records, term, as_of, known_at)
 
     def log(
         self,

@@ -165,27 +165,80 @@ def state(
 
 
 @cli.command()
-@click.argument("args", nargs=-1, metavar="[AGREEMENT] FROM TO")
-@known_at_option
+@click.argument("args", nargs=-1, metavar="[AGREEMENT] [FROM TO]")
+@click.option("--as-of", type=DATE, default=None, help="With two --known-at: the valid date.")
+@click.option(
+    "--known-at",
+    type=TIMESTAMP,
+    multiple=True,
+    help="Count only events recorded by then; give it twice (with --as-of) to see what was "
+    "learned between two moments.",
+)
 @db_option
 @format_option
 def diff(
-    args: tuple[str, ...], known_at: dt.datetime | None, db_url: str | None, fmt: str | None
+    args: tuple[str, ...],
+    as_of: dt.date | None,
+    known_at: tuple[dt.datetime, ...],
+    db_url: str | None,
+    fmt: str | None,
 ) -> None:
     """What changed in the terms between two dates, and the events that changed them.
 
     Example: tracker diff 2025-01-20 2025-01-21
+
+    Knowledge diff, what was learned about the terms on a date between two moments:
+    tracker diff --as-of 2025-01-21 --known-at 2025-01-22 --known-at 2025-03-01
     """
     from tracker.render import diff_json, diff_table
 
-    if len(args) not in (2, 3):
-        raise click.UsageError("diff takes [AGREEMENT] FROM TO")
-    start, end = (DATE.convert(a, None, None) for a in args[-2:])
-    tracker = _open(db_url)
-    result = tracker.diff(
-        tracker.agreement(args[0] if len(args) == 3 else None), start, end, known_at
-    )
+    tracker = _open_for_diff(args, as_of, known_at, db_url)
+    if as_of is not None:
+        name = tracker.agreement(args[0] if args else None)
+        result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
+    else:
+        start, end = (DATE.convert(a, None, None) for a in args[-2:])
+        name = tracker.agreement(args[0] if len(args) == 3 else None)
+        result = tracker.diff(name, start, end, known_at[0] if known_at else None)
     _emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
+
+
+def _open_for_diff(
+    args: tuple[str, ...], as_of: dt.date | None, known_at: tuple[dt.datetime, ...], db: str | None
+) -> Tracker:
+    """Check the two ways of calling diff before opening the database."""
+    if as_of is not None and (len(known_at) != 2 or len(args) > 1):
+        raise click.UsageError("diff --as-of D takes [AGREEMENT] and exactly two --known-at")
+    if as_of is None and (len(args) not in (2, 3) or len(known_at) > 1):
+        raise click.UsageError("diff takes [AGREEMENT] FROM TO (and at most one --known-at)")
+    return _open(db)
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[AGREEMENT] TERM")
+@click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
+@known_at_option
+@db_option
+@format_option
+def explain(
+    args: tuple[str, ...],
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """Why a term is what it is: its state and the events and quotes behind it.
+
+    Example: tracker explain cloud.exclusivity --as-of 2025-01-21
+    """
+    from tracker.render import explain_json, explain_table
+
+    if len(args) not in (1, 2):
+        raise click.UsageError("explain takes [AGREEMENT] TERM")
+    tracker = _open(db_url)
+    name = tracker.agreement(args[0] if len(args) == 2 else None)
+    result = tracker.explain(name, args[-1], as_of or _today(), known_at)
+    _emit(fmt, lambda: explain_json(result), lambda: explain_table(result))
 
 
 @cli.command()

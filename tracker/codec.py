@@ -8,14 +8,29 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tracker.events import EVENT, Event, event_to_dict
+from tracker.events import EVENT, EVENT_TYPES, Event, event_to_dict
 
 GENESIS = "0" * 64
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 cited sources by bare id and named term.set's expiry `until`."""
+    data = dict(data)
+    data["sources"] = [{"source": c} if isinstance(c, str) else c for c in data.get("sources", [])]
+    if data.get("type") == "term.set" and "until" in data:
+        data["expires"] = data.pop("until")
+    if isinstance(data.get("replacement"), dict):
+        data["replacement"] = _v1_to_v2(data["replacement"])
+    return data
+
+
 # (event type, stored schema version) -> function lifting its payload one version up.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    (event_type, 1): _v1_to_v2 for event_type in EVENT_TYPES
+}
 
 
 def canonical(data: Any) -> str:

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tracker.diff import StateDiff, TermChange
-from tracker.events import event_to_dict
+from tracker.events import Event, event_to_dict
+from tracker.explain import Explanation, Step
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 WIDTH = 100
@@ -81,12 +82,22 @@ def _change_json(c: TermChange) -> dict[str, Any]:
     }
 
 
+def _span(d: StateDiff) -> dict[str, Any]:
+    """The two points compared: dates, or (for a knowledge diff) two known-at moments."""
+    if d.before.as_of == d.after.as_of and d.before.known_at != d.after.known_at:
+        return {
+            "as_of": _day(d.after.as_of),
+            "from": timestamp(d.before.known_at),
+            "to": timestamp(d.after.known_at),
+        }
+    return {"from": _day(d.before.as_of), "to": _day(d.after.as_of)}
+
+
 def diff_json(d: StateDiff) -> dict[str, Any]:
     """`tracker diff --format json`."""
     return {
         "agreement": d.agreement,
-        "from": _day(d.before.as_of),
-        "to": _day(d.after.as_of),
+        **_span(d),
         "changes": [_change_json(c) for c in d.changes],
         "proposals": [{"event": p.event, "term": p.term, "change": p.change} for p in d.proposals],
     }
@@ -170,7 +181,7 @@ def diff_table(d: StateDiff) -> str:
     proposals = [[p.change, p.term, p.event] for p in d.proposals]
     return "\n".join(
         [
-            f"{d.agreement}: {d.before.as_of} -> {d.after.as_of}",
+            f"{d.agreement}: " + " -> ".join(str(v) for v in _span(d).values()),
             "",
             "Terms",
             table(["CHANGE", "TERM", "EVENTS", "WHAT"], rows),
@@ -179,6 +190,69 @@ def diff_table(d: StateDiff) -> str:
             table(["CHANGE", "TERM", "EVENT"], proposals),
         ]
     )
+
+
+def _citations(event: Event) -> list[dict[str, Any]]:
+    return [c.model_dump(exclude_none=True) for c in event.sources]
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    content = step.content
+    return {
+        "event": content.id,
+        "type": content.type,
+        "effective": _day(content.effective),
+        "recorded_at": timestamp(step.recorded.recorded_at),
+        "certainty": content.certainty,
+        "summary": getattr(content, "summary", None),
+        "status": step.status,
+        "by": list(step.by),
+        "reasons": list(step.reasons),
+        "sources": _citations(content),
+    }
+
+
+def explain_json(e: Explanation) -> dict[str, Any]:
+    """`tracker explain --format json`."""
+    return {
+        "agreement": e.agreement,
+        "term": e.term,
+        "as_of": _day(e.as_of),
+        "known_at": timestamp(e.known_at),
+        "state": None if e.in_force is None else term_json(e.in_force),
+        "ended": None if e.ended is None else _ended_json(e.ended),
+        "pending": [_pending_json(p) for p in e.pending],
+        "chain": [_step_json(s) for s in e.chain],
+    }
+
+
+def _status_line(e: Explanation) -> str:
+    if e.in_force is not None:
+        return f"in force since {e.in_force.since} ({e.in_force.certainty}): {e.in_force.summary}"
+    if e.ended is not None:
+        return f"ended {e.ended.ended} ({e.ended.reason}): {e.ended.summary}"
+    return "not in force"
+
+
+def explain_table(e: Explanation) -> str:
+    """`tracker explain` for people: the state, then each event with its citations."""
+    lines = [
+        f"{e.agreement} {e.term} as of {e.as_of}, as known at {timestamp(e.known_at)}",
+        _status_line(e)[:WIDTH],
+        *(f"pending: {p.event} ({p.certainty}): {p.summary}"[:WIDTH] for p in e.pending),
+        "",
+    ]
+    for step in e.chain:
+        why = ", ".join(f"{b}: {r}" for b, r in zip(step.by, step.reasons, strict=True))
+        mark = "" if step.status == "counts" else f" [{step.status} by {why}]"
+        lines.append(
+            _cell(f"{step.content.effective}  {step.content.type}  {step.content.id}{mark}", WIDTH)
+        )
+        lines.extend(
+            _cell(f"    {c.stance} {c.source}" + (f': "{c.quote}"' if c.quote else ""), WIDTH)
+            for c in step.content.sources
+        )
+    return "\n".join(lines)
 
 
 def log_table(records: Sequence[Recorded], retracted: frozenset[str]) -> str:

@@ -1,0 +1,106 @@
+"""Why a term is what it is: the chain of events behind it, retracted and corrected ones marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from tracker.events import (
+    Event,
+    EventCorrected,
+    EventRetracted,
+    Fact,
+    ProposalResolved,
+    TermProposed,
+)
+from tracker.projector import fold, known, resolve
+from tracker.state import EndedTerm, Proposal, Recorded, TermState
+
+Status = Literal["counts", "retracted", "corrected"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One event of the chain: what was recorded, what counts of it, and why."""
+
+    recorded: Recorded
+    content: Fact
+    status: Status
+    by: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """A term's state on a date, as known at a moment, and the events behind it."""
+
+    agreement: str
+    term: str
+    as_of: dt.date
+    known_at: dt.datetime | None
+    in_force: TermState | None
+    ended: EndedTerm | None
+    pending: tuple[Proposal, ...]
+    chain: tuple[Step, ...]
+
+
+def _term_of(content: Event, proposals: dict[str, str]) -> str | None:
+    if isinstance(content, ProposalResolved):
+        return proposals.get(content.proposal)
+    return getattr(content, "term", None)
+
+
+def _retractions(records: list[Recorded], retracted: frozenset[str]) -> dict[str, list[str]]:
+    """The ids of the retractions that count, by the id of the event they target."""
+    by_target: dict[str, list[str]] = {}
+    for r in records:
+        event = r.event
+        if isinstance(event, EventRetracted) and event.id not in retracted:
+            by_target.setdefault(event.target, []).append(event.id)
+    return by_target
+
+
+def explain(
+    agreement: str,
+    records: Iterable[Recorded],
+    term: str,
+    as_of: dt.date,
+    known_at: dt.datetime | None = None,
+) -> Explanation:
+    """The term's state on `as_of` and every event about it effective by then."""
+    kept = known(records, known_at)
+    resolution = resolve(kept)
+    counted = {a.fact.id: a.fact for a in resolution.facts}
+    facts = [(r, counted.get(r.event.id, r.event)) for r in kept if not _is_meta(r.event)]
+    proposals = {f.id: f.term for _, f in facts if isinstance(f, TermProposed)}
+    reasons = {r.event.id: r.event.reason for r in kept if _is_meta(r.event)}  # type: ignore[union-attr]
+    retractions = _retractions(kept, resolution.retracted)
+    chain = []
+    for r, content in facts:
+        if _term_of(content, proposals) != term or content.effective > as_of:
+            continue
+        if r.event.id in resolution.retracted:
+            by, status = tuple(retractions.get(r.event.id, ())), "retracted"
+        else:
+            by = resolution.corrected_by.get(r.event.id, ())
+            status = "corrected" if by else "counts"
+        chain.append(Step(r, content, status, by, tuple(reasons[b] for b in by)))  # type: ignore[arg-type]
+    chain.sort(key=lambda s: (s.content.effective, s.recorded.position))
+    state = fold(resolution.facts, as_of)
+    pending = tuple(p for p in state.pending.values() if p.term == term)
+    return Explanation(
+        agreement,
+        term,
+        as_of,
+        known_at,
+        state.terms.get(term),
+        state.ended.get(term),
+        pending,
+        tuple(chain),
+    )
+
+
+def _is_meta(event: Event) -> bool:
+    return isinstance(event, EventRetracted | EventCorrected)
