@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracker import database, files
 from tracker.diff import StateDiff, diff
-from tracker.errors import AmbiguousAgreementError
-from tracker.events import AgreementCreated, Event
+from tracker.errors import AmbiguousAgreementError, InvalidEventError
+from tracker.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
 from tracker.explain import Explanation, explain
 from tracker.projector import known, project, resolve
+from tracker.provenance import bad_citation, text_problem
 from tracker.state import AgreementState, Recorded
 from tracker.store import AppendResult, Clock, EventStore, utcnow
 
@@ -63,8 +64,34 @@ class Tracker:
     def append(
         self, agreement: str, events: Sequence[Event], expected_version: int | None = None
     ) -> AppendResult:
-        """Append events to an agreement's log (see EventStore.append)."""
+        """Append events to an agreement's log (see EventStore.append), after checking that
+        their citations name stored sources and quote their texts."""
+        if any(event.sources or isinstance(event, EventCorrected) for event in events):
+            sources = self.sources(agreement)
+            for event in events:
+                problem = bad_citation(event, sources)
+                if problem is not None:
+                    raise InvalidEventError(f"event {event.id!r}: {problem}")
         return self.store.append(agreement, events, expected_version)
+
+    def sources(self, agreement: str) -> dict[str, StoredSource]:
+        """The agreement's stored sources, by id."""
+        return {s.source.id: s for s in self.store.sources(agreement)}
+
+    def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
+        """What no longer matches: stored texts against their hashes (and the files in
+        `folder`), and every stored quote against its source's text."""
+        sources = self.sources(agreement)
+        problems = [p for s in sources.values() if (p := text_problem(s, folder)) is not None]
+        for record in self.store.read(agreement):
+            problem = bad_citation(record.event, sources)
+            if problem is not None:
+                problems.append(f"event {record.event.id!r}: {problem}")
+        return problems
+
+    def facts(self, agreement: str, known_at: dt.datetime | None = None) -> list[Fact]:
+        """The facts that count (retractions and corrections applied), in valid-time order."""
+        return [a.fact for a in resolve(known(self.store.read(agreement), known_at)).facts]
 
     def state(
         self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None
@@ -138,6 +165,6 @@ class Tracker:
             agreement, created.title, created.parties, tuple(self.store.sources(agreement)), events
         )
 
-    def retracted(self, agreement: str, known_at: dt.datetime | None = None) -> frozenset[str]:
+    def retracted(self, agreement: str, known_at: dt.datetime | None = None) -> Mapping[str, str]:
         """The ids of the agreement's events that no longer count."""
         return resolve(known(self.store.read(agreement), known_at)).retracted

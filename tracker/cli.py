@@ -160,8 +160,10 @@ def state(
     from tracker.render import state_json, state_table
 
     tracker = _open(db_url)
-    result = tracker.state(tracker.agreement(agreement), as_of or _today(), known_at)
-    _emit(fmt, lambda: state_json(result), lambda: state_table(result))
+    name = tracker.agreement(agreement)
+    result = tracker.state(name, as_of or _today(), known_at)
+    sources = tracker.sources(name)
+    _emit(fmt, lambda: state_json(result, sources), lambda: state_table(result, sources))
 
 
 @cli.command()
@@ -514,6 +516,71 @@ def current(db_url: str | None) -> None:
     from tracker import database
 
     click.echo(database.current_revision(_engine(db_url)) or "base")
+
+
+@cli.command()
+@click.argument("agreement", required=False)
+@known_at_option
+@db_option
+@format_option
+def conflicts(
+    agreement: str | None, known_at: dt.datetime | None, db_url: str | None, fmt: str | None
+) -> None:
+    """Facts on which cited sources contradict each other, and facts resting on one source.
+
+    Example: tracker conflicts microsoft-openai --format json
+    """
+    from tracker.render import conflicts_json, conflicts_table
+
+    tracker = _open(db_url)
+    name = tracker.agreement(agreement)
+    data = conflicts_json(name, tracker.facts(name, known_at), tracker.sources(name))
+    _emit(fmt, lambda: data, lambda: conflicts_table(data))
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[verify] [AGREEMENT]")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With verify: also compare the source files in this folder (beside the agreement file).",
+)
+@db_option
+@format_option
+def sources(
+    args: tuple[str, ...], folder: Path | None, db_url: str | None, fmt: str | None
+) -> None:
+    """The sources, with how many facts each supports and contradicts.
+
+    `tracker sources verify` re-checks every stored quote and every stored text's hash (and,
+    with --dir, the texts on disk), and exits 1 naming what no longer matches.
+
+    Example: tracker sources verify microsoft-openai --dir events/
+    """
+    from tracker.render import sources_json, sources_table
+
+    checking = bool(args) and args[0] == "verify"
+    names = args[1:] if checking else args
+    if len(names) > 1:
+        raise click.UsageError("sources takes [verify] [AGREEMENT]")
+    tracker = _open(db_url)
+    name = tracker.agreement(names[0] if names else None)
+    if checking:
+        _verify_sources(tracker, name, folder)
+        return
+    rows = sources_json(tracker.facts(name), tracker.sources(name))
+    _emit(fmt, lambda: rows, lambda: sources_table(rows))
+
+
+def _verify_sources(tracker: Tracker, agreement: str, folder: Path | None) -> None:
+    problems = tracker.verify_sources(agreement, folder)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        _fail(f"{len(problems)} stored quotes or texts no longer match")
+    click.echo("ok: every stored quote and text matches", err=True)
 
 
 @cli.command()

@@ -53,6 +53,8 @@ def changed_fields(before: TermState, after: TermState) -> tuple[str, ...]:
     names.extend(f"value.{k}" for k in keys if before.value.get(k) != after.value.get(k))
     if before.sources != after.sources:
         names.append("sources")
+    elif before.citations != after.citations:
+        names.append("citations")
     return tuple(names)
 
 
@@ -60,16 +62,22 @@ def _new(events: tuple[str, ...], old: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(e for e in events if e not in old)
 
 
+def _ending_events(key: str, before: TermState, new: AgreementState) -> tuple[str, ...]:
+    """What ended a term: its term.ended event, the retraction of its events, or (when it
+    expired) the events that set its expiry."""
+    ended = new.ended.get(key)
+    if ended is not None:
+        return _new(ended.events, before.events) or before.events
+    retractions = tuple(new.retracted[e] for e in before.events if e in new.retracted)
+    return tuple(dict.fromkeys(retractions)) or before.events
+
+
 def _term_change(key: str, old: AgreementState, new: AgreementState) -> TermChange | None:
     before, after = old.terms.get(key), new.terms.get(key)
     if before is None and after is not None:
         return TermChange(key, "added", None, after, (), after.events)
     if before is not None and after is None:
-        ended = new.ended.get(key)
-        events = _new(ended.events, before.events) if ended else ()
-        if ended is not None and not events:
-            events = before.events
-        return TermChange(key, "ended", before, None, (), events)
+        return TermChange(key, "ended", before, None, (), _ending_events(key, before, new))
     if before is not None and after is not None and before != after:
         fields = changed_fields(before, after)
         return TermChange(key, "changed", before, after, fields, _new(after.events, before.events))

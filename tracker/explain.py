@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,7 +52,7 @@ def _term_of(content: Event, proposals: dict[str, str]) -> str | None:
     return getattr(content, "term", None)
 
 
-def _retractions(records: list[Recorded], retracted: frozenset[str]) -> dict[str, list[str]]:
+def _retractions(records: list[Recorded], retracted: Mapping[str, str]) -> dict[str, list[str]]:
     """The ids of the retractions that count, by the id of the event they target."""
     by_target: dict[str, list[str]] = {}
     for r in records:

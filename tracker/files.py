@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from tracker.events import (
     event_from_dict,
     event_to_dict,
 )
+from tracker.provenance import bad_citation, sha256
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 
@@ -103,7 +103,11 @@ def load(path: Path) -> AgreementFile:
     _check_unique(path, events)
     _check_created(path, header, events)
     sources = tuple(_stored(path, s) for s in header.sources)
-    _check_citations(path, header.sources, events)
+    by_id = {s.source.id: s for s in sources}
+    for event in events:
+        problem = bad_citation(event, by_id)
+        if problem is not None:
+            raise FileFormatError(f"{path}: event {event.id!r}: {problem}")
     return AgreementFile(
         header.agreement, header.title, header.parties, sources, tuple(ordered(events))
     )
@@ -147,17 +151,6 @@ def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
             )
 
 
-def _check_citations(path: Path, sources: Sequence[Source], events: Sequence[Event]) -> None:
-    known = {s.id for s in sources}
-    for event in events:
-        for i, citation in enumerate(event.sources):
-            if citation.source not in known:
-                raise FileFormatError(
-                    f"{path}: event {event.id!r}: field sources.{i}.source: "
-                    f"unknown source {citation.source!r}"
-                )
-
-
 def _stored(path: Path, source: Source) -> StoredSource:
     if source.file is None:
         return StoredSource(source=source)
@@ -177,9 +170,7 @@ def _stored(path: Path, source: Source) -> StoredSource:
         raise FileFormatError(
             f"{path}: source {source.id!r}: field file: {source.file!r} is not UTF-8 text"
         ) from e
-    return StoredSource(
-        source=source, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest()
-    )
+    return StoredSource(source=source, text=text, sha256=sha256(text))
 
 
 def _dependencies(event: Event) -> tuple[str, ...]:

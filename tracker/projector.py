@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,7 +39,7 @@ class Resolution:
     """What retractions and corrections make of a log: the facts that count, and the rest."""
 
     facts: tuple[Applied, ...]
-    retracted: frozenset[str]
+    retracted: Mapping[str, str]
     corrected_by: dict[str, tuple[str, ...]]
 
 
@@ -56,11 +56,11 @@ def resolve(records: list[Recorded]) -> Resolution:
     An event counts unless a retraction that itself counts targets it, so retracting a
     retraction restores its target. A correction of a correction corrects the same event.
     """
-    retracted: set[str] = set()
+    retracted: dict[str, str] = {}
     for record in reversed(records):
         event = record.event
         if event.id not in retracted and isinstance(event, EventRetracted):
-            retracted.add(event.target)
+            retracted.setdefault(event.target, event.id)
     roots: dict[str, str] = {}
     content: dict[str, Fact] = {}
     corrected_by: dict[str, tuple[str, ...]] = {}
@@ -81,7 +81,7 @@ def resolve(records: list[Recorded]) -> Resolution:
         if r.event.id not in retracted and not isinstance(r.event, EventRetracted | EventCorrected)
     ]
     facts.sort(key=lambda a: (a.fact.effective, a.position))
-    return Resolution(tuple(facts), frozenset(retracted), corrected_by)
+    return Resolution(tuple(facts), retracted, corrected_by)
 
 
 @dataclass(slots=True)
@@ -130,6 +130,7 @@ def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
         certainty=fact.certainty,
         events=(fact.id, *applied.corrections),
         sources=_supporting(fact.sources),
+        citations=fact.sources,
     )
     fold.ended.pop(fact.term, None)
     if fact.expires is not None and (fold.next_expiry is None or fact.expires < fold.next_expiry):
@@ -191,8 +192,8 @@ def project(
     known_at: dt.datetime | None = None,
 ) -> AgreementState:
     """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
-    facts = resolve(known(records, known_at)).facts
-    result = fold(facts, as_of)
+    resolution = resolve(known(records, known_at))
+    result = fold(resolution.facts, as_of)
     return AgreementState(
         agreement=agreement,
         as_of=as_of,
@@ -203,4 +204,5 @@ def project(
         pending=result.pending,
         resolved=result.resolved,
         ended=result.ended,
+        retracted=resolution.retracted,
     )

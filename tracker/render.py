@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from tracker.diff import StateDiff, TermChange
-from tracker.events import Event, event_to_dict
+from tracker.events import Citation, Event, Fact, StoredSource, event_to_dict
 from tracker.explain import Explanation, Step
+from tracker.provenance import conflicts, corroboration, single_sourced, stance_counts
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 WIDTH = 100
@@ -57,15 +58,30 @@ def _pending_json(p: Proposal) -> dict[str, Any]:
     }
 
 
-def state_json(state: AgreementState) -> dict[str, Any]:
-    """`tracker state --format json`."""
+def _corroboration_json(term: TermState, sources: Mapping[str, StoredSource]) -> dict[str, Any]:
+    c = corroboration(term.citations, sources)
+    return {
+        "independent": c.independent,
+        "sources": list(c.sources),
+        "unverified": list(c.unverified),
+    }
+
+
+def state_json(
+    state: AgreementState, sources: Mapping[str, StoredSource] | None = None
+) -> dict[str, Any]:
+    """`tracker state --format json`; with the sources, each term says how it is corroborated."""
+    terms = {k: term_json(t) for k, t in sorted(state.terms.items())}
+    if sources is not None:
+        for key, term in terms.items():
+            term["corroboration"] = _corroboration_json(state.terms[key], sources)
     return {
         "agreement": state.agreement,
         "title": state.title,
         "as_of": _day(state.as_of),
         "known_at": timestamp(state.known_at),
         "parties": [p.model_dump() for p in state.parties],
-        "terms": {k: term_json(t) for k, t in sorted(state.terms.items())},
+        "terms": terms,
         "pending": [_pending_json(p) for p in state.pending.values()],
         "ended": {k: _ended_json(t) for k, t in sorted(state.ended.items())},
     }
@@ -103,7 +119,7 @@ def diff_json(d: StateDiff) -> dict[str, Any]:
     }
 
 
-def log_json(records: Iterable[Recorded], retracted: frozenset[str]) -> list[dict[str, Any]]:
+def log_json(records: Iterable[Recorded], retracted: Collection[str]) -> list[dict[str, Any]]:
     """`tracker log --format json`: each event with its place in the log."""
     return [
         {
@@ -139,10 +155,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], last: int = WID
     return "\n".join(lines)
 
 
-def state_table(state: AgreementState) -> str:
-    """`tracker state` for people."""
+def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> str:
+    """`tracker state` for people; INDEP is the number of independent supporting sources."""
     terms = [
-        [k, _day(t.since) or "", _day(t.expires) or "-", t.certainty, t.summary]
+        [
+            k,
+            _day(t.since) or "",
+            _day(t.expires) or "-",
+            t.certainty,
+            str(corroboration(t.citations, sources).independent),
+            t.summary,
+        ]
         for k, t in sorted(state.terms.items())
     ]
     pending = [
@@ -156,7 +179,7 @@ def state_table(state: AgreementState) -> str:
             f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
             "",
             "Terms in force",
-            table(["TERM", "SINCE", "EXPIRES", "CERTAINTY", "SUMMARY"], terms),
+            table(["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"], terms),
             "",
             "Pending proposals",
             table(["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
@@ -255,7 +278,7 @@ def explain_table(e: Explanation) -> str:
     return "\n".join(lines)
 
 
-def log_table(records: Sequence[Recorded], retracted: frozenset[str]) -> str:
+def log_table(records: Sequence[Recorded], retracted: Collection[str]) -> str:
     """`tracker log` for people; retracted events are marked."""
     rows = [
         [
@@ -268,3 +291,81 @@ def log_table(records: Sequence[Recorded], retracted: frozenset[str]) -> str:
         for r in records
     ]
     return table(["EFFECTIVE", "VER", "TYPE", "CERTAINTY", "EVENT"], rows)
+
+
+def _quote_json(c: Citation) -> dict[str, Any]:
+    return {"source": c.source, "quote": c.quote}
+
+
+def conflicts_json(
+    agreement: str, facts: Sequence[Fact], sources: Mapping[str, StoredSource]
+) -> dict[str, Any]:
+    """`tracker conflicts --format json`: contradicted facts, and single-source facts."""
+    return {
+        "agreement": agreement,
+        "conflicts": [
+            {
+                "event": c.event,
+                "term": c.term,
+                "supports": [_quote_json(q) for q in c.supports],
+                "contradicts": [_quote_json(q) for q in c.contradicts],
+            }
+            for c in conflicts(facts)
+        ],
+        "single_source": [
+            {"event": s.event, "term": s.term, "source": s.source}
+            for s in single_sourced(facts, sources)
+        ],
+    }
+
+
+def _quoted(c: dict[str, Any]) -> str:
+    return f"{c['source']}: " + (f'"{c["quote"]}"' if c["quote"] else "(no quote)")
+
+
+def conflicts_table(data: dict[str, Any]) -> str:
+    """`tracker conflicts` for people: each contradicted fact with both sides' quotes."""
+    lines = [f"{data['agreement']}: facts the sources disagree on", ""]
+    for c in data["conflicts"]:
+        lines.append(f"{c['event']}" + (f" ({c['term']})" if c["term"] else ""))
+        lines.extend(_cell(f"    supports     {_quoted(q)}", WIDTH) for q in c["supports"])
+        lines.extend(_cell(f"    contradicts  {_quoted(q)}", WIDTH) for q in c["contradicts"])
+    rows = [[s["event"], s["term"] or "-", s["source"]] for s in data["single_source"]]
+    lines += ["", "Facts resting on a single independent source"]
+    lines.append(table(["EVENT", "TERM", "SOURCE"], rows))
+    return "\n".join(lines)
+
+
+def sources_json(
+    facts: Sequence[Fact], sources: Mapping[str, StoredSource]
+) -> list[dict[str, Any]]:
+    """`tracker sources --format json`: each source with how many facts it backs or disputes."""
+    rows = []
+    for s in sources.values():
+        supports, contradicts = stance_counts(facts, s.source.id)
+        rows.append(
+            {
+                **s.source.model_dump(mode="json"),
+                "stored_text": s.text is not None,
+                "supports": supports,
+                "contradicts": contradicts,
+            }
+        )
+    return rows
+
+
+def sources_table(rows: Sequence[dict[str, Any]]) -> str:
+    """`tracker sources` for people."""
+    return table(
+        ["SOURCE", "TEXT", "SUPPORTS", "CONTRADICTS", "DERIVED FROM"],
+        [
+            [
+                r["id"],
+                "yes" if r["stored_text"] else "no",
+                str(r["supports"]),
+                str(r["contradicts"]),
+                r["derived_from"] or "-",
+            ]
+            for r in rows
+        ],
+    )

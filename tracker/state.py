@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.events import Certainty, EndReason, Event, Party, Resolution
+from tracker.events import Certainty, Citation, EndReason, Event, Party, Resolution
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class TermState:
     certainty: Certainty
     events: tuple[str, ...]
     sources: tuple[str, ...]
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +71,4 @@ class AgreementState:
     pending: Mapping[str, Proposal] = field(default_factory=dict)
     resolved: Mapping[str, Proposal] = field(default_factory=dict)
     ended: Mapping[str, EndedTerm] = field(default_factory=dict)
+    retracted: Mapping[str, str] = field(default_factory=dict)  # event id -> retraction id

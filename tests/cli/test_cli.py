@@ -326,3 +326,138 @@ def test_every_command_has_help_with_an_example() -> None:
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example: tracker" in result.stdout, path
+
+
+def test_conflicts_json_is_the_pinned_conflicts(loaded: str) -> None:
+    result = run("conflicts", "--format", "json", "--db", loaded)
+
+    assert result.exit_code == 0
+    expected = json.loads((GOLDEN / "conflicts.json").read_text("utf-8"))
+    assert json.loads(result.stdout) == expected
+
+
+def test_sources_verify_passes_on_the_shipped_record(loaded: str) -> None:
+    result = run("sources", "verify", "--dir", str(RECORD.parent), "--db", loaded)
+
+    assert result.exit_code == 0
+    assert result.stderr == "ok: every stored quote and text matches\n"
+
+
+def test_sources_verify_exits_1_naming_an_edited_file(loaded: str, tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    for path in (RECORD.parent / "sources").iterdir():
+        (tmp_path / "sources" / path.name).write_bytes(path.read_bytes())
+    edited = tmp_path / "sources" / "004_c807e076d61d96e1.txt"
+    edited.write_text("rewritten", encoding="utf-8")
+
+    result = run("sources", "verify", "--dir", str(tmp_path), "--db", loaded)
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"source 'unknown-stargate-adjustment': {edited} differs from the stored text\n"
+    )
+    assert result.stderr == "Error: 1 stored quotes or texts no longer match\n"
+
+
+def test_sources_lists_each_source_with_its_counts(loaded: str) -> None:
+    result = run("sources", "--format", "json", "--db", loaded)
+
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["stored_text"]) for r in rows][:3] == [
+        ("microsoft-blog-2025-01-21", False),
+        ("microsoft-news-2019-07-22", False),
+        ("oracle-2024-06-11", False),
+    ]
+
+
+def test_state_json_carries_corroboration(loaded: str) -> None:
+    result = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
+
+    assert json.loads(result.stdout)["terms"]["cloud.azure_commitment"]["corroboration"] == {
+        "independent": 3,
+        "sources": [
+            "microsoft-blog-2025-01-21",
+            "unknown-ends-exclusive-cloud",
+            "unknown-stargate-adjustment",
+        ],
+        "unverified": ["microsoft-blog-2025-01-21"],
+    }
+
+
+def test_explain_lists_the_chain_behind_a_term(loaded: str) -> None:
+    result = run(
+        "explain", "cloud.exclusivity", "--as-of", "2025-01-21", "--format", "json", "--db", loaded
+    )
+
+    data = json.loads(result.stdout)
+    assert [(s["event"], s["status"]) for s in data["chain"]] == [
+        ("2019-07-22-cloud-exclusive-azure", "counts"),
+        ("2025-01-21-cloud-rofr", "counts"),
+    ]
+    assert data["state"]["value"]["model"] == "right_of_first_refusal"
+
+
+def test_explain_table_marks_a_retracted_event_with_its_reason(loaded: str) -> None:
+    run(
+        "retract",
+        "2024-06-11-oracle-capacity",
+        "--reason",
+        "wrong date",
+        "--id",
+        "r1",
+        "--db",
+        loaded,
+    )
+
+    result = run(
+        "explain",
+        "cloud.third_party_capacity",
+        "--as-of",
+        "2025-01-21",
+        "--format",
+        "table",
+        "--db",
+        loaded,
+    )
+
+    assert "2024-06-11  term.set  2024-06-11-oracle-capacity [retracted by r1: wrong date]" in (
+        result.stdout
+    )
+    assert "not in force" in result.stdout
+
+
+def test_knowledge_diff_between_two_moments(loaded: str) -> None:
+    before = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
+    moment = json.loads(before.stdout)["known_at"]
+    run("retract", "2025-01-21-agi-clause", "--reason", "doubt", "--id", "r1", "--db", loaded)
+
+    result = run(
+        "diff",
+        "--as-of",
+        "2025-01-21",
+        "--known-at",
+        moment,
+        "--known-at",
+        "2100-01-01",
+        "--format",
+        "json",
+        "--db",
+        loaded,
+    )
+
+    data = json.loads(result.stdout)
+    assert (data["as_of"], data["from"], data["to"]) == (
+        "2025-01-21",
+        moment,
+        "2100-01-01T23:59:59.999999Z",
+    )
+    assert [(c["term"], c["change"], c["events"]) for c in data["changes"]] == [
+        ("agi.clause", "ended", ["r1"])
+    ]
+
+
+def test_knowledge_diff_needs_exactly_two_known_at(loaded: str) -> None:
+    result = run("diff", "--as-of", "2025-01-21", "--known-at", "2025-02-01", "--db", loaded)
+
+    assert result.exit_code == 2
+    assert "diff --as-of D takes [AGREEMENT] and exactly two --known-at" in result.stderr

@@ -32,7 +32,7 @@ def golden(name: str) -> object:
 def test_shipped_state_matches_the_pinned_state(shipped: Tracker, day: str) -> None:
     state = shipped.state(AGREEMENT, dt.date.fromisoformat(day), KNOWN_AT)
 
-    assert state_json(state) == golden(f"state-{day}.json")
+    assert state_json(state, shipped.sources(AGREEMENT)) == golden(f"state-{day}.json")
 
 
 @pytest.mark.parametrize(

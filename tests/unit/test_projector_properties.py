@@ -281,7 +281,8 @@ def test_retracting_a_retraction_restores_its_target(
 
     with_both = project(AGREEMENT, _append(records, retract, restore), as_of)
 
-    assert with_both == project(AGREEMENT, records, as_of)
+    without = project(AGREEMENT, records, as_of)
+    assert with_both == replace(without, retracted={**without.retracted, "undo-1": "undo-2"})
 
 
 @PROPERTY
@@ -298,7 +299,8 @@ def test_a_retracted_term_set_counts_as_if_it_had_never_been_recorded(
 
     retracted = project(AGREEMENT, _append(records, _retraction("undo", target)), as_of)
 
-    assert retracted == project(AGREEMENT, without_target, as_of)
+    without = project(AGREEMENT, without_target, as_of)
+    assert retracted == replace(without, retracted={**without.retracted, target: "undo"})
 
 
 @st.composite
@@ -327,6 +329,7 @@ def test_a_term_is_in_force_on_its_expiry_date_and_expired_the_day_after(
         certainty=term.certainty,
         events=("expiring",),
         sources=tuple(c.source for c in term.sources),
+        citations=term.sources,
     )
     expired = EndedTerm(term.summary, expires + _days(1), "expired", ("expiring",))
     before_on_expiry = project(AGREEMENT, records, expires)

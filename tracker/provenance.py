@@ -1,0 +1,198 @@
+"""Provenance: quotes checked against stored texts, corroboration, and conflicts between sources."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.events import Citation, Event, Fact, StoredSource
+
+_TRANSLATE = str.maketrans(
+    {
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+        "–": "-", "—": "-", "‒": "-", "―": "-", "‐": "-", "‑": "-", "−": "-",
+        "\u00a0": " ",
+    }
+)  # fmt: skip
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Text as quotes are compared: typographic quotes and dashes plain, whitespace single,
+    case folded."""
+    return _SPACE.sub(" ", text.translate(_TRANSLATE)).strip().casefold()
+
+
+def sha256(text: str) -> str:
+    """The hash stored beside a source's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """Whether the quote occurs in the text, up to normalisation."""
+    return normalise(quote) in normalise(text)
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """The passage of the text (as many words as the quote) most like the quote."""
+    words = text.split()
+    size = max(len(quote.split()), 1)
+    target = normalise(quote)
+    best, best_ratio = "", -1.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(target)
+    for start in range(max(len(words) - size + 1, 1)):
+        passage = " ".join(words[start : start + size])
+        matcher.set_seq1(normalise(passage))
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = passage, ratio
+    return best
+
+
+def citations_of(event: Event) -> tuple[Citation, ...]:
+    """An event's citations, and those of the replacement a correction carries."""
+    replacement = getattr(event, "replacement", None)
+    return event.sources + (replacement.sources if replacement is not None else ())
+
+
+def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
+    """What is wrong with the first citation of an event that fails: an unknown source, or a
+    quote its source's stored text does not contain (with the closest passage)."""
+    for i, citation in enumerate(citations_of(event)):
+        if citation.source not in sources:
+            return f"field sources.{i}.source: unknown source {citation.source!r}"
+        problem = unverifiable_quote(citation, sources)
+        if problem is not None:
+            return (
+                f"field sources.{i}.quote: not in source {citation.source!r}; "
+                f"closest passage: {problem[1]!r}"
+            )
+    return None
+
+
+def text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:
+    """What is wrong with a source's stored text: its hash, or (given the folder of the
+    agreement file) the file on disk it was read from."""
+    if stored.text is None:
+        return None
+    name = stored.source.id
+    if sha256(stored.text) != stored.sha256:
+        return f"source {name!r}: the stored text no longer matches its sha256"
+    if folder is None or stored.source.file is None:
+        return None
+    path = folder / stored.source.file
+    try:
+        on_disk = path.read_bytes()
+    except OSError as e:
+        return f"source {name!r}: cannot read {path}: {e.strerror}"
+    if hashlib.sha256(on_disk).hexdigest() != stored.sha256:
+        return f"source {name!r}: {path} differs from the stored text"
+    return None
+
+
+def unverifiable_quote(
+    citation: Citation, sources: Mapping[str, StoredSource]
+) -> tuple[str, str] | None:
+    """(quote, closest passage) when a citation's quote is not in its source's stored text."""
+    stored = sources.get(citation.source)
+    if citation.quote is None or stored is None or stored.text is None:
+        return None
+    if quote_found(citation.quote, stored.text):
+        return None
+    return citation.quote, closest_passage(citation.quote, stored.text)
+
+
+def root(source: str, sources: Mapping[str, StoredSource]) -> str:
+    """The original a source rewrites (following derived_from), or the source itself."""
+    seen = {source}
+    while (stored := sources.get(source)) is not None and stored.source.derived_from:
+        source = stored.source.derived_from
+        if source in seen:
+            break
+        seen.add(source)
+    return source
+
+
+@dataclass(frozen=True, slots=True)
+class Corroboration:
+    """How many independent sources support a fact, which they are, which have no text."""
+
+    independent: int
+    sources: tuple[str, ...]
+    unverified: tuple[str, ...]
+
+
+def corroboration(
+    citations: Iterable[Citation], sources: Mapping[str, StoredSource]
+) -> Corroboration:
+    """The supporting sources of some citations, rewrites counted with their originals."""
+    supporting = tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+    unverified = tuple(s for s in supporting if sources.get(s) is None or sources[s].text is None)
+    independent = len({root(s, sources) for s in supporting})
+    return Corroboration(independent, supporting, unverified)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A fact some cited sources support and others contradict."""
+
+    event: str
+    term: str | None
+    supports: tuple[Citation, ...]
+    contradicts: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SingleSource:
+    """A fact that rests on one independent source."""
+
+    event: str
+    term: str | None
+    source: str
+
+
+def conflicts(facts: Sequence[Fact]) -> list[Conflict]:
+    """The facts with contradicting citations, quotes of both sides kept."""
+    return [
+        Conflict(
+            f.id,
+            getattr(f, "term", None),
+            tuple(c for c in f.sources if c.stance == "supports"),
+            tuple(c for c in f.sources if c.stance == "contradicts"),
+        )
+        for f in facts
+        if any(c.stance == "contradicts" for c in f.sources)
+    ]
+
+
+def single_sourced(
+    facts: Sequence[Fact], sources: Mapping[str, StoredSource]
+) -> list[SingleSource]:
+    """The facts whose supporting citations all come from one independent source."""
+    found = []
+    for f in facts:
+        if f.type == "agreement.created":
+            continue
+        backing = corroboration(f.sources, sources)
+        if backing.independent == 1:
+            found.append(
+                SingleSource(f.id, getattr(f, "term", None), root(backing.sources[0], sources))
+            )
+    return found
+
+
+def stance_counts(facts: Sequence[Event], source: str) -> tuple[int, int]:
+    """How many facts a source supports and how many it contradicts."""
+    supports = sum(
+        any(c.source == source and c.stance == "supports" for c in f.sources) for f in facts
+    )
+    contradicts = sum(
+        any(c.source == source and c.stance == "contradicts" for c in f.sources) for f in facts
+    )
+    return supports, contradicts
