@@ -30,6 +30,8 @@ from tracker.events import (
 from tracker.provenance import bad_citation, sha256
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
+# Agreement files are read whole; larger ones are refused before reading, to bound memory.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 class Header(BaseModel):
@@ -74,6 +76,12 @@ class _NoAliasLoader(yaml.SafeLoader):
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileFormatError(
+                f"{path}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+                " for an agreement file; split it by agreement or by period"
+            )
         text = path.read_bytes().decode("utf-8")
     except OSError as e:
         raise FileFormatError(f"{path}: cannot read: {e.strerror}") from e
