@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracker import database, files
+from tracker import database
 from tracker.diff import StateDiff, diff
 from tracker.errors import AmbiguousAgreementError, InvalidEventError
 from tracker.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
@@ -16,6 +17,9 @@ from tracker.projector import known, project, resolve
 from tracker.provenance import bad_citation, text_problem
 from tracker.state import AgreementState, Recorded
 from tracker.store import AppendResult, Clock, EventStore, utcnow
+
+if TYPE_CHECKING:
+    from tracker.files import AgreementFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +157,15 @@ class Tracker:
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""
+        from tracker import files
+
         content = files.load(path)
         return self.store.append(content.agreement, content.events, sources=content.sources)
 
-    def export(self, agreement: str) -> files.AgreementFile:
+    def export(self, agreement: str) -> AgreementFile:
         """The agreement as a file: its header, sources and every event in log order."""
+        from tracker import files
+
         records = self.store.read(agreement)
         events = tuple(r.event for r in records)
         created = next(e for e in events if isinstance(e, AgreementCreated))

@@ -155,7 +155,6 @@ Fact: TypeAlias = Annotated[
     AgreementCreated | TermSet | TermEnded | TermProposed | ProposalResolved | NoteRecorded,
     Field(discriminator="type"),
 ]
-_FACT = TypeAdapter[Fact](Fact)
 
 
 class EventCorrected(BaseEvent):
