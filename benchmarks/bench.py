@@ -113,7 +113,10 @@ def created(agreement: str) -> AgreementCreated:
     """The agreement.created event that opens an agreement's log."""
     parties = (Party(name="Alpha", role="licensor"), Party(name="Beta", role="licensee"))
     return AgreementCreated(
-        id=f"{agreement}-0", agreement=agreement, effective=START, title=f"Agreement {agreement}",
+        id=f"{agreement}-0",
+        agreement=agreement,
+        effective=START,
+        title=f"Agreement {agreement}",
         parties=parties,
     )
 
@@ -193,8 +196,10 @@ def bench_replay(store: EventStore) -> Result:
         folds.append(timed(partial(project, "long", records, LATE)))
         del records
     totals = [r + f for r, f in zip(reads, folds, strict=True)]
-    info(f"read {statistics.median(reads):.3f} s, fold {statistics.median(folds):.3f} s "
-         f"(medians); totals {', '.join(f'{t:.3f}' for t in totals)} s")
+    info(
+        f"read {statistics.median(reads):.3f} s, fold {statistics.median(folds):.3f} s "
+        f"(medians); totals {', '.join(f'{t:.3f}' for t in totals)} s"
+    )
     return report(Result("replay 100k events", statistics.median(totals), "s", 0.6, False, 3))
 
 
@@ -219,8 +224,10 @@ def bench_state(workdir: Path, count: int) -> Result:
     names = [f"agreement-{i:05d}" for i in range(count)]
     seconds = build_many(store, names)
     total = count * EVENTS_PER_AGREEMENT
-    info(f"built {count:,} agreements x {EVENTS_PER_AGREEMENT} = {total:,} events "
-         f"in {seconds:.1f} s ({total / seconds:,.0f} events/s, one append per agreement)")
+    info(
+        f"built {count:,} agreements x {EVENTS_PER_AGREEMENT} = {total:,} events "
+        f"in {seconds:.1f} s ({total / seconds:,.0f} events/s, one append per agreement)"
+    )
     tracker = Tracker(store)
     picks = random.Random(42).choices(names, k=STATE_SAMPLES)
     for name in picks[:10]:
@@ -264,8 +271,12 @@ def cold_times(
 def shipped_db(workdir: Path, tracker_cli: str) -> str:
     """A SQLite URL of a file holding the shipped record, imported through the CLI."""
     url = f"sqlite:///{workdir / 'record.db'}"
-    subprocess.run([tracker_cli, "import", str(RECORD), "--db", url], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [tracker_cli, "import", str(RECORD), "--db", url],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return url
 
 
@@ -281,8 +292,17 @@ def bench_cold_start(workdir: Path) -> list[Result]:
     """Start-up time of `tracker state` and `tracker --help` against importing the libraries."""
     tracker_cli = str(Path(sys.executable).parent / "tracker")
     url = shipped_db(workdir, tracker_cli)
-    state = [tracker_cli, "state", "microsoft-openai", "--as-of", "2025-01-21",
-             "--format", "json", "--db", url]
+    state = [
+        tracker_cli,
+        "state",
+        "microsoft-openai",
+        "--as-of",
+        "2025-01-21",
+        "--format",
+        "json",
+        "--db",
+        url,
+    ]
     check_state_command(state)
     commands = {
         "baseline": [sys.executable, "-c", "import sqlalchemy, pydantic, click"],
@@ -293,8 +313,10 @@ def bench_cold_start(workdir: Path) -> list[Result]:
     info("bytecode cached under the temporary directory (PYTHONPYCACHEPREFIX), as installed")
     base_best = timings["baseline"][0]
     for name, (best, median) in timings.items():
-        info(f"{name}: best {best * 1000:.0f} ms ({best / base_best:.2f}x best baseline), "
-             f"median {median * 1000:.0f} ms ({COLD_RUNS} interleaved runs)")
+        info(
+            f"{name}: best {best * 1000:.0f} ms ({best / base_best:.2f}x best baseline), "
+            f"median {median * 1000:.0f} ms ({COLD_RUNS} interleaved runs)"
+        )
     return [ratio(timings, "state", 1.3), ratio(timings, "--help", 0.5)]
 
 
@@ -318,8 +340,10 @@ def print_summary(results: Sequence[Result]) -> None:
 def print_environment(quick: bool) -> None:
     """The interpreter, library versions and machine the figures come from."""
     print(f"tracker benchmarks ({'quick' if quick else 'full'} mode)")
-    print(f"Python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}, pydantic "
-          f"{pydantic.VERSION}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs\n")
+    print(
+        f"Python {sys.version.split()[0]}, SQLAlchemy {sa.__version__}, pydantic "
+        f"{pydantic.VERSION}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs\n"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
