@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tracker.events import EVENT, EVENT_TYPES, Event, event_to_dict
+from tracker.events import EVENT, EVENT_TYPES, Event
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2
@@ -39,8 +39,8 @@ def canonical(data: Any) -> str:
 
 
 def encode(event: Event) -> str:
-    """The payload stored for an event."""
-    return canonical(event_to_dict(event))
+    """The payload stored for an event: its JSON, fields in model order, nulls left out."""
+    return event.model_dump_json(exclude_none=True)
 
 
 def decode(payload: str, event_type: str, schema_version: int) -> Event:
@@ -56,8 +56,10 @@ def decode(payload: str, event_type: str, schema_version: int) -> Event:
 
 
 def chain_hash(
-    prev_hash: str, agreement: str, version: int, recorded_at: dt.datetime, payload: str
+    prev_hash: str, agreement: str, version: int, recorded_at: dt.datetime | str, payload: str
 ) -> str:
-    """The hash of one event, linked to the hash of the event before it in its agreement."""
-    text = f"{prev_hash}\n{agreement}\n{version}\n{recorded_at.isoformat()}\n{payload}"
+    """The hash of one event, linked to the hash of the event before it in its agreement
+    (`recorded_at` may come already in ISO format, as a batch shares one)."""
+    moment = recorded_at if isinstance(recorded_at, str) else recorded_at.isoformat()
+    text = f"{prev_hash}\n{agreement}\n{version}\n{moment}\n{payload}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -95,7 +95,7 @@ def explain(
         term,
         as_of,
         known_at,
-        state.terms.get(term),
+        state.term_states().get(term),
         state.ended.get(term),
         pending,
         tuple(chain),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.events import (
     AgreementCreated,
@@ -20,18 +20,24 @@ from tracker.events import (
     TermProposed,
     TermSet,
 )
+from tracker.gc import paused
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """A fact that counts, with its log position and the corrections it went through."""
+class Applied(NamedTuple):
+    """A fact that counts, with its log position and the corrections it went through (a
+    named tuple: replay makes one per event, so it must be cheap)."""
 
     fact: Fact
     position: int
     corrections: tuple[str, ...] = ()
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The ids of the event and of the corrections that shaped it."""
+        return (self.fact.id, *self.corrections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,22 +56,29 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
+_META = (EventRetracted, EventCorrected)
+
+
+def _effective(applied: Applied) -> dt.date:
+    return applied.fact.effective
+
+
 def resolve(records: list[Recorded]) -> Resolution:
     """Apply retractions and corrections; return the facts that count, in valid-time order.
+    `records` must be in log order (as `known` returns them).
 
     An event counts unless a retraction that itself counts targets it, so retracting a
     retraction restores its target. A correction of a correction corrects the same event.
     """
+    meta = [r.event for r in records if isinstance(r.event, _META)]
     retracted: dict[str, str] = {}
-    for record in reversed(records):
-        event = record.event
+    for event in reversed(meta):
         if event.id not in retracted and isinstance(event, EventRetracted):
             retracted.setdefault(event.target, event.id)
     roots: dict[str, str] = {}
     content: dict[str, Fact] = {}
     corrected_by: dict[str, tuple[str, ...]] = {}
-    for record in records:
-        event = record.event
+    for event in meta:
         if isinstance(event, EventCorrected):
             root = roots.get(event.target, event.target)
             roots[event.id] = root
@@ -75,12 +88,15 @@ def resolve(records: list[Recorded]) -> Resolution:
                     replacement = replacement.model_copy(update={"id": root})
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
-    facts = [
-        Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
-        for r in records
-        if r.event.id not in retracted and not isinstance(r.event, EventRetracted | EventCorrected)
-    ]
-    facts.sort(key=lambda a: (a.fact.effective, a.position))
+    if meta:
+        facts = [
+            Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
+            for r in records
+            if r.event.id not in retracted and not isinstance(r.event, _META)
+        ]
+    else:
+        facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]
+    facts.sort(key=_effective)  # stable: same-day facts stay in log order
     return Resolution(tuple(facts), retracted, corrected_by)
 
 
@@ -90,7 +106,7 @@ class _Fold:
 
     title: str | None = None
     parties: tuple[Party, ...] = ()
-    terms: dict[str, TermState] = field(default_factory=dict)
+    terms: dict[str, Applied] = field(default_factory=dict)  # the term.set in force
     pending: dict[str, Proposal] = field(default_factory=dict)
     resolved: dict[str, Proposal] = field(default_factory=dict)
     ended: dict[str, EndedTerm] = field(default_factory=dict)
@@ -100,15 +116,20 @@ class _Fold:
         """End every term whose `expires` date is before `before`."""
         if self.next_expiry is None or self.next_expiry >= before:
             return
-        for key, term in list(self.terms.items()):
+        for key, applied in list(self.terms.items()):
+            term = applied.fact
+            assert isinstance(term, TermSet)
             if term.expires is not None and term.expires < before:
                 del self.terms[key]
                 self.ended[key] = EndedTerm(
-                    term.summary, term.expires + ONE_DAY, "expired", term.events
+                    term.summary, term.expires + ONE_DAY, "expired", applied.events
                 )
-        self.next_expiry = min(
-            (t.expires for t in self.terms.values() if t.expires is not None), default=None
-        )
+        expiries = (a.fact.expires for a in self.terms.values() if isinstance(a.fact, TermSet))
+        self.next_expiry = min((e for e in expiries if e is not None), default=None)
+
+    def term_states(self) -> dict[str, TermState]:
+        """The terms in force, as values."""
+        return {key: term_state(applied) for key, applied in self.terms.items()}
 
 
 def _supporting(citations: tuple[Citation, ...]) -> tuple[str, ...]:
@@ -120,28 +141,37 @@ def _created(fold: _Fold, fact: AgreementCreated, applied: Applied) -> None:
     fold.parties = fact.parties
 
 
-def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
-    fold.terms[fact.term] = TermState(
+def term_state(applied: Applied) -> TermState:
+    """The term a term.set puts in force."""
+    fact = applied.fact
+    assert isinstance(fact, TermSet)
+    return TermState(
         summary=fact.summary,
         value=fact.value,
         since=fact.effective,
         expires=fact.expires,
         ends_when=fact.ends_when,
         certainty=fact.certainty,
-        events=(fact.id, *applied.corrections),
+        events=applied.events,
         sources=_supporting(fact.sources),
         citations=fact.sources,
     )
-    fold.ended.pop(fact.term, None)
+
+
+def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
+    fold.terms[fact.term] = applied
+    if fold.ended:
+        fold.ended.pop(fact.term, None)
     if fact.expires is not None and (fold.next_expiry is None or fact.expires < fold.next_expiry):
         fold.next_expiry = fact.expires
 
 
 def _term_ended(fold: _Fold, fact: TermEnded, applied: Applied) -> None:
-    term = fold.terms.pop(fact.term, None)
-    if term is not None:
-        events = (*term.events, fact.id, *applied.corrections)
-        fold.ended[fact.term] = EndedTerm(term.summary, fact.effective, fact.reason, events)
+    live = fold.terms.pop(fact.term, None)
+    if live is not None:
+        assert isinstance(live.fact, TermSet)
+        events = (*live.events, *applied.events)
+        fold.ended[fact.term] = EndedTerm(live.fact.summary, fact.effective, fact.reason, events)
 
 
 def _term_proposed(fold: _Fold, fact: TermProposed, applied: Applied) -> None:
@@ -192,15 +222,16 @@ def project(
     known_at: dt.datetime | None = None,
 ) -> AgreementState:
     """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
-    resolution = resolve(known(records, known_at))
-    result = fold(resolution.facts, as_of)
+    with paused():
+        resolution = resolve(known(records, known_at))
+        result = fold(resolution.facts, as_of)
     return AgreementState(
         agreement=agreement,
         as_of=as_of,
         known_at=known_at,
         title=result.title,
         parties=result.parties,
-        terms=result.terms,
+        terms=result.term_states(),
         pending=result.pending,
         resolved=result.resolved,
         ended=result.ended,

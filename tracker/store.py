@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +29,7 @@ from tracker.events import (
     Source,
     StoredSource,
 )
+from tracker.gc import paused
 from tracker.state import Recorded
 
 metadata = sa.MetaData()
@@ -69,6 +72,25 @@ sources_table = sa.Table(
 )
 
 META_TYPES = ("event.retracted", "event.corrected")
+_META = (EventRetracted, EventCorrected)
+INSERT_COLUMNS = (
+    "id", "agreement", "version", "type", "schema_version", "effective", "announced", "target",
+    "recorded_at", "payload", "prev_hash", "hash",
+)  # fmt: skip
+_INSERT = events_table.insert()
+_SQLITE_INSERT = f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}) VALUES ({', '.join('?' * 12)})"
+_HEAD = (
+    sa.select(events_table.c.version, events_table.c.hash)
+    .where(events_table.c.agreement == sa.bindparam("agreement"))
+    .order_by(events_table.c.version.desc())
+    .limit(1)
+)
+_STORED = sa.select(
+    events_table.c.id,
+    events_table.c.payload,
+    events_table.c.type,
+    events_table.c.schema_version,
+).where(events_table.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 Clock = Callable[[], dt.datetime]
 
@@ -124,41 +146,31 @@ class EventStore:
                 raise ConcurrencyError(agreement, expected_version, head.version)
             _put_sources(conn, agreement, sources)
             new = _new_events(conn, agreement, events)
-            _check_references(conn, agreement, head.version, new)
+            _check_references(conn, agreement, head.version, [event for event, _ in new])
             rows = self._rows(agreement, head, new)
             if rows:
                 try:
-                    conn.execute(events_table.insert(), rows)
+                    _insert(conn, rows)
                 except sa.exc.IntegrityError as e:
                     raise ConcurrencyError(agreement, head.version, head.version + 1) from e
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(
-        self, agreement: str, head: _Head, events: Sequence[Event]
-    ) -> list[dict[str, object]]:
+        self, agreement: str, head: _Head, events: Sequence[tuple[Event, str]]
+    ) -> list[tuple[object, ...]]:
+        """The rows to insert, in INSERT_COLUMNS order, hash-chained from the head."""
         recorded_at = self.clock()
-        rows: list[dict[str, object]] = []
+        moment = recorded_at.isoformat()
+        rows: list[tuple[object, ...]] = []
         prev, version = head.hash, head.version
-        for event in events:
+        for event, payload in events:
             version += 1
-            payload = codec.encode(event)
-            digest = codec.chain_hash(prev, agreement, version, recorded_at, payload)
+            digest = codec.chain_hash(prev, agreement, version, moment, payload)
+            target = event.target if isinstance(event, _META) else None
             rows.append(
-                {
-                    "id": event.id,
-                    "agreement": agreement,
-                    "version": version,
-                    "type": event.type,
-                    "schema_version": codec.SCHEMA_VERSION,
-                    "effective": event.effective,
-                    "announced": event.announced,
-                    "target": getattr(event, "target", None),
-                    "recorded_at": recorded_at,
-                    "payload": payload,
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
-            )
+                (event.id, agreement, version, event.type, codec.SCHEMA_VERSION, event.effective,
+                 event.announced, target, recorded_at, payload, prev, digest)
+            )  # fmt: skip
             prev = digest
         return rows
 
@@ -175,43 +187,18 @@ class EventStore:
     ) -> list[Recorded]:
         """The agreement's events in log order: those effective by `until` (plus every
         retraction and correction and what they target), recorded by `known_at`."""
-        t = events_table
-        query = sa.select(
-            t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version, t.c.recorded_at
-        ).where(t.c.agreement == agreement)
-        if until is not None:
-            targets = sa.select(t.c.target).where(
-                t.c.agreement == agreement, t.c.type == "event.corrected"
-            )
-            query = query.where(
-                sa.or_(t.c.effective <= until, t.c.type.in_(META_TYPES), t.c.id.in_(targets))
-            )
-        if known_at is not None:
-            query = query.where(t.c.recorded_at <= known_at)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(t.c.position)).all()
-        return [_recorded(*row) for row in rows]
+        query = _read_query(until is not None, known_at is not None)
+        params = {"agreement": agreement, "until": until, "known_at": known_at}
+        with self.engine.connect() as conn, paused():
+            return [_recorded(*row) for row in conn.execute(query, params)]
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
         t = events_table
-        query = (
-            sa.select(
-                t.c.payload,
-                t.c.type,
-                t.c.schema_version,
-                t.c.position,
-                t.c.version,
-                t.c.recorded_at,
-            )
-            .where(t.c.position > after)
-            .order_by(t.c.position)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_recorded(*row) for row in rows]
+        query = sa.select(*_COLUMNS).where(t.c.position > after).order_by(t.c.position).limit(limit)
+        with self.engine.connect() as conn, paused():
+            return [_recorded(*row) for row in conn.execute(query)]
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
@@ -258,6 +245,39 @@ class EventStore:
         """True when no event has been stored yet."""
         with self.engine.connect() as conn:
             return conn.execute(sa.select(events_table.c.position).limit(1)).first() is None
+
+
+_COLUMNS = (
+    events_table.c.payload,
+    events_table.c.type,
+    events_table.c.schema_version,
+    events_table.c.position,
+    events_table.c.version,
+    events_table.c.recorded_at,
+)
+
+
+@functools.cache
+def _read_query(until: bool, known_at: bool) -> sa.Select[Any]:
+    """The statement reading one agreement, built once per shape: by version (which the
+    unique index orders), optionally up to a date and as known at a moment."""
+    t = events_table
+    agreement: sa.BindParameter[str] = sa.bindparam("agreement")
+    query = sa.select(*_COLUMNS).where(t.c.agreement == agreement)
+    if until:
+        corrected = sa.select(t.c.target).where(
+            t.c.agreement == agreement, t.c.type == "event.corrected"
+        )
+        query = query.where(
+            sa.or_(
+                t.c.effective <= sa.bindparam("until"),
+                t.c.type.in_(META_TYPES),
+                t.c.id.in_(corrected),
+            )
+        )
+    if known_at:
+        query = query.where(t.c.recorded_at <= sa.bindparam("known_at"))
+    return query.order_by(t.c.version)
 
 
 def _recorded(
@@ -319,14 +339,28 @@ def _link_problem(row: sa.RowMapping, version: int, prev: str) -> str | None:
     return None
 
 
+def _insert(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    """Insert event rows. On SQLite, straight to the driver with dates written as SQLAlchemy's
+    Date and DateTime types store them: its per-row parameter processing costs more than the
+    insert itself."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(_INSERT, [dict(zip(INSERT_COLUMNS, row, strict=True)) for row in rows])
+        return
+    moment = rows[0][8]
+    assert isinstance(moment, dt.datetime)  # one recorded_at for the whole batch
+    stored_moment = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    conn.exec_driver_sql(
+        _SQLITE_INSERT,
+        [(*row[:5], _day(row[5]), _day(row[6]), row[7], stored_moment, *row[9:]) for row in rows],
+    )
+
+
+def _day(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else None
+
+
 def _head(conn: Connection, agreement: str) -> _Head:
-    t = events_table
-    row = conn.execute(
-        sa.select(t.c.version, t.c.hash)
-        .where(t.c.agreement == agreement)
-        .order_by(t.c.version.desc())
-        .limit(1)
-    ).first()
+    row = conn.execute(_HEAD, {"agreement": agreement}).first()
     return _Head(0, codec.GENESIS) if row is None else _Head(row.version, row.hash)
 
 
@@ -335,37 +369,36 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
-def _stored_payloads(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Stored (agreement, payload) of the events with these ids."""
-    t = events_table
-    found: dict[str, tuple[str, str]] = {}
+def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
+    """The stored events with these ids."""
+    found: dict[str, Event] = {}
     for chunk in _chunks(ids):
-        query = sa.select(t.c.id, t.c.agreement, t.c.payload).where(t.c.id.in_(chunk))
-        for id_, agreement, payload in conn.execute(query):
-            found[id_] = (agreement, payload)
+        for id_, payload, type_, schema in conn.execute(_STORED, {"ids": list(chunk)}):
+            found[id_] = codec.decode(payload, type_, schema)
     return found
 
 
-def _new_events(conn: Connection, agreement: str, events: Sequence[Event]) -> list[Event]:
-    """The events not stored yet; an id stored with other content is an error."""
-    stored = _stored_payloads(conn, list(dict.fromkeys(e.id for e in events)))
-    seen: dict[str, str] = {}
-    new: list[Event] = []
+def _new_events(
+    conn: Connection, agreement: str, events: Sequence[Event]
+) -> list[tuple[Event, str]]:
+    """The events not stored yet, with their payloads; an id already used by an event with
+    other content (stored, or earlier in the batch) is an error."""
+    stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
+    seen: dict[str, Event] = {}
+    new: list[tuple[Event, str]] = []
     for event in events:
         if event.agreement != agreement:
             raise InvalidEventError(
                 f"event {event.id!r} belongs to agreement {event.agreement!r}, not {agreement!r}"
             )
-        payload = codec.encode(event)
-        known = stored.get(event.id)
-        earlier = seen.get(event.id)
-        if (known is not None and known[1] != payload) or (earlier not in (None, payload)):
+        earlier = seen.get(event.id) or stored.get(event.id)
+        if earlier is not None and earlier != event:
             raise EventConflictError(
                 f"event id {event.id!r} is already used by an event with other content"
             )
-        if known is None and earlier is None:
-            new.append(event)
-        seen[event.id] = payload
+        if earlier is None:
+            new.append((event, codec.encode(event)))
+        seen[event.id] = event
     return new
 
 

@@ -1,0 +1,20 @@
+"""Pausing the garbage collector around bulk work that creates many objects and no cycles."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Run the block with the cyclic collector off: building 100,000 decoded events otherwise
+    makes it rescan every live object many times over, for no garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
