@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker import database
-from tracker.diff import StateDiff, diff
 from tracker.errors import AmbiguousAgreementError, InvalidEventError
 from tracker.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
-from tracker.explain import Explanation, explain
 from tracker.projector import known, project, resolve
-from tracker.provenance import bad_citation, text_problem
 from tracker.state import AgreementState, Recorded
 from tracker.store import AppendResult, Clock, EventStore, utcnow
 
+# Modules only some commands need are imported where used, to keep start-up short.
 if TYPE_CHECKING:
+    from tracker.diff import StateDiff
+    from tracker.explain import Explanation
     from tracker.files import AgreementFile
 
 
@@ -70,6 +70,8 @@ class Tracker:
     ) -> AppendResult:
         """Append events to an agreement's log (see EventStore.append), after checking that
         their citations name stored sources and quote their texts."""
+        from tracker.provenance import bad_citation
+
         if any(event.sources or isinstance(event, EventCorrected) for event in events):
             sources = self.sources(agreement)
             for event in events:
@@ -85,6 +87,8 @@ class Tracker:
     def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
         """What no longer matches: stored texts against their hashes (and the files in
         `folder`), and every stored quote against its source's text."""
+        from tracker.provenance import bad_citation, text_problem
+
         sources = self.sources(agreement)
         problems = [p for s in sources.values() if (p := text_problem(s, folder)) is not None]
         for record in self.store.read(agreement):
@@ -109,6 +113,8 @@ class Tracker:
         self, agreement: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
     ) -> StateDiff:
         """What changed in the agreement's terms from `start` to `end`."""
+        from tracker.diff import diff
+
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=max(start, end), known_at=known_at)
         return diff(
@@ -119,6 +125,8 @@ class Tracker:
         self, agreement: str, as_of: dt.date, before: dt.datetime, after: dt.datetime
     ) -> StateDiff:
         """What was learned about the terms on `as_of` between two moments."""
+        from tracker.diff import diff
+
         records = self.store.read(agreement, until=as_of, known_at=max(before, after))
         return diff(
             project(agreement, records, as_of, before), project(agreement, records, as_of, after)
@@ -132,6 +140,8 @@ class Tracker:
         known_at: dt.datetime | None = None,
     ) -> Explanation:
         """The term's state on `as_of` and the chain of events behind it."""
+        from tracker.explain import explain
+
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=as_of, known_at=known_at)
         return explain(agreement, records, term, as_of, known_at)

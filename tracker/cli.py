@@ -7,6 +7,7 @@ each command imports what it needs.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -119,6 +120,7 @@ def _open(db_url: str | None) -> Tracker:
     from tracker.api import Tracker
 
     opened = Tracker.open_reporting(db_url)
+    _resume_collector()
     if opened.loaded_record:
         click.echo("tracker: new database; loaded the shipped record from events/", err=True)
     return opened.tracker
@@ -129,6 +131,22 @@ def _emit(fmt: str | None, as_json: Callable[[], Any], as_table: Callable[[], st
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     click.echo(dumps(as_json()) if fmt == "json" else as_table())
+
+
+def main() -> None:
+    """The console script: run the CLI with the garbage collector paused during start-up."""
+    # Start-up imports allocate a great many long-lived objects and no garbage, which the
+    # collector would scan again and again; `_resume_collector` turns it back on.
+    gc.disable()
+    cli()
+
+
+def _resume_collector() -> None:
+    """Once the heavy imports are done: freeze what they built out of the collector's way,
+    and let it run again for the command's own work."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 @click.group(cls=TrackerGroup)

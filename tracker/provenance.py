@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,6 +39,8 @@ def quote_found(quote: str, text: str) -> bool:
 
 def closest_passage(quote: str, text: str) -> str:
     """The passage of the text (as many words as the quote) most like the quote."""
+    import difflib  # only a failed quote needs it; it is slow to import
+
     words = text.split()
     size = max(len(quote.split()), 1)
     target = normalise(quote)

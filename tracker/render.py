@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.diff import StateDiff, TermChange
 from tracker.events import Citation, Event, Fact, StoredSource, event_to_dict
-from tracker.explain import Explanation, Step
 from tracker.provenance import conflicts, corroboration, single_sourced, stance_counts
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+
+if TYPE_CHECKING:
+    from tracker.diff import StateDiff, TermChange
+    from tracker.explain import Explanation, Step
 
 WIDTH = 100
 

@@ -190,7 +190,7 @@ class EventStore:
         query = _read_query(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self.engine.connect() as conn, paused():
-            return [_recorded(*row) for row in conn.execute(query, params)]
+            return [_recorded(*row) for row in conn.execute(query, params).all()]
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
@@ -198,7 +198,7 @@ class EventStore:
         t = events_table
         query = sa.select(*_COLUMNS).where(t.c.position > after).order_by(t.c.position).limit(limit)
         with self.engine.connect() as conn, paused():
-            return [_recorded(*row) for row in conn.execute(query)]
+            return [_recorded(*row) for row in conn.execute(query).all()]
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
