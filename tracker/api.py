@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker import database
-from tracker.errors import AmbiguousAgreementError, InvalidEventError
+from tracker.errors import AmbiguousAgreementError, InvalidEventError, NotFoundError
 from tracker.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
 from tracker.projector import known, project, resolve
 from tracker.state import AgreementState, Recorded
@@ -87,10 +88,10 @@ class Tracker:
     def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
         """What no longer matches: stored texts against their hashes (and the files in
         `folder`), and every stored quote against its source's text."""
-        from tracker.provenance import bad_citation, text_problem
+        from tracker.provenance import bad_citation
 
         sources = self.sources(agreement)
-        problems = [p for s in sources.values() if (p := text_problem(s, folder)) is not None]
+        problems = [p for s in sources.values() if (p := _text_problem(s, folder)) is not None]
         for record in self.store.read(agreement):
             problem = bad_citation(record.event, sources)
             if problem is not None:
@@ -144,7 +145,22 @@ class Tracker:
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=as_of, known_at=known_at)
-        return explain(agreement, records, term, as_of, known_at)
+        result = explain(agreement, records, term, as_of, known_at)
+        if not (result.chain or result.pending):
+            self._require_term(agreement, term, known_at)
+        return result
+
+    def _require_term(self, agreement: str, term: str, known_at: dt.datetime) -> None:
+        """Raise NotFoundError unless some event of the agreement is about the term."""
+        terms = {
+            key
+            for r in self.store.read(agreement, known_at=known_at)
+            if (key := getattr(r.event, "term", None)) is not None
+        }
+        if term not in terms:
+            raise NotFoundError(
+                f"no term {term!r} in {agreement!r} (terms: {', '.join(sorted(terms)) or 'none'})"
+            )
 
     def log(
         self,
@@ -167,10 +183,17 @@ class Tracker:
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""
+        return self.import_files([path])[0]
+
+    def import_files(self, paths: Sequence[Path]) -> list[AppendResult]:
+        """Validate every file, and check that all of them would append, before writing any;
+        then append each file in its own transaction."""
         from tracker import files
 
-        content = files.load(path)
-        return self.store.append(content.agreement, content.events, sources=content.sources)
+        batches = [files.load(path).batch() for path in paths]
+        if len(batches) > 1:  # one file is one transaction already: all or nothing
+            self.store.rehearse(batches)
+        return [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
 
     def export(self, agreement: str) -> AgreementFile:
         """The agreement as a file: its header, sources and every event in log order."""
@@ -186,3 +209,23 @@ class Tracker:
     def retracted(self, agreement: str, known_at: dt.datetime | None = None) -> Mapping[str, str]:
         """The ids of the agreement's events that no longer count."""
         return resolve(known(self.store.read(agreement), known_at)).retracted
+
+
+def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:
+    """What is wrong with a source's stored text: its hash, or (given the folder of the
+    agreement file) the file on disk it was read from."""
+    if stored.text is None:
+        return None
+    name = stored.source.id
+    if hashlib.sha256(stored.text.encode("utf-8")).hexdigest() != stored.sha256:
+        return f"source {name!r}: the stored text no longer matches its sha256"
+    if folder is None or stored.source.file is None:
+        return None
+    path = folder / stored.source.file
+    try:
+        on_disk = path.read_bytes()
+    except OSError as e:
+        return f"source {name!r}: cannot read {path}: {e.strerror}"
+    if hashlib.sha256(on_disk).hexdigest() != stored.sha256:
+        return f"source {name!r}: {path} differs from the stored text"
+    return None

@@ -31,6 +31,8 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.date):
             return value
         try:
+            if len(value) != 10 or value[4] != "-" or value[7] != "-":
+                raise ValueError(value)
             return dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
@@ -50,9 +52,22 @@ class TimestampType(click.ParamType):  # type: ignore[type-arg]
         except ValueError:
             self.fail(f"{value!r} is not a timestamp (ISO 8601)", param, ctx)
         if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            try:
+                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            except OverflowError:
+                self.fail(f"{value!r} is out of range in UTC", param, ctx)
         return moment
 
+
+# The event types `tracker record` appends (a test checks them against the models).
+RECORDABLE = (
+    "term.set",
+    "term.ended",
+    "term.proposed",
+    "proposal.resolved",
+    "note.recorded",
+    "event.retracted",
+)
 
 DATE = DateType()
 TIMESTAMP = TimestampType()
@@ -138,7 +153,11 @@ def main() -> None:
     # Start-up imports allocate a great many long-lived objects and no garbage, which the
     # collector would scan again and again; `_resume_collector` turns it back on.
     gc.disable()
-    cli()
+    try:
+        cli()
+    except Exception as e:  # a defect; the user still gets one line, not a traceback
+        click.echo(f"Error: unexpected {type(e).__name__}: {e}", err=True)
+        sys.exit(1)
 
 
 def _resume_collector() -> None:
@@ -212,26 +231,27 @@ def diff(
     """
     from tracker.render import diff_json, diff_table
 
-    tracker = _open_for_diff(args, as_of, known_at, db_url)
+    _check_diff_usage(args, as_of, known_at)
     if as_of is not None:
+        tracker = _open(db_url)
         name = tracker.agreement(args[0] if args else None)
         result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
     else:
         start, end = (DATE.convert(a, None, None) for a in args[-2:])
+        tracker = _open(db_url)
         name = tracker.agreement(args[0] if len(args) == 3 else None)
         result = tracker.diff(name, start, end, known_at[0] if known_at else None)
     _emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
 
 
-def _open_for_diff(
-    args: tuple[str, ...], as_of: dt.date | None, known_at: tuple[dt.datetime, ...], db: str | None
-) -> Tracker:
+def _check_diff_usage(
+    args: tuple[str, ...], as_of: dt.date | None, known_at: tuple[dt.datetime, ...]
+) -> None:
     """Check the two ways of calling diff before opening the database."""
     if as_of is not None and (len(known_at) != 2 or len(args) > 1):
         raise click.UsageError("diff --as-of D takes [AGREEMENT] and exactly two --known-at")
     if as_of is None and (len(args) not in (2, 3) or len(known_at) > 1):
         raise click.UsageError("diff takes [AGREEMENT] FROM TO (and at most one --known-at)")
-    return _open(db)
 
 
 @cli.command()
@@ -326,13 +346,8 @@ def import_(paths: tuple[Path, ...], db_url: str | None) -> None:
 
     Example: tracker import events/microsoft-openai.yaml
     """
-    from tracker import files
-
-    for path in paths:
-        files.load(path)
     tracker = _open(db_url)
-    for path in paths:
-        result = tracker.import_file(path)
+    for path, result in zip(paths, tracker.import_files(paths), strict=True):
         click.echo(
             f"{path}: {result.written} events written, {result.skipped} already present "
             f"(version {result.version})",
@@ -361,6 +376,11 @@ def export(agreement: str | None, output: Path | None, db_url: str | None) -> No
     text = files.dump(content)
     if output is None:
         click.echo(text, nl=False)
+        if any(s.text is not None for s in content.sources):
+            click.echo(
+                "tracker: source texts are not in this output; --output DIR writes them too",
+                err=True,
+            )
         return
     files.write(content, output)
     click.echo(f"wrote {output / (content.agreement + '.yaml')}", err=True)
@@ -379,7 +399,13 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
 
 @cli.command()
 @click.argument("agreement", required=False)
-@click.option("--type", "type_", required=True, help="Event type, e.g. term.set.")
+@click.option(
+    "--type",
+    "type_",
+    required=True,
+    type=click.Choice(RECORDABLE),
+    help="Event type.",
+)
 @click.option("--id", "id_", default=None, help="Event id (default: derived from date and type).")
 @click.option("--effective", type=DATE, required=True, help="Date the change takes effect.")
 @click.option("--announced", type=DATE, default=None, help="Date it became public.")

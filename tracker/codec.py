@@ -1,4 +1,4 @@
-"""How events are written down: canonical JSON, the hash chain, and upcasting old schemas."""
+"""How events are written down: their JSON payload, the hash chain, upcasting old schemas."""
 
 from __future__ import annotations
 
@@ -31,11 +31,6 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     (event_type, 1): _v1_to_v2 for event_type in EVENT_TYPES
 }
-
-
-def canonical(data: Any) -> str:
-    """One JSON text per value: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def encode(event: Event) -> str:

@@ -34,7 +34,9 @@ def default_url() -> str:
 
 def resolve_url(url: str | None) -> tuple[str, bool]:
     """The URL to use (argument, then environment, then default) and whether it is the default."""
-    chosen = url or os.environ.get(ENV_VAR)
+    chosen = os.environ.get(ENV_VAR) if url is None else url
+    if chosen is not None and not chosen.strip():
+        raise DatabaseError("the database URL is empty")
     if chosen:
         return chosen, False
     return default_url(), True
@@ -47,11 +49,19 @@ def create_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     try:
         engine = sa.create_engine(url)
-    except (sa.exc.ArgumentError, ImportError, sa.exc.NoSuchModuleError) as e:
-        raise DatabaseError(f"cannot use database URL {url!r}: {e}") from e
-    if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
+        if engine.dialect.name == "sqlite":
+            _tune_sqlite(engine)
+    except (sa.exc.ArgumentError, ImportError, ValueError, OSError) as e:
+        raise DatabaseError(f"cannot use database URL {_shown(url)}: {_first_line(e)}") from e
     return engine
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be shown: its password hidden."""
+    try:
+        return repr(sa.make_url(url).render_as_string(hide_password=True))
+    except (sa.exc.ArgumentError, ValueError):
+        return "(unreadable URL)"
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -92,7 +102,8 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     except sa.exc.OperationalError as e:
-        raise DatabaseError(f"cannot open database {engine.url!r}: {_first_line(e)}") from e
+        shown = engine.url.render_as_string(hide_password=True)
+        raise DatabaseError(f"cannot open database {shown!r}: {_first_line(e)}") from e
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

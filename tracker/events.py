@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +27,22 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 TermKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
 EventId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _finite(value: Any) -> Any:
+    """Reject NaN and infinities anywhere in a value: JSON cannot carry them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite (no NaN or infinity)")
+    if isinstance(value, dict):
+        for item in value.values():
+            _finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _finite(item)
+    return value
+
+
+TermValue = Annotated[dict[str, JsonValue], AfterValidator(_finite)]
 
 
 class Value(BaseModel):
@@ -94,7 +112,7 @@ class TermSet(BaseEvent):
     type: Literal["term.set"] = "term.set"
     term: TermKey
     summary: Text
-    value: dict[str, JsonValue] = Field(default_factory=dict)
+    value: TermValue = Field(default_factory=dict)
     expires: dt.date | None = None
     ends_when: Text | None = None
 
@@ -119,7 +137,7 @@ class TermProposed(BaseEvent):
     type: Literal["term.proposed"] = "term.proposed"
     term: TermKey
     summary: Text
-    value: dict[str, JsonValue] | None = None
+    value: TermValue | None = None
 
 
 class ProposalResolved(BaseEvent):
@@ -220,6 +238,15 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
+def reference(event: Event) -> str | None:
+    """The id of the earlier event this one refers to, if any."""
+    if isinstance(event, EventRetracted | EventCorrected):
+        return event.target
+    if isinstance(event, ProposalResolved):
+        return event.proposal
+    return None
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The event as plain JSON data, defaults left out, `type` always kept."""
     data = event.model_dump(mode="json", exclude_defaults=True)
@@ -228,13 +255,17 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def describe(error: ValidationError, tagged: bool = True) -> str:
-    """The first validation problem as `field <path>: <message>`, the union's tag left out."""
+    """The first validation problem as `field <path>: <message>`, the union's tag left out;
+    a rule across fields (say, expiry before effect) has no single field to name."""
     first = error.errors()[0]
     loc = list(first["loc"])
     if tagged and loc and loc[0] in EVENT_TYPES:
         loc = loc[1:]
-    where = ".".join(str(p) for p in loc) or ("type" if tagged else "(top level)")
-    return f"field {where}: {first['msg']}"
+    if loc:
+        return f"field {'.'.join(str(p) for p in loc)}: {first['msg']}"
+    if first["type"].startswith("union_tag") or first["type"] == "model_attributes_type":
+        return f"field type: {first['msg']}"
+    return str(first["msg"])
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

@@ -15,10 +15,7 @@ from tracker.errors import FileFormatError
 from tracker.events import (
     AgreementCreated,
     Event,
-    EventCorrected,
-    EventRetracted,
     Party,
-    ProposalResolved,
     Slug,
     Source,
     StoredSource,
@@ -26,8 +23,10 @@ from tracker.events import (
     describe,
     event_from_dict,
     event_to_dict,
+    reference,
 )
 from tracker.provenance import bad_citation, sha256
+from tracker.store import Batch
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 # Agreement files are read whole; larger ones are refused before reading, to bound memory.
@@ -55,6 +54,10 @@ class AgreementFile:
     parties: tuple[Party, ...]
     sources: tuple[StoredSource, ...]
     events: tuple[Event, ...]
+
+    def batch(self) -> Batch:
+        """The file's events and sources, ready to append."""
+        return Batch(self.agreement, self.events, self.sources)
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -112,6 +115,11 @@ def load(path: Path) -> AgreementFile:
     _check_created(path, header, events)
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
+    if len(by_id) != len(sources):
+        twice = next(
+            s.source.id for s in sources if sum(t.source.id == s.source.id for t in sources) > 1
+        )
+        raise FileFormatError(f"{path}: source {twice!r}: field id: used twice in the file")
     for event in events:
         problem = bad_citation(event, by_id)
         if problem is not None:
@@ -181,14 +189,6 @@ def _stored(path: Path, source: Source) -> StoredSource:
     return StoredSource(source=source, text=text, sha256=sha256(text))
 
 
-def _dependencies(event: Event) -> tuple[str, ...]:
-    if isinstance(event, EventRetracted | EventCorrected):
-        return (event.target,)
-    if isinstance(event, ProposalResolved):
-        return (event.proposal,)
-    return ()
-
-
 def ordered(events: Sequence[Event]) -> list[Event]:
     """The events in file order, except that the agreement.created event comes first and an
     event that refers to another comes after it. Unresolvable references are left for the
@@ -198,7 +198,7 @@ def ordered(events: Sequence[Event]) -> list[Event]:
     placed: set[str] = set()
     result: list[Event] = []
     while pending:
-        ready = [e for e in pending if all(d in placed or d not in ids for d in _dependencies(e))]
+        ready = [e for e in pending if (d := reference(e)) is None or d in placed or d not in ids]
         if not ready:
             ready = pending[:1]
         ready_ids = {id(e) for e in ready}
@@ -208,16 +208,17 @@ def ordered(events: Sequence[Event]) -> list[Event]:
     return result
 
 
-def _dates(data: Any) -> Any:
-    """Turn ISO date strings under date keys back into dates, so YAML writes them bare."""
-    if isinstance(data, dict):
-        return {
-            k: dt.date.fromisoformat(v) if k in DATE_KEYS and isinstance(v, str) else _dates(v)
-            for k, v in data.items()
-        }
-    if isinstance(data, list):
-        return [_dates(v) for v in data]
-    return data
+def _dates(fields: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON fields with its own date fields as dates again, so that YAML writes
+    them bare; a correction's replacement too. Values inside `value` are left alone."""
+    result: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in DATE_KEYS and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        elif key == "replacement" and isinstance(value, dict):
+            value = _dates(value)
+        result[key] = value
+    return result
 
 
 def dump(agreement: AgreementFile) -> str:
@@ -226,19 +227,27 @@ def dump(agreement: AgreementFile) -> str:
     for event in agreement.events:
         data = event_to_dict(event)
         del data["agreement"]
-        events.append({"id": data.pop("id"), "type": data.pop("type"), **data})
+        events.append(_dates({"id": data.pop("id"), "type": data.pop("type"), **data}))
+    sources = [s.source.model_dump(mode="json", exclude_none=True) for s in agreement.sources]
     document = {
         "agreement": agreement.agreement,
         "title": agreement.title,
         "parties": [p.model_dump() for p in agreement.parties],
-        "sources": [s.source.model_dump(mode="json", exclude_none=True) for s in agreement.sources],
+        "sources": [_dates(s) for s in sources],
         "events": events,
     }
-    return yaml.safe_dump(_dates(document), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
 def write(agreement: AgreementFile, folder: Path) -> Path:
     """Write the agreement file and its stored source texts into `folder`."""
+    try:
+        return _write(agreement, folder)
+    except OSError as e:
+        raise FileFormatError(f"cannot write to {folder}: {e.strerror or e}") from e
+
+
+def _write(agreement: AgreementFile, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for stored in agreement.sources:
         if stored.source.file is not None and stored.text is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from tracker.events import (
@@ -147,7 +148,7 @@ def term_state(applied: Applied) -> TermState:
     assert isinstance(fact, TermSet)
     return TermState(
         summary=fact.summary,
-        value=fact.value,
+        value=MappingProxyType(fact.value),
         since=fact.effective,
         expires=fact.expires,
         ends_when=fact.ends_when,

@@ -6,7 +6,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from tracker.events import Citation, Event, Fact, StoredSource
 
@@ -74,26 +73,6 @@ def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | Non
                 f"field sources.{i}.quote: not in source {citation.source!r}; "
                 f"closest passage: {problem[1]!r}"
             )
-    return None
-
-
-def text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:
-    """What is wrong with a source's stored text: its hash, or (given the folder of the
-    agreement file) the file on disk it was read from."""
-    if stored.text is None:
-        return None
-    name = stored.source.id
-    if sha256(stored.text) != stored.sha256:
-        return f"source {name!r}: the stored text no longer matches its sha256"
-    if folder is None or stored.source.file is None:
-        return None
-    path = folder / stored.source.file
-    try:
-        on_disk = path.read_bytes()
-    except OSError as e:
-        return f"source {name!r}: cannot read {path}: {e.strerror}"
-    if hashlib.sha256(on_disk).hexdigest() != stored.sha256:
-        return f"source {name!r}: {path} differs from the stored text"
     return None
 
 

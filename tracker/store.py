@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -28,6 +28,7 @@ from tracker.events import (
     ProposalResolved,
     Source,
     StoredSource,
+    reference,
 )
 from tracker.gc import paused
 from tracker.state import Recorded
@@ -101,6 +102,15 @@ def utcnow() -> dt.datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Batch:
+    """Events (and the sources they cite) to append to one agreement together."""
+
+    agreement: str
+    events: Sequence[Event]
+    sources: Sequence[StoredSource] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     """What an append did: events written, events already present, and the new version."""
 
@@ -141,18 +151,34 @@ class EventStore:
     ) -> AppendResult:
         """Append events to one agreement in one transaction; skip those already stored."""
         with self._writing() as conn:
-            head = _head(conn, agreement)
-            if expected_version is not None and expected_version != head.version:
-                raise ConcurrencyError(agreement, expected_version, head.version)
-            _put_sources(conn, agreement, sources)
-            new = _new_events(conn, agreement, events)
-            _check_references(conn, agreement, head.version, [event for event, _ in new])
-            rows = self._rows(agreement, head, new)
-            if rows:
-                try:
-                    _insert(conn, rows)
-                except sa.exc.IntegrityError as e:
-                    raise ConcurrencyError(agreement, head.version, head.version + 1) from e
+            return self._append(conn, Batch(agreement, events, sources), expected_version)
+
+    def rehearse(self, batches: Sequence[Batch]) -> None:
+        """Check that the batches would append, one after the other, without writing any:
+        they are appended in one transaction that is then rolled back."""
+        with self._writing() as conn:
+            for batch in batches:
+                self._append(conn, batch)
+            conn.rollback()
+
+    def _append(
+        self, conn: Connection, batch: Batch, expected_version: int | None = None
+    ) -> AppendResult:
+        agreement, events = batch.agreement, batch.events
+        head = _head(conn, agreement)
+        if expected_version is not None and expected_version != head.version:
+            raise ConcurrencyError(agreement, expected_version, head.version)
+        _put_sources(conn, agreement, batch.sources)
+        new = _new_events(conn, agreement, events)
+        _check_references(conn, agreement, head.version, [event for event, _ in new])
+        rows = self._rows(agreement, head, new)
+        if rows:
+            try:
+                _insert(conn, rows)
+            except sa.exc.IntegrityError as e:  # the write lock makes this a last resort
+                raise ConcurrencyError(
+                    agreement, head.version, _head(conn, agreement).version
+                ) from e
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(
@@ -402,51 +428,55 @@ def _new_events(
     return new
 
 
+class _Known(NamedTuple):
+    agreement: str
+    type: str
+    effective: dt.date
+
+
 def _check_references(
     conn: Connection, agreement: str, version: int, events: Sequence[Event]
 ) -> None:
     """Every event must fit the log: a created agreement first, references to earlier events."""
     t = events_table
-    refs = [_reference(e) for e in events]
-    wanted = [r for r in refs if r is not None]
-    types: dict[str, tuple[str, str]] = {}
+    wanted = [ref for e in events if (ref := reference(e)) is not None]
+    known: dict[str, _Known] = {}
     for chunk in _chunks(wanted):
-        query = sa.select(t.c.id, t.c.agreement, t.c.type).where(t.c.id.in_(chunk))
-        types.update({i: (a, ty) for i, a, ty in conn.execute(query)})
-    for position, (event, ref) in enumerate(zip(events, refs, strict=True)):
-        _check_one(agreement, version + position, event, ref, types)
-        types[event.id] = (agreement, event.type)
+        query = sa.select(t.c.id, t.c.agreement, t.c.type, t.c.effective).where(t.c.id.in_(chunk))
+        known.update({i: _Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
+    for position, event in enumerate(events):
+        _check_one(agreement, version + position, event, known)
+        known[event.id] = _Known(agreement, event.type, event.effective)
 
 
-def _reference(event: Event) -> str | None:
-    if isinstance(event, EventRetracted | EventCorrected):
-        return event.target
-    if isinstance(event, ProposalResolved):
-        return event.proposal
-    return None
-
-
-def _check_one(
-    agreement: str, version: int, event: Event, ref: str | None, types: dict[str, tuple[str, str]]
-) -> None:
-    if (version == 0) != isinstance(event, AgreementCreated):
-        where = "the first event" if version == 0 else "an agreement that already exists"
+def _check_one(agreement: str, version: int, event: Event, known: dict[str, _Known]) -> None:
+    if version == 0 and not isinstance(event, AgreementCreated):
         raise InvalidEventError(
-            f"event {event.id!r}: {where} of {agreement!r} must be"
-            f"{'' if version == 0 else ' not'} agreement.created"
+            f"event {event.id!r}: the first event of {agreement!r} must be agreement.created"
         )
+    if version > 0 and isinstance(event, AgreementCreated):
+        raise InvalidEventError(f"event {event.id!r}: agreement {agreement!r} already exists")
+    ref = reference(event)
     if ref is None:
         return
-    if ref not in types:
+    if ref not in known:
         raise InvalidEventError(f"event {event.id!r} refers to unknown event {ref!r}")
-    ref_agreement, ref_type = types[ref]
-    if ref_agreement != agreement:
+    target = known[ref]
+    if target.agreement != agreement:
         raise InvalidEventError(
-            f"event {event.id!r} refers to {ref!r} of another agreement ({ref_agreement!r})"
+            f"event {event.id!r} refers to {ref!r} of another agreement ({target.agreement!r})"
         )
-    if isinstance(event, ProposalResolved) and ref_type != "term.proposed":
-        raise InvalidEventError(f"event {event.id!r}: {ref!r} is a {ref_type}, not a proposal")
-    if isinstance(event, EventCorrected) and ref_type == "event.retracted":
+    if isinstance(event, ProposalResolved):
+        if target.type != "term.proposed":
+            raise InvalidEventError(
+                f"event {event.id!r}: {ref!r} is a {target.type}, not a proposal"
+            )
+        if event.effective < target.effective:
+            raise InvalidEventError(
+                f"event {event.id!r}: resolved on {event.effective}, before proposal {ref!r} "
+                f"was made ({target.effective})"
+            )
+    if isinstance(event, EventCorrected) and target.type == "event.retracted":
         raise InvalidEventError(
             f"event {event.id!r}: a retraction cannot be corrected; retract {ref!r} instead"
         )

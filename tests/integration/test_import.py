@@ -85,6 +85,16 @@ def test_events_may_come_in_any_order(tracker: Tracker, tmp_path: Path) -> None:
             "event 'acme-2': field id: used twice in the file",
         ),
         (
+            "  - {id: acme-2, type: term.set, effective: 2025-02-01, term: a, summary: s,"
+            " value: {n: .nan}}\n",
+            "event 'acme-2': field value: Value error, numbers must be finite",
+        ),
+        (
+            "  - {id: acme-2, type: term.set, effective: 2025-02-01, term: a, summary: s,"
+            " expires: 2025-01-01}\n",
+            "event 'acme-2': Value error, expires 2025-01-01 is before effective 2025-02-01",
+        ),
+        (
             "  - {id: acme-2, type: note.recorded, effective: 2025-02-01, note: n,"
             " sources: [{source: nowhere}]}\n",
             "event 'acme-2': field sources.0.source: unknown source 'nowhere'",
@@ -179,3 +189,13 @@ def test_sql_metacharacters_are_stored_verbatim(tracker: Tracker, tmp_path: Path
     tracker.import_file(write(tmp_path, note))
 
     assert tracker.store.read("acme")[1].event.note == text
+
+
+def test_a_source_id_used_twice_names_the_source(tracker: Tracker, tmp_path: Path) -> None:
+    header = HEADER.replace("sources:\n", "sources:\n  - {id: memo, title: Other memo}\n")
+    path = write(tmp_path, GOOD_TERM, header)
+
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(path)
+
+    assert str(raised.value) == f"{path}: source 'memo': field id: used twice in the file"
