@@ -1,0 +1,169 @@
+"""The command group, the options and types its commands share, and error translation.
+
+Only click and the standard library are imported at start-up, so `tracker --help` stays fast;
+each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from tracker.api import Tracker
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    """A calendar date, YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            if len(value) != 10 or value[4] != "-" or value[7] != "-":
+                raise ValueError(value)
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class TimestampType(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 time (UTC when no offset is given); a bare date means the end of that day."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.datetime:
+        try:
+            if len(value) == 10:
+                day = dt.date.fromisoformat(value)
+                return dt.datetime.combine(day, dt.time.max)
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a timestamp (ISO 8601)", param, ctx)
+        if moment.tzinfo is not None:
+            try:
+                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            except OverflowError:
+                self.fail(f"{value!r} is out of range in UTC", param, ctx)
+        return moment
+
+
+DATE = DateType()
+TIMESTAMP = TimestampType()
+
+
+def today() -> dt.date:
+    """Today's date in UTC, the default of --as-of."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+class TrackerGroup(click.Group):
+    """Turns the tracker's errors into `Error: …` on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from tracker.errors import TrackerError
+
+        try:
+            return super().invoke(ctx)
+        except TrackerError as e:
+            fail(str(e))
+        except SQLAlchemyError as e:
+            detail = str(getattr(e, "orig", None) or e).strip().splitlines()
+            fail(f"database error: {detail[0] if detail else type(e).__name__}")
+
+
+def fail(message: str) -> NoReturn:
+    """Report a domain error in one line and exit with status 1."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def db_option(f: F) -> F:
+    """`--db URL`, shared by every command that opens the database."""
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="TRACKER_DATABASE_URL",
+        metavar="URL",
+        help="Database URL (default: a SQLite file in the user's data directory).",
+    )(f)
+
+
+def format_option(f: F) -> F:
+    """`--format table|json`; table on a terminal, JSON otherwise."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default=None,
+        help="Output format (default: table on a terminal, json otherwise).",
+    )(f)
+
+
+def known_at_option(f: F) -> F:
+    """`--known-at TIMESTAMP`: count only what was recorded by then."""
+    return click.option(
+        "--known-at",
+        type=TIMESTAMP,
+        default=None,
+        help="Count only events recorded by this time (default: now).",
+    )(f)
+
+
+def open_tracker(db_url: str | None) -> Tracker:
+    """Open the database (migrating it, loading the shipped record into a new default)."""
+    from tracker.api import Tracker
+
+    opened = Tracker.open_reporting(db_url)
+    _resume_collector()
+    if opened.loaded_record:
+        click.echo("tracker: new database; loaded the shipped record from events/", err=True)
+    return opened.tracker
+
+
+def emit(fmt: str | None, as_json: Callable[[], Any], as_table: Callable[[], str]) -> None:
+    """Print a result as JSON or as a table; only the chosen one is built."""
+    from tracker.render import dumps
+
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    click.echo(dumps(as_json()) if fmt == "json" else as_table())
+
+
+def main() -> None:
+    """The console script: run the CLI with the garbage collector paused during start-up."""
+    # Start-up imports allocate a great many long-lived objects and no garbage, which the
+    # collector would scan again and again; `_resume_collector` turns it back on.
+    gc.disable()
+    try:
+        cli()
+    except Exception as e:  # a defect; the user still gets one line, not a traceback
+        click.echo(f"Error: unexpected {type(e).__name__}: {e}", err=True)
+        sys.exit(1)
+
+
+def _resume_collector() -> None:
+    """Once the heavy imports are done: freeze what they built out of the collector's way,
+    and let it run again for the command's own work."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+@click.group(cls=TrackerGroup)
+@click.version_option(package_name="tracker")
+def cli() -> None:
+    """Follow agreements that change over time: terms on any date, on whose word, since when.
+
+    Example: tracker state --as-of 2025-01-21
+    """

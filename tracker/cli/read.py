@@ -1,0 +1,249 @@
+"""Commands that read: state, diff, explain, log, agreements, conflicts, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tracker.cli.app import (
+    DATE,
+    TIMESTAMP,
+    cli,
+    db_option,
+    emit,
+    fail,
+    format_option,
+    known_at_option,
+    open_tracker,
+    today,
+)
+
+if TYPE_CHECKING:
+    from tracker.api import Tracker
+
+
+@cli.command()
+@click.argument("agreement", required=False)
+@click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
+@known_at_option
+@db_option
+@format_option
+def state(
+    agreement: str | None,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """Terms in force, pending proposals and ended terms on a date.
+
+    Example: tracker state microsoft-openai --as-of 2025-01-21 --format json
+    """
+    from tracker.render import state_json, state_table
+
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(agreement)
+    result = tracker.state(name, as_of or today(), known_at)
+    sources = tracker.sources(name)
+    emit(fmt, lambda: state_json(result, sources), lambda: state_table(result, sources))
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[AGREEMENT] [FROM TO]")
+@click.option("--as-of", type=DATE, default=None, help="With two --known-at: the valid date.")
+@click.option(
+    "--known-at",
+    type=TIMESTAMP,
+    multiple=True,
+    help="Count only events recorded by then; give it twice (with --as-of) to see what was "
+    "learned between two moments.",
+)
+@db_option
+@format_option
+def diff(
+    args: tuple[str, ...],
+    as_of: dt.date | None,
+    known_at: tuple[dt.datetime, ...],
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """What changed in the terms between two dates, and the events that changed them.
+
+    Example: tracker diff 2025-01-20 2025-01-21
+
+    Knowledge diff, what was learned about the terms on a date between two moments:
+    tracker diff --as-of 2025-01-21 --known-at 2025-01-22 --known-at 2025-03-01
+    """
+    from tracker.render import diff_json, diff_table
+
+    _check_diff_usage(args, as_of, known_at)
+    if as_of is not None:
+        tracker = open_tracker(db_url)
+        name = tracker.agreement(args[0] if args else None)
+        result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
+    else:
+        start, end = (DATE.convert(a, None, None) for a in args[-2:])
+        tracker = open_tracker(db_url)
+        name = tracker.agreement(args[0] if len(args) == 3 else None)
+        result = tracker.diff(name, start, end, known_at[0] if known_at else None)
+    emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
+
+
+def _check_diff_usage(
+    args: tuple[str, ...], as_of: dt.date | None, known_at: tuple[dt.datetime, ...]
+) -> None:
+    """Check the two ways of calling diff before opening the database."""
+    if as_of is not None and (len(known_at) != 2 or len(args) > 1):
+        raise click.UsageError("diff --as-of D takes [AGREEMENT] and exactly two --known-at")
+    if as_of is None and (len(args) not in (2, 3) or len(known_at) > 1):
+        raise click.UsageError("diff takes [AGREEMENT] FROM TO (and at most one --known-at)")
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[AGREEMENT] TERM")
+@click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
+@known_at_option
+@db_option
+@format_option
+def explain(
+    args: tuple[str, ...],
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """Why a term is what it is: its state and the events and quotes behind it.
+
+    Example: tracker explain cloud.exclusivity --as-of 2025-01-21
+    """
+    from tracker.render import explain_json, explain_table
+
+    if len(args) not in (1, 2):
+        raise click.UsageError("explain takes [AGREEMENT] TERM")
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(args[0] if len(args) == 2 else None)
+    result = tracker.explain(name, args[-1], as_of or today(), known_at)
+    emit(fmt, lambda: explain_json(result), lambda: explain_table(result))
+
+
+@cli.command()
+@click.argument("agreement", required=False)
+@click.option("--from", "start", type=DATE, default=None, help="First effective date.")
+@click.option("--to", "end", type=DATE, default=None, help="Last effective date.")
+@click.option("--term", default=None, help="Only events about this term.")
+@known_at_option
+@db_option
+@format_option
+def log(
+    agreement: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    term: str | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """The agreement's events in effective order; retracted ones are marked.
+
+    Example: tracker log --from 2025-01-01 --term cloud.exclusivity
+    """
+    from tracker.render import log_json, log_table
+
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(agreement)
+    records = tracker.log(name, start, end, term, known_at)
+    retracted = tracker.retracted(name, known_at)
+    emit(fmt, lambda: log_json(records, retracted), lambda: log_table(records, retracted))
+
+
+@cli.command()
+@db_option
+@format_option
+def agreements(db_url: str | None, fmt: str | None) -> None:
+    """The agreements in the database, with their titles and versions.
+
+    Example: tracker agreements --format json
+    """
+    from tracker.render import table
+
+    tracker = open_tracker(db_url)
+    rows = [
+        {"agreement": e.agreement, "title": e.title, "version": tracker.store.version(e.agreement)}
+        for e in tracker.store.created()
+    ]
+    emit(
+        fmt,
+        lambda: rows,
+        lambda: table(
+            ["AGREEMENT", "VERSION", "TITLE"],
+            [[str(r["agreement"]), str(r["version"]), str(r["title"])] for r in rows],
+        ),
+    )
+
+
+@cli.command()
+@click.argument("agreement", required=False)
+@known_at_option
+@db_option
+@format_option
+def conflicts(
+    agreement: str | None, known_at: dt.datetime | None, db_url: str | None, fmt: str | None
+) -> None:
+    """Facts on which cited sources contradict each other, and facts resting on one source.
+
+    Example: tracker conflicts microsoft-openai --format json
+    """
+    from tracker.render import conflicts_json, conflicts_table
+
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(agreement)
+    data = conflicts_json(name, tracker.facts(name, known_at), tracker.sources(name))
+    emit(fmt, lambda: data, lambda: conflicts_table(data))
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[verify] [AGREEMENT]")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With verify: also compare the source files in this folder (beside the agreement file).",
+)
+@db_option
+@format_option
+def sources(
+    args: tuple[str, ...], folder: Path | None, db_url: str | None, fmt: str | None
+) -> None:
+    """The sources, with how many facts each supports and contradicts.
+
+    `tracker sources verify` re-checks every stored quote and every stored text's hash (and,
+    with --dir, the texts on disk), and exits 1 naming what no longer matches.
+
+    Example: tracker sources verify microsoft-openai --dir events/
+    """
+    from tracker.render import sources_json, sources_table
+
+    checking = bool(args) and args[0] == "verify"
+    names = args[1:] if checking else args
+    if len(names) > 1:
+        raise click.UsageError("sources takes [verify] [AGREEMENT]")
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(names[0] if names else None)
+    if checking:
+        _verify_sources(tracker, name, folder)
+        return
+    rows = sources_json(tracker.facts(name), tracker.sources(name))
+    emit(fmt, lambda: rows, lambda: sources_table(rows))
+
+
+def _verify_sources(tracker: Tracker, agreement: str, folder: Path | None) -> None:
+    problems = tracker.verify_sources(agreement, folder)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        fail(f"{len(problems)} stored quotes or texts no longer match")
+    click.echo("ok: every stored quote and text matches", err=True)
