@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from tracker.database import create_engine, resolve_url
-from tracker.store import metadata
+from tracker.schema import metadata
 
 target_metadata = metadata
 

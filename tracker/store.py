@@ -1,4 +1,4 @@
-"""The event store: the one MetaData, the tables, and an append-only log over them."""
+"""The event store: an append-only log of agreements' events, and their sources."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -16,7 +16,6 @@ from tracker import codec
 from tracker.errors import (
     ConcurrencyError,
     EventConflictError,
-    IntegrityError,
     InvalidEventError,
     NotFoundError,
 )
@@ -25,52 +24,14 @@ from tracker.events import (
     Event,
     EventCorrected,
     EventRetracted,
-    ProposalResolved,
     Source,
     StoredSource,
     reference,
 )
 from tracker.gc import paused
+from tracker.rules import Known, check_fits
+from tracker.schema import events_table, sources_table
 from tracker.state import Recorded
-
-metadata = sa.MetaData()
-
-events_table = sa.Table(
-    "events",
-    metadata,
-    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-    sa.Column("id", sa.String(200), nullable=False),
-    sa.Column("agreement", sa.String(100), nullable=False),
-    sa.Column("version", sa.Integer(), nullable=False),
-    sa.Column("type", sa.String(40), nullable=False),
-    sa.Column("schema_version", sa.Integer(), nullable=False),
-    sa.Column("effective", sa.Date(), nullable=False),
-    sa.Column("announced", sa.Date(), nullable=True),
-    sa.Column("target", sa.String(200), nullable=True),
-    sa.Column("recorded_at", sa.DateTime(), nullable=False),
-    sa.Column("payload", sa.Text(), nullable=False),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.UniqueConstraint("id", name="uq_events_id"),
-    sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
-    sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
-    sa.Index("ix_events_target", "target"),
-)
-
-sources_table = sa.Table(
-    "sources",
-    metadata,
-    sa.Column("agreement", sa.String(100), primary_key=True),
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("title", sa.Text(), nullable=False),
-    sa.Column("publisher", sa.Text(), nullable=True),
-    sa.Column("url", sa.Text(), nullable=True),
-    sa.Column("published", sa.Date(), nullable=True),
-    sa.Column("file", sa.Text(), nullable=True),
-    sa.Column("derived_from", sa.String(100), nullable=True),
-    sa.Column("text", sa.Text(), nullable=True),
-    sa.Column("sha256", sa.String(64), nullable=True),
-)
 
 META_TYPES = ("event.retracted", "event.corrected")
 _META = (EventRetracted, EventCorrected)
@@ -312,59 +273,6 @@ def _recorded(
     return Recorded(codec.decode(payload, type_, schema), position, version, recorded_at)
 
 
-def verify(engine: Engine, agreement: str | None = None) -> int:
-    """Recompute every hash chain (or one agreement's); return how many events were checked.
-
-    Raises IntegrityError naming the first broken link: event id, position and what differs.
-    """
-    t = events_table
-    query = sa.select(t).order_by(t.c.agreement, t.c.version)
-    if agreement is not None:
-        query = query.where(t.c.agreement == agreement)
-    checked = 0
-    previous: dict[str, tuple[int, str]] = {}
-    with engine.connect() as conn:
-        for row in conn.execute(query).mappings():
-            version, prev = previous.get(row["agreement"], (0, codec.GENESIS))
-            problem = _link_problem(row, version, prev)
-            if problem is not None:
-                raise IntegrityError(
-                    f"agreement {row['agreement']!r}: event {row['id']!r} "
-                    f"(position {row['position']}, version {row['version']}): {problem}"
-                )
-            previous[row["agreement"]] = (row["version"], row["hash"])
-            checked += 1
-    return checked
-
-
-def _link_problem(row: sa.RowMapping, version: int, prev: str) -> str | None:
-    """What is wrong with one stored event, given the link before it; None when nothing."""
-    if row["version"] != version + 1:
-        return f"version follows {version}: a gap or a duplicate"
-    if row["prev_hash"] != prev:
-        return "prev_hash is not the hash of the event before it"
-    digest = codec.chain_hash(
-        prev, row["agreement"], row["version"], row["recorded_at"], row["payload"]
-    )
-    if digest != row["hash"]:
-        return "hash differs from the recomputed hash: the row was changed"
-    try:
-        event = codec.decode(row["payload"], row["type"], row["schema_version"])
-    except ValueError as e:
-        return f"payload no longer decodes ({str(e).splitlines()[0]})"
-    columns = {
-        "id": event.id,
-        "agreement": event.agreement,
-        "type": event.type,
-        "effective": event.effective,
-        "announced": event.announced,
-    }
-    for name, value in columns.items():
-        if row[name] != value:
-            return f"column {name} ({row[name]!r}) differs from the payload ({value!r})"
-    return None
-
-
 def _insert(conn: Connection, rows: list[tuple[object, ...]]) -> None:
     """Insert event rows. On SQLite, straight to the driver with dates written as SQLAlchemy's
     Date and DateTime types store them: its per-row parameter processing costs more than the
@@ -428,58 +336,19 @@ def _new_events(
     return new
 
 
-class _Known(NamedTuple):
-    agreement: str
-    type: str
-    effective: dt.date
-
-
 def _check_references(
     conn: Connection, agreement: str, version: int, events: Sequence[Event]
 ) -> None:
     """Every event must fit the log: a created agreement first, references to earlier events."""
     t = events_table
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    known: dict[str, _Known] = {}
+    known: dict[str, Known] = {}
     for chunk in _chunks(wanted):
         query = sa.select(t.c.id, t.c.agreement, t.c.type, t.c.effective).where(t.c.id.in_(chunk))
-        known.update({i: _Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
+        known.update({i: Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
     for position, event in enumerate(events):
-        _check_one(agreement, version + position, event, known)
-        known[event.id] = _Known(agreement, event.type, event.effective)
-
-
-def _check_one(agreement: str, version: int, event: Event, known: dict[str, _Known]) -> None:
-    if version == 0 and not isinstance(event, AgreementCreated):
-        raise InvalidEventError(
-            f"event {event.id!r}: the first event of {agreement!r} must be agreement.created"
-        )
-    if version > 0 and isinstance(event, AgreementCreated):
-        raise InvalidEventError(f"event {event.id!r}: agreement {agreement!r} already exists")
-    ref = reference(event)
-    if ref is None:
-        return
-    if ref not in known:
-        raise InvalidEventError(f"event {event.id!r} refers to unknown event {ref!r}")
-    target = known[ref]
-    if target.agreement != agreement:
-        raise InvalidEventError(
-            f"event {event.id!r} refers to {ref!r} of another agreement ({target.agreement!r})"
-        )
-    if isinstance(event, ProposalResolved):
-        if target.type != "term.proposed":
-            raise InvalidEventError(
-                f"event {event.id!r}: {ref!r} is a {target.type}, not a proposal"
-            )
-        if event.effective < target.effective:
-            raise InvalidEventError(
-                f"event {event.id!r}: resolved on {event.effective}, before proposal {ref!r} "
-                f"was made ({target.effective})"
-            )
-    if isinstance(event, EventCorrected) and target.type == "event.retracted":
-        raise InvalidEventError(
-            f"event {event.id!r}: a retraction cannot be corrected; retract {ref!r} instead"
-        )
+        check_fits(agreement, version + position, event, known)
+        known[event.id] = Known(agreement, event.type, event.effective)
 
 
 def _put_sources(conn: Connection, agreement: str, sources: Sequence[StoredSource]) -> None:

@@ -20,7 +20,9 @@ from tests.integration.test_store import created, term_set
 from tracker.database import create_engine, ensure_schema
 from tracker.errors import ConcurrencyError, IntegrityError
 from tracker.events import event_from_dict
-from tracker.store import EventStore, events_table, verify
+from tracker.integrity import verify
+from tracker.schema import events_table
+from tracker.store import EventStore
 
 WRITERS = 8
 EVENTS_EACH = 250

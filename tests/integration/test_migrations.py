@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from tracker import database
-from tracker.store import metadata
+from tracker.schema import metadata
 
 
 def test_schema_revision_constant_is_the_migrations_head() -> None:

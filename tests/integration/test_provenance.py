@@ -16,7 +16,7 @@ from tracker.errors import FileFormatError, InvalidEventError
 from tracker.events import event_from_dict
 from tracker.provenance import closest_passage, corroboration, normalise, quote_found
 from tracker.render import conflicts_json, sources_json
-from tracker.store import sources_table
+from tracker.schema import sources_table
 
 AGREEMENT = "microsoft-openai"
 ROFR_QUOTE = "includes changes to the exclusivity on new capacity"

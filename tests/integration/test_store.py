@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
 from tracker.events import Event, event_from_dict
-from tracker.store import EventStore, events_table
+from tracker.schema import events_table
+from tracker.store import EventStore
 
 D = dt.date(2025, 1, 1)
 

@@ -14,7 +14,7 @@ from tracker.api import Tracker
 from tracker.errors import InvalidEventError
 from tracker.events import event_from_dict
 from tracker.render import diff_json, explain_json
-from tracker.store import events_table
+from tracker.schema import events_table
 
 AGREEMENT = "microsoft-openai"
 S1 = dt.datetime(2025, 3, 1, 12, 0)

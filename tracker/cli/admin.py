@@ -81,7 +81,7 @@ def verify(agreement: str | None, db_url: str | None) -> None:
 
     Example: tracker verify microsoft-openai
     """
-    from tracker.store import verify as verify_chains
+    from tracker.integrity import verify as verify_chains
 
     tracker = open_tracker(db_url)
     if agreement is not None:

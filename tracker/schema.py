@@ -1,0 +1,44 @@
+"""The database schema: the one MetaData and its tables (Alembic migrations build the same)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+events_table = sa.Table(
+    "events",
+    metadata,
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("agreement", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("schema_version", sa.Integer(), nullable=False),
+    sa.Column("effective", sa.Date(), nullable=False),
+    sa.Column("announced", sa.Date(), nullable=True),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("recorded_at", sa.DateTime(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("id", name="uq_events_id"),
+    sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
+    sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
+    sa.Index("ix_events_target", "target"),
+)
+
+sources_table = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("agreement", sa.String(100), primary_key=True),
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("publisher", sa.Text(), nullable=True),
+    sa.Column("url", sa.Text(), nullable=True),
+    sa.Column("published", sa.Date(), nullable=True),
+    sa.Column("file", sa.Text(), nullable=True),
+    sa.Column("derived_from", sa.String(100), nullable=True),
+    sa.Column("text", sa.Text(), nullable=True),
+    sa.Column("sha256", sa.String(64), nullable=True),
+)
