@@ -226,6 +226,10 @@ Event: TypeAlias = Annotated[
 ]
 EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
+# Events about the record rather than the agreement: they apply whatever the valid date.
+AMENDMENTS = (EventRetracted, EventCorrected)
+AMENDMENT_TYPES = ("event.retracted", "event.corrected")
+
 EVENT_TYPES: tuple[str, ...] = (
     "agreement.created",
     "term.set",
@@ -240,7 +244,7 @@ EVENT_TYPES: tuple[str, ...] = (
 
 def reference(event: Event) -> str | None:
     """The id of the earlier event this one refers to, if any."""
-    if isinstance(event, EventRetracted | EventCorrected):
+    if isinstance(event, AMENDMENTS):
         return event.target
     if isinstance(event, ProposalResolved):
         return event.proposal

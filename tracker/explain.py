@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tracker.events import (
+    AMENDMENTS,
     Event,
     EventCorrected,
     EventRetracted,
@@ -15,7 +16,7 @@ from tracker.events import (
     ProposalResolved,
     TermProposed,
 )
-from tracker.projector import fold, known, resolve
+from tracker.projector import Resolution, fold, known, resolve
 from tracker.state import EndedTerm, Proposal, Recorded, TermState
 
 Status = Literal["counts", "retracted", "corrected"]
@@ -72,22 +73,7 @@ def explain(
     """The term's state on `as_of` and every event about it effective by then."""
     kept = known(records, known_at)
     resolution = resolve(kept)
-    counted = {a.fact.id: a.fact for a in resolution.facts}
-    facts = [(r, counted.get(r.event.id, r.event)) for r in kept if not _is_meta(r.event)]
-    proposals = {f.id: f.term for _, f in facts if isinstance(f, TermProposed)}
-    reasons = {r.event.id: r.event.reason for r in kept if _is_meta(r.event)}  # type: ignore[union-attr]
-    retractions = _retractions(kept, resolution.retracted)
-    chain = []
-    for r, content in facts:
-        if _term_of(content, proposals) != term or content.effective > as_of:
-            continue
-        if r.event.id in resolution.retracted:
-            by, status = tuple(retractions.get(r.event.id, ())), "retracted"
-        else:
-            by = resolution.corrected_by.get(r.event.id, ())
-            status = "corrected" if by else "counts"
-        chain.append(Step(r, content, status, by, tuple(reasons[b] for b in by)))  # type: ignore[arg-type]
-    chain.sort(key=lambda s: (s.content.effective, s.recorded.position))
+    chain = _chain(kept, resolution, term, as_of)
     state = fold(resolution.facts, as_of)
     pending = tuple(p for p in state.pending.values() if p.term == term)
     return Explanation(
@@ -102,5 +88,31 @@ def explain(
     )
 
 
-def _is_meta(event: Event) -> bool:
-    return isinstance(event, EventRetracted | EventCorrected)
+def _chain(
+    kept: list[Recorded], resolution: Resolution, term: str, as_of: dt.date
+) -> tuple[Step, ...]:
+    """The events about the term effective by `as_of`, each with what counts of it."""
+    counted = {a.fact.id: a.fact for a in resolution.facts}
+    amendments: dict[str, EventRetracted | EventCorrected] = {
+        r.event.id: r.event for r in kept if isinstance(r.event, AMENDMENTS)
+    }
+    facts: list[tuple[Recorded, Fact]] = [
+        (r, counted.get(r.event.id, r.event))  # type: ignore[arg-type]
+        for r in kept
+        if r.event.id not in amendments
+    ]
+    proposals = {f.id: f.term for _, f in facts if isinstance(f, TermProposed)}
+    retractions = _retractions(kept, resolution.retracted)
+    steps = []
+    for r, content in facts:
+        if _term_of(content, proposals) != term or content.effective > as_of:
+            continue
+        if r.event.id in resolution.retracted:
+            by, status = tuple(retractions.get(r.event.id, ())), "retracted"
+        else:
+            by = resolution.corrected_by.get(r.event.id, ())
+            status = "corrected" if by else "counts"
+        reasons = tuple(amendments[b].reason for b in by)
+        steps.append(Step(r, content, status, by, reasons))  # type: ignore[arg-type]
+    steps.sort(key=lambda s: (s.content.effective, s.recorded.position))
+    return tuple(steps)

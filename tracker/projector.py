@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from tracker.events import (
+    AMENDMENTS,
     AgreementCreated,
     Citation,
     EventCorrected,
@@ -57,9 +58,6 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
-_META = (EventRetracted, EventCorrected)
-
-
 def _effective(applied: Applied) -> dt.date:
     return applied.fact.effective
 
@@ -71,7 +69,7 @@ def resolve(records: list[Recorded]) -> Resolution:
     An event counts unless a retraction that itself counts targets it, so retracting a
     retraction restores its target. A correction of a correction corrects the same event.
     """
-    meta = [r.event for r in records if isinstance(r.event, _META)]
+    meta = [r.event for r in records if isinstance(r.event, AMENDMENTS)]
     retracted: dict[str, str] = {}
     for event in reversed(meta):
         if event.id not in retracted and isinstance(event, EventRetracted):
@@ -93,7 +91,7 @@ def resolve(records: list[Recorded]) -> Resolution:
         facts = [
             Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
             for r in records
-            if r.event.id not in retracted and not isinstance(r.event, _META)
+            if r.event.id not in retracted and not isinstance(r.event, AMENDMENTS)
         ]
     else:
         facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]

@@ -20,10 +20,10 @@ from tracker.errors import (
     NotFoundError,
 )
 from tracker.events import (
+    AMENDMENT_TYPES,
+    AMENDMENTS,
     AgreementCreated,
     Event,
-    EventCorrected,
-    EventRetracted,
     Source,
     StoredSource,
     reference,
@@ -33,8 +33,6 @@ from tracker.rules import Known, check_fits
 from tracker.schema import events_table, sources_table
 from tracker.state import Recorded
 
-META_TYPES = ("event.retracted", "event.corrected")
-_META = (EventRetracted, EventCorrected)
 INSERT_COLUMNS = (
     "id", "agreement", "version", "type", "schema_version", "effective", "announced", "target",
     "recorded_at", "payload", "prev_hash", "hash",
@@ -153,7 +151,7 @@ class EventStore:
         for event, payload in events:
             version += 1
             digest = codec.chain_hash(prev, agreement, version, moment, payload)
-            target = event.target if isinstance(event, _META) else None
+            target = event.target if isinstance(event, AMENDMENTS) else None
             rows.append(
                 (event.id, agreement, version, event.type, codec.SCHEMA_VERSION, event.effective,
                  event.announced, target, recorded_at, payload, prev, digest)
@@ -258,7 +256,7 @@ def _read_query(until: bool, known_at: bool) -> sa.Select[Any]:
         query = query.where(
             sa.or_(
                 t.c.effective <= sa.bindparam("until"),
-                t.c.type.in_(META_TYPES),
+                t.c.type.in_(AMENDMENT_TYPES),
                 t.c.id.in_(corrected),
             )
         )
