@@ -226,20 +226,22 @@ Event: TypeAlias = Annotated[
 ]
 EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
+EVENT_CLASSES: tuple[type[BaseEvent], ...] = (
+    AgreementCreated,
+    TermSet,
+    TermEnded,
+    TermProposed,
+    ProposalResolved,
+    NoteRecorded,
+    EventRetracted,
+    EventCorrected,
+)
+
 # Events about the record rather than the agreement: they apply whatever the valid date.
 AMENDMENTS = (EventRetracted, EventCorrected)
 AMENDMENT_TYPES = ("event.retracted", "event.corrected")
 
-EVENT_TYPES: tuple[str, ...] = (
-    "agreement.created",
-    "term.set",
-    "term.ended",
-    "term.proposed",
-    "proposal.resolved",
-    "note.recorded",
-    "event.retracted",
-    "event.corrected",
-)
+EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
 
 
 def reference(event: Event) -> str | None:
