@@ -171,7 +171,7 @@ class Tracker:
         known_at: dt.datetime | None = None,
     ) -> list[Recorded]:
         """The agreement's events in effective order (position breaks ties)."""
-        records = known(self.store.read(agreement, until=end, known_at=known_at), None)
+        records = self.store.read(agreement, until=end, known_at=known_at)
         records.sort(key=lambda r: (r.event.effective, r.position))
         return [
             r
