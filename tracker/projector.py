@@ -22,7 +22,7 @@ from tracker.events import (
     TermProposed,
     TermSet,
 )
-from tracker.gc import paused
+from tracker.collector import paused
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)
@@ -100,8 +100,9 @@ def resolve(records: list[Recorded]) -> Resolution:
 
 
 @dataclass(slots=True)
-class _Fold:
-    """The working state of one fold; private, so it may change in place."""
+class Fold:
+    """The working state of a fold: it changes in place, and only its own fold and
+    `explain` (which reads it) ever see it."""
 
     title: str | None = None
     parties: tuple[Party, ...] = ()
@@ -135,7 +136,7 @@ def _supporting(citations: tuple[Citation, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
 
 
-def _created(fold: _Fold, fact: AgreementCreated, applied: Applied) -> None:
+def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
     fold.title = fact.title
     fold.parties = fact.parties
 
@@ -157,7 +158,7 @@ def term_state(applied: Applied) -> TermState:
     )
 
 
-def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
+def _term_set(fold: Fold, fact: TermSet, applied: Applied) -> None:
     fold.terms[fact.term] = applied
     if fold.ended:
         fold.ended.pop(fact.term, None)
@@ -165,7 +166,7 @@ def _term_set(fold: _Fold, fact: TermSet, applied: Applied) -> None:
         fold.next_expiry = fact.expires
 
 
-def _term_ended(fold: _Fold, fact: TermEnded, applied: Applied) -> None:
+def _term_ended(fold: Fold, fact: TermEnded, applied: Applied) -> None:
     live = fold.terms.pop(fact.term, None)
     if live is not None:
         assert isinstance(live.fact, TermSet)
@@ -173,13 +174,13 @@ def _term_ended(fold: _Fold, fact: TermEnded, applied: Applied) -> None:
         fold.ended[fact.term] = EndedTerm(live.fact.summary, fact.effective, fact.reason, events)
 
 
-def _term_proposed(fold: _Fold, fact: TermProposed, applied: Applied) -> None:
+def _term_proposed(fold: Fold, fact: TermProposed, applied: Applied) -> None:
     fold.pending[fact.id] = Proposal(
         fact.id, fact.term, fact.summary, fact.certainty, fact.effective
     )
 
 
-def _proposal_resolved(fold: _Fold, fact: ProposalResolved, applied: Applied) -> None:
+def _proposal_resolved(fold: Fold, fact: ProposalResolved, applied: Applied) -> None:
     proposal = fold.pending.pop(fact.proposal, None)
     if proposal is not None:
         fold.resolved[fact.proposal] = replace(
@@ -187,11 +188,11 @@ def _proposal_resolved(fold: _Fold, fact: ProposalResolved, applied: Applied) ->
         )
 
 
-def _note(fold: _Fold, fact: NoteRecorded, applied: Applied) -> None:
+def _note(fold: Fold, fact: NoteRecorded, applied: Applied) -> None:
     """Notes change no term."""
 
 
-_HANDLERS: dict[type[Any], Callable[[_Fold, Any, Applied], None]] = {
+_HANDLERS: dict[type[Any], Callable[[Fold, Any, Applied], None]] = {
     AgreementCreated: _created,
     TermSet: _term_set,
     TermEnded: _term_ended,
@@ -201,9 +202,9 @@ _HANDLERS: dict[type[Any], Callable[[_Fold, Any, Applied], None]] = {
 }
 
 
-def fold(facts: Iterable[Applied], as_of: dt.date) -> _Fold:
+def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
     """Apply, in order, every fact effective on or before `as_of`."""
-    state = _Fold()
+    state = Fold()
     for applied in facts:
         fact = applied.fact
         if fact.effective > as_of:

@@ -28,7 +28,7 @@ from tracker.events import (
     StoredSource,
     reference,
 )
-from tracker.gc import paused
+from tracker.collector import paused
 from tracker.rules import Known, check_fits
 from tracker.schema import events_table, sources_table
 from tracker.state import Recorded
