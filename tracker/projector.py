@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from tracker.collector import paused
 from tracker.events import (
     AMENDMENTS,
     AgreementCreated,
@@ -22,7 +23,6 @@ from tracker.events import (
     TermProposed,
     TermSet,
 )
-from tracker.collector import paused
 from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)

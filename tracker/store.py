@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tracker import codec
+from tracker.collector import paused
 from tracker.errors import (
     ConcurrencyError,
     EventConflictError,
@@ -28,7 +29,6 @@ from tracker.events import (
     StoredSource,
     reference,
 )
-from tracker.collector import paused
 from tracker.rules import Known, check_fits
 from tracker.schema import events_table, sources_table
 from tracker.state import Recorded
