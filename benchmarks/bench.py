@@ -30,11 +30,11 @@ from typing import TypeVar
 import pydantic
 import sqlalchemy as sa
 
-from tracker.api import Tracker
-from tracker.database import create_engine, ensure_schema
-from tracker.events import AgreementCreated, Event, Party, TermSet
-from tracker.projector import project
-from tracker.store import EventStore
+from tracker.core.events import AgreementCreated, Event, Party, TermSet
+from tracker.core.projector import project
+from tracker.service import Tracker
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.log import EventStore
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "events" / "microsoft-openai.yaml"

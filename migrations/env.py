@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from tracker.database import create_engine, resolve_url
-from tracker.schema import metadata
+from tracker.store.engines import create_engine, resolve_url
+from tracker.store.tables import metadata
 
 target_metadata = metadata
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tracker.api import Tracker
-from tracker.database import create_engine, ensure_schema
-from tracker.store import EventStore
+from tracker.service import Tracker
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.log import EventStore
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "events" / "microsoft-openai.yaml"

@@ -9,11 +9,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tracker.api import Tracker
-    from tracker.events import event_from_dict
+    from tracker.core.events import event_from_dict
+    from tracker.service import Tracker
 
 __all__ = ["Tracker", "event_from_dict"]
-_HOMES = {"Tracker": "tracker.api", "event_from_dict": "tracker.events"}
+_HOMES = {"Tracker": "tracker.service", "event_from_dict": "tracker.core.events"}
 
 
 def __getattr__(name: str) -> Any:

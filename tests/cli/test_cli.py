@@ -588,6 +588,6 @@ def test_export_onto_a_file_is_one_line_and_exit_1(loaded: str, tmp_path: Path) 
 
 def test_record_offers_exactly_the_event_types_it_can_build() -> None:
     from tracker.cli import RECORDABLE
-    from tracker.events import EVENT_TYPES
+    from tracker.core.events import EVENT_TYPES
 
     assert set(EVENT_TYPES) - set(RECORDABLE) == {"agreement.created", "event.corrected"}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import RECORD
 from tracker.cli import cli
-from tracker.database import create_engine, ensure_schema
+from tracker.store.engines import create_engine, ensure_schema
 
 ORIGINAL = RECORD.read_text(encoding="utf-8")
 

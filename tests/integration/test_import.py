@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.api import Tracker
 from tracker.errors import EventConflictError, FileFormatError, InvalidEventError
+from tracker.service import Tracker
 
 HEADER = (
     "agreement: acme\n"

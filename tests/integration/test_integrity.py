@@ -17,12 +17,12 @@ import sqlalchemy as sa
 
 from tests.conftest import ROOT
 from tests.integration.test_store import created, term_set
-from tracker.database import create_engine, ensure_schema
+from tracker.core.events import event_from_dict
 from tracker.errors import ConcurrencyError, IntegrityError
-from tracker.events import event_from_dict
-from tracker.integrity import verify
-from tracker.schema import events_table
-from tracker.store import EventStore
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.integrity import verify
+from tracker.store.log import EventStore
+from tracker.store.tables import events_table
 
 WRITERS = 8
 EVENTS_EACH = 250
@@ -153,9 +153,9 @@ def test_a_follower_never_skips_an_event_that_commits_late(store: EventStore) ->
 CRASHING_IMPORT = """
 import sys, time
 from pathlib import Path
-from tracker.api import Tracker
-from tracker.database import create_engine, ensure_schema
-from tracker.store import EventStore, utcnow
+from tracker.service import Tracker
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.log import EventStore, utcnow
 
 def clock():
     Path(sys.argv[3]).write_text("writing")

@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import GOLDEN, RECORD
-from tracker.api import Tracker
+from tracker.cli.shapes import conflicts_json, sources_json
+from tracker.core.events import event_from_dict
+from tracker.core.provenance import closest_passage, corroboration, normalise, quote_found
 from tracker.errors import FileFormatError, InvalidEventError
-from tracker.events import event_from_dict
-from tracker.provenance import closest_passage, corroboration, normalise, quote_found
-from tracker.render import conflicts_json, sources_json
-from tracker.schema import sources_table
+from tracker.service import Tracker
+from tracker.store.tables import sources_table
 
 AGREEMENT = "microsoft-openai"
 ROFR_QUOTE = "includes changes to the exclusivity on new capacity"

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from tests.conftest import GOLDEN
-from tracker.api import Tracker
-from tracker.render import diff_json, state_json
+from tracker.cli.shapes import diff_json, state_json
+from tracker.service import Tracker
 
 AGREEMENT = "microsoft-openai"
 KNOWN_AT = dt.datetime(2026, 1, 1)

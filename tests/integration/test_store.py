@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from tracker.core.events import Event, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
-from tracker.events import Event, event_from_dict
-from tracker.schema import events_table
-from tracker.store import EventStore
+from tracker.store.log import EventStore
+from tracker.store.tables import events_table
 
 D = dt.date(2025, 1, 1)
 

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import GOLDEN, ROOT, Clock
-from tracker import codec
-from tracker.api import Tracker
+from tracker.cli.shapes import diff_json, explain_json
+from tracker.core.events import event_from_dict
 from tracker.errors import InvalidEventError
-from tracker.events import event_from_dict
-from tracker.render import diff_json, explain_json
-from tracker.schema import events_table
+from tracker.service import Tracker
+from tracker.store import codec
+from tracker.store.tables import events_table
 
 AGREEMENT = "microsoft-openai"
 S1 = dt.datetime(2025, 3, 1, 12, 0)

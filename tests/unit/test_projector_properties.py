@@ -11,9 +11,9 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
-from tracker.projector import project
-from tracker.state import EndedTerm, Recorded, TermState
+from tracker.core.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
+from tracker.core.projector import project
+from tracker.core.state import EndedTerm, Recorded, TermState
 
 AGREEMENT = "acme"
 KEYS = ("cloud.exclusivity", "api.exclusivity", "revenue.share")

@@ -26,9 +26,9 @@ def db() -> None:
 
 
 def _engine(db_url: str | None) -> Any:
-    from tracker import database
+    from tracker.store import engines
 
-    return database.create_engine(database.resolve_url(db_url)[0])
+    return engines.create_engine(engines.resolve_url(db_url)[0])
 
 
 @db.command()
@@ -39,11 +39,11 @@ def upgrade(revision: str, db_url: str | None) -> None:
 
     Example: tracker db upgrade
     """
-    from tracker import database
+    from tracker.store import engines
 
     engine = _engine(db_url)
-    database.upgrade(engine, revision)
-    click.echo(f"database at revision {database.current_revision(engine)}", err=True)
+    engines.upgrade(engine, revision)
+    click.echo(f"database at revision {engines.current_revision(engine)}", err=True)
 
 
 @db.command()
@@ -54,11 +54,11 @@ def downgrade(revision: str, db_url: str | None) -> None:
 
     Example: tracker db downgrade base
     """
-    from tracker import database
+    from tracker.store import engines
 
     engine = _engine(db_url)
-    database.downgrade(engine, revision)
-    click.echo(f"database at revision {database.current_revision(engine) or 'base'}", err=True)
+    engines.downgrade(engine, revision)
+    click.echo(f"database at revision {engines.current_revision(engine) or 'base'}", err=True)
 
 
 @db.command()
@@ -68,9 +68,9 @@ def current(db_url: str | None) -> None:
 
     Example: tracker db current
     """
-    from tracker import database
+    from tracker.store import engines
 
-    click.echo(database.current_revision(_engine(db_url)) or "base")
+    click.echo(engines.current_revision(_engine(db_url)) or "base")
 
 
 @cli.command()
@@ -81,7 +81,7 @@ def verify(agreement: str | None, db_url: str | None) -> None:
 
     Example: tracker verify microsoft-openai
     """
-    from tracker.integrity import verify as verify_chains
+    from tracker.store.integrity import verify as verify_chains
 
     tracker = open_tracker(db_url)
     if agreement is not None:
@@ -96,6 +96,6 @@ def schema() -> None:
 
     Example: tracker schema > agreement.schema.json
     """
-    from tracker.files import json_schema
+    from tracker.files.agreement import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from tracker.api import Tracker
+    from tracker.service import Tracker
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -123,7 +123,7 @@ def known_at_option(f: F) -> F:
 
 def open_tracker(db_url: str | None) -> Tracker:
     """Open the database (migrating it, loading the shipped record into a new default)."""
-    from tracker.api import Tracker
+    from tracker.service import Tracker
 
     opened = Tracker.open_reporting(db_url)
     _resume_collector()
@@ -134,7 +134,7 @@ def open_tracker(db_url: str | None) -> Tracker:
 
 def emit(fmt: str | None, as_json: Callable[[], Any], as_table: Callable[[], str]) -> None:
     """Print a result as JSON or as a table; only the chosen one is built."""
-    from tracker.render import dumps
+    from tracker.cli.shapes import dumps
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
     click.echo(dumps(as_json()) if fmt == "json" else as_table())

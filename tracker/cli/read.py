@@ -22,7 +22,7 @@ from tracker.cli.app import (
 )
 
 if TYPE_CHECKING:
-    from tracker.api import Tracker
+    from tracker.service import Tracker
 
 
 @cli.command()
@@ -42,8 +42,8 @@ def state(
 
     Example: tracker state microsoft-openai --as-of 2025-01-21 --format json
     """
-    from tracker.render import state_json
-    from tracker.tables import state_table
+    from tracker.cli.shapes import state_json
+    from tracker.cli.tables import state_table
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
@@ -78,8 +78,8 @@ def diff(
     Knowledge diff, what was learned about the terms on a date between two moments:
     tracker diff --as-of 2025-01-21 --known-at 2025-01-22 --known-at 2025-03-01
     """
-    from tracker.render import diff_json
-    from tracker.tables import diff_table
+    from tracker.cli.shapes import diff_json
+    from tracker.cli.tables import diff_table
 
     _check_diff_usage(args, as_of, known_at)
     if as_of is not None:
@@ -121,8 +121,8 @@ def explain(
 
     Example: tracker explain cloud.exclusivity --as-of 2025-01-21
     """
-    from tracker.render import explain_json
-    from tracker.tables import explain_table
+    from tracker.cli.shapes import explain_json
+    from tracker.cli.tables import explain_table
 
     if len(args) not in (1, 2):
         raise click.UsageError("explain takes [AGREEMENT] TERM")
@@ -153,8 +153,8 @@ def log(
 
     Example: tracker log --from 2025-01-01 --term cloud.exclusivity
     """
-    from tracker.render import log_json
-    from tracker.tables import log_table
+    from tracker.cli.shapes import log_json
+    from tracker.cli.tables import log_table
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
@@ -171,7 +171,7 @@ def agreements(db_url: str | None, fmt: str | None) -> None:
 
     Example: tracker agreements --format json
     """
-    from tracker.tables import table
+    from tracker.cli.tables import table
 
     tracker = open_tracker(db_url)
     rows = [
@@ -200,8 +200,8 @@ def conflicts(
 
     Example: tracker conflicts microsoft-openai --format json
     """
-    from tracker.render import conflicts_json
-    from tracker.tables import conflicts_table
+    from tracker.cli.shapes import conflicts_json
+    from tracker.cli.tables import conflicts_table
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
@@ -230,8 +230,8 @@ def sources(
 
     Example: tracker sources verify microsoft-openai --dir events/
     """
-    from tracker.render import sources_json
-    from tracker.tables import sources_table
+    from tracker.cli.shapes import sources_json
+    from tracker.cli.tables import sources_table
 
     checking = bool(args) and args[0] == "verify"
     names = args[1:] if checking else args

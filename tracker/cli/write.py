@@ -18,7 +18,7 @@ from tracker.cli.app import (
 )
 
 if TYPE_CHECKING:
-    from tracker.api import Tracker
+    from tracker.service import Tracker
 
 # The event types `tracker record` appends (a test checks them against the models).
 RECORDABLE = (
@@ -64,7 +64,7 @@ def export(agreement: str | None, output: Path | None, db_url: str | None) -> No
 
     Example: tracker export microsoft-openai --output backup/
     """
-    from tracker import files
+    from tracker.files import agreement as files
 
     tracker = open_tracker(db_url)
     content = tracker.export(tracker.agreement(agreement))
@@ -186,8 +186,8 @@ def _append_one(
 ) -> None:
     from pydantic import ValidationError
 
+    from tracker.core.events import describe, event_from_dict
     from tracker.errors import InvalidEventError
-    from tracker.events import describe, event_from_dict
 
     data["agreement"] = agreement
     if not data.get("id"):

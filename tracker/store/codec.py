@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tracker.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event
+from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tracker.state import AgreementState, TermState
+from tracker.core.state import AgreementState, TermState
 
 Change = Literal["added", "ended", "changed"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]

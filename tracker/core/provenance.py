@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.events import Citation, Event, Fact, StoredSource
+from tracker.core.events import Citation, Event, Fact, StoredSource
 
 _TRANSLATE = str.maketrans(
     {

@@ -11,8 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tracker.errors import FileFormatError
-from tracker.events import (
+from tracker.core.events import (
     AgreementCreated,
     Event,
     Party,
@@ -25,8 +24,9 @@ from tracker.events import (
     event_to_dict,
     reference,
 )
-from tracker.provenance import bad_citation, sha256
-from tracker.store import Batch
+from tracker.core.provenance import bad_citation, sha256
+from tracker.errors import FileFormatError
+from tracker.store.log import Batch
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 # Agreement files are read whole; larger ones are refused before reading, to bound memory.

@@ -7,13 +7,13 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.events import Citation, Event, Fact, StoredSource, event_to_dict
-from tracker.provenance import conflicts, corroboration, single_sourced, stance_counts
-from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+from tracker.core.events import Citation, Event, Fact, StoredSource, event_to_dict
+from tracker.core.provenance import conflicts, corroboration, single_sourced, stance_counts
+from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 if TYPE_CHECKING:
-    from tracker.diff import StateDiff, TermChange
-    from tracker.explain import Explanation, Step
+    from tracker.core.diff import StateDiff, TermChange
+    from tracker.core.explain import Explanation, Step
 
 
 def timestamp(moment: dt.datetime | None) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tracker import codec
 from tracker.errors import IntegrityError
-from tracker.schema import events_table
+from tracker.store import codec
+from tracker.store.tables import events_table
 
 
 def verify(engine: Engine, agreement: str | None = None) -> int:

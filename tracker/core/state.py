@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.events import Certainty, Citation, EndReason, Event, Party, Resolution
+from tracker.core.events import Certainty, Citation, EndReason, Event, Party, Resolution
 
 
 @dataclass(frozen=True, slots=True)

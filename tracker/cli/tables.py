@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.provenance import corroboration
-from tracker.render import day, span, timestamp
-from tracker.state import AgreementState, Recorded
+from tracker.cli.shapes import day, span, timestamp
+from tracker.core.provenance import corroboration
+from tracker.core.state import AgreementState, Recorded
 
 if TYPE_CHECKING:
-    from tracker.diff import StateDiff, TermChange
-    from tracker.events import StoredSource
-    from tracker.explain import Explanation
+    from tracker.core.diff import StateDiff, TermChange
+    from tracker.core.events import StoredSource
+    from tracker.core.explain import Explanation
 
 WIDTH = 100
 

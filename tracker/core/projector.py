@@ -8,8 +8,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from tracker.collector import paused
-from tracker.events import (
+from tracker.core.events import (
     AMENDMENTS,
     AgreementCreated,
     Citation,
@@ -23,7 +22,8 @@ from tracker.events import (
     TermProposed,
     TermSet,
 )
-from tracker.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+from tracker.core.gc_pause import paused
+from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracker import database
+from tracker.core.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
+from tracker.core.projector import known, project, resolve
+from tracker.core.state import AgreementState, Recorded
 from tracker.errors import AmbiguousAgreementError, InvalidEventError, NotFoundError
-from tracker.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
-from tracker.projector import known, project, resolve
-from tracker.state import AgreementState, Recorded
-from tracker.store import AppendResult, Clock, EventStore, utcnow
+from tracker.store import engines
+from tracker.store.log import AppendResult, Clock, EventStore, utcnow
 
 # Modules only some commands need are imported where used, to keep start-up short.
 if TYPE_CHECKING:
-    from tracker.diff import StateDiff
-    from tracker.explain import Explanation
-    from tracker.files import AgreementFile
+    from tracker.core.diff import StateDiff
+    from tracker.core.explain import Explanation
+    from tracker.files.agreement import AgreementFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +45,13 @@ class Tracker:
     @classmethod
     def open_reporting(cls, url: str | None = None, clock: Clock = utcnow) -> Opened:
         """Like `open`, and say whether the shipped record was loaded into an empty default."""
-        chosen, is_default = database.resolve_url(url)
-        engine = database.create_engine(chosen)
-        database.ensure_schema(engine)
+        chosen, is_default = engines.resolve_url(url)
+        engine = engines.create_engine(chosen)
+        engines.ensure_schema(engine)
         tracker = cls(EventStore(engine, clock))
         loaded = is_default and tracker.store.is_empty()
         if loaded:
-            for path in sorted(database.bundled("record").glob("*.yaml")):
+            for path in sorted(engines.bundled("record").glob("*.yaml")):
                 tracker.import_file(path)
         return Opened(tracker, loaded)
 
@@ -71,7 +71,7 @@ class Tracker:
     ) -> AppendResult:
         """Append events to an agreement's log (see EventStore.append), after checking that
         their citations name stored sources and quote their texts."""
-        from tracker.provenance import bad_citation
+        from tracker.core.provenance import bad_citation
 
         if any(event.sources or isinstance(event, EventCorrected) for event in events):
             sources = self.sources(agreement)
@@ -88,7 +88,7 @@ class Tracker:
     def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
         """What no longer matches: stored texts against their hashes (and the files in
         `folder`), and every stored quote against its source's text."""
-        from tracker.provenance import bad_citation
+        from tracker.core.provenance import bad_citation
 
         sources = self.sources(agreement)
         problems = [p for s in sources.values() if (p := _text_problem(s, folder)) is not None]
@@ -114,7 +114,7 @@ class Tracker:
         self, agreement: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
     ) -> StateDiff:
         """What changed in the agreement's terms from `start` to `end`."""
-        from tracker.diff import diff
+        from tracker.core.diff import diff
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=max(start, end), known_at=known_at)
@@ -126,7 +126,7 @@ class Tracker:
         self, agreement: str, as_of: dt.date, before: dt.datetime, after: dt.datetime
     ) -> StateDiff:
         """What was learned about the terms on `as_of` between two moments."""
-        from tracker.diff import diff
+        from tracker.core.diff import diff
 
         records = self.store.read(agreement, until=as_of, known_at=max(before, after))
         return diff(
@@ -141,7 +141,7 @@ class Tracker:
         known_at: dt.datetime | None = None,
     ) -> Explanation:
         """The term's state on `as_of` and the chain of events behind it."""
-        from tracker.explain import explain
+        from tracker.core.explain import explain
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=as_of, known_at=known_at)
@@ -188,7 +188,7 @@ class Tracker:
     def import_files(self, paths: Sequence[Path]) -> list[AppendResult]:
         """Validate every file, and check that all of them would append, before writing any;
         then append each file in its own transaction."""
-        from tracker import files
+        from tracker.files import agreement as files
 
         batches = [files.load(path).batch() for path in paths]
         if len(batches) > 1:  # one file is one transaction already: all or nothing
@@ -197,7 +197,7 @@ class Tracker:
 
     def export(self, agreement: str) -> AgreementFile:
         """The agreement as a file: its header, sources and every event in log order."""
-        from tracker import files
+        from tracker.files import agreement as files
 
         records = self.store.read(agreement)
         events = tuple(r.event for r in records)

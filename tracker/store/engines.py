@@ -14,7 +14,7 @@ from tracker.errors import DatabaseError
 # The Alembic revision the code expects; a test checks it is the migrations' head.
 SCHEMA_REVISION = "0002"
 ENV_VAR = "TRACKER_DATABASE_URL"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def bundled(name: str) -> Path:

@@ -12,15 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker import codec
-from tracker.collector import paused
-from tracker.errors import (
-    ConcurrencyError,
-    EventConflictError,
-    InvalidEventError,
-    NotFoundError,
-)
-from tracker.events import (
+from tracker.core.events import (
     AMENDMENT_TYPES,
     AMENDMENTS,
     AgreementCreated,
@@ -29,9 +21,17 @@ from tracker.events import (
     StoredSource,
     reference,
 )
-from tracker.rules import Known, check_fits
-from tracker.schema import events_table, sources_table
-from tracker.state import Recorded
+from tracker.core.gc_pause import paused
+from tracker.core.rules import Known, check_fits
+from tracker.core.state import Recorded
+from tracker.errors import (
+    ConcurrencyError,
+    EventConflictError,
+    InvalidEventError,
+    NotFoundError,
+)
+from tracker.store import codec
+from tracker.store.tables import events_table, sources_table
 
 INSERT_COLUMNS = (
     "id", "agreement", "version", "type", "schema_version", "effective", "announced", "target",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from tracker.core.events import AgreementCreated, Event, EventCorrected, ProposalResolved, reference
 from tracker.errors import InvalidEventError
-from tracker.events import AgreementCreated, Event, EventCorrected, ProposalResolved, reference
 
 
 class Known(NamedTuple):

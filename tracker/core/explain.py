@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from tracker.events import (
+from tracker.core.events import (
     AMENDMENTS,
     Event,
     EventCorrected,
@@ -16,8 +16,8 @@ from tracker.events import (
     ProposalResolved,
     TermProposed,
 )
-from tracker.projector import Resolution, fold, known, resolve
-from tracker.state import EndedTerm, Proposal, Recorded, TermState
+from tracker.core.projector import Resolution, fold, known, resolve
+from tracker.core.state import EndedTerm, Proposal, Recorded, TermState
 
 Status = Literal["counts", "retracted", "corrected"]
 

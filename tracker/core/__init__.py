@@ -1,0 +1,1 @@
+"""The pure core: event models, the projector and what is computed from a log (no I/O)."""

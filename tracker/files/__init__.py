@@ -1,0 +1,1 @@
+"""Agreement files: the YAML format, read into events and written back."""

@@ -1,0 +1,1 @@
+"""The store: database tables, engines and migrations, the event log, sources, integrity."""
