@@ -153,7 +153,7 @@ def test_missing_source_text_is_refused(tracker: Tracker, tmp_path: Path) -> Non
         tracker.import_file(path)
 
     assert str(raised.value) == (
-        f"{path}: source 'memo': field file: cannot read 'memo.txt': No such file or directory"
+        f"{path}: source 'memo': field file: 'memo.txt': cannot read: No such file or directory"
     )
 
 

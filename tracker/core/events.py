@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal, TypeAlias
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
@@ -226,22 +228,35 @@ Event: TypeAlias = Annotated[
 ]
 EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
-EVENT_CLASSES: tuple[type[BaseEvent], ...] = (
-    AgreementCreated,
-    TermSet,
-    TermEnded,
-    TermProposed,
-    ProposalResolved,
-    NoteRecorded,
-    EventRetracted,
-    EventCorrected,
-)
+# The one list of event types: every class in the `Event` union, in its order.
+EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])
+EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
 
 # Events about the record rather than the agreement: they apply whatever the valid date.
 AMENDMENTS = (EventRetracted, EventCorrected)
-AMENDMENT_TYPES = ("event.retracted", "event.corrected")
+AMENDMENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in AMENDMENTS)
 
-EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
+# What `tracker record` appends: an agreement is created by importing its file, and a
+# correction carries a whole event, which the command line has no way to spell.
+RECORDABLE_TYPES: tuple[str, ...] = tuple(
+    t for t in EVENT_TYPES if t not in ("agreement.created", "event.corrected")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Events (and the sources they cite) to append to one agreement together."""
+
+    agreement: str
+    events: Sequence[Event]
+    sources: Sequence[StoredSource] = ()
+
+
+def term_of(event: Event) -> str | None:
+    """The term an event is about, if any (a correction is about its replacement's term)."""
+    if isinstance(event, EventCorrected):
+        return term_of(event.replacement)
+    return getattr(event, "term", None)
 
 
 def reference(event: Event) -> str | None:

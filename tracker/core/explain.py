@@ -15,6 +15,7 @@ from tracker.core.events import (
     Fact,
     ProposalResolved,
     TermProposed,
+    term_of,
 )
 from tracker.core.projector import Resolution, fold, known, resolve
 from tracker.core.state import EndedTerm, Proposal, Recorded, TermState
@@ -50,7 +51,7 @@ class Explanation:
 def _term_of(content: Event, proposals: dict[str, str]) -> str | None:
     if isinstance(content, ProposalResolved):
         return proposals.get(content.proposal)
-    return getattr(content, "term", None)
+    return term_of(content)
 
 
 def _retractions(records: list[Recorded], retracted: Mapping[str, str]) -> dict[str, list[str]]:

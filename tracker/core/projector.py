@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple, assert_never
 
 from tracker.core.events import (
     AMENDMENTS,
@@ -188,18 +188,24 @@ def _proposal_resolved(fold: Fold, fact: ProposalResolved, applied: Applied) -> 
         )
 
 
-def _note(fold: Fold, fact: NoteRecorded, applied: Applied) -> None:
-    """Notes change no term."""
-
-
-_HANDLERS: dict[type[Any], Callable[[Fold, Any, Applied], None]] = {
-    AgreementCreated: _created,
-    TermSet: _term_set,
-    TermEnded: _term_ended,
-    TermProposed: _term_proposed,
-    ProposalResolved: _proposal_resolved,
-    NoteRecorded: _note,
-}
+def apply(fold: Fold, applied: Applied) -> None:
+    """Apply one fact to the fold; a fact type without a case here is a type error."""
+    fact = applied.fact
+    match fact:
+        case TermSet():
+            _term_set(fold, fact, applied)
+        case TermEnded():
+            _term_ended(fold, fact, applied)
+        case TermProposed():
+            _term_proposed(fold, fact, applied)
+        case ProposalResolved():
+            _proposal_resolved(fold, fact, applied)
+        case NoteRecorded():
+            pass  # notes change no term
+        case AgreementCreated():
+            _created(fold, fact, applied)
+        case _:
+            assert_never(fact)
 
 
 def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
@@ -210,7 +216,7 @@ def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
         if fact.effective > as_of:
             break
         state.expire(fact.effective)
-        _HANDLERS[type(fact)](state, fact, applied)
+        apply(state, applied)
     state.expire(as_of)
     return state
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.core.events import Citation, Event, Fact, StoredSource
+from tracker.core.events import Citation, Event, EventCorrected, Fact, StoredSource, term_of
 
 _TRANSLATE = str.maketrans(
     {
@@ -57,8 +57,9 @@ def closest_passage(quote: str, text: str) -> str:
 
 def citations_of(event: Event) -> tuple[Citation, ...]:
     """An event's citations, and those of the replacement a correction carries."""
-    replacement = getattr(event, "replacement", None)
-    return event.sources + (replacement.sources if replacement is not None else ())
+    if isinstance(event, EventCorrected):
+        return event.sources + event.replacement.sources
+    return event.sources
 
 
 def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
@@ -142,7 +143,7 @@ def conflicts(facts: Sequence[Fact]) -> list[Conflict]:
     return [
         Conflict(
             f.id,
-            getattr(f, "term", None),
+            term_of(f),
             tuple(c for c in f.sources if c.stance == "supports"),
             tuple(c for c in f.sources if c.stance == "contradicts"),
         )
@@ -161,9 +162,7 @@ def single_sourced(
             continue
         backing = corroboration(f.sources, sources)
         if backing.independent == 1:
-            found.append(
-                SingleSource(f.id, getattr(f, "term", None), root(backing.sources[0], sources))
-            )
+            found.append(SingleSource(f.id, term_of(f), root(backing.sources[0], sources)))
     return found
 
 
@@ -176,3 +175,33 @@ def stance_counts(facts: Sequence[Event], source: str) -> tuple[int, int]:
         any(c.source == source and c.stance == "contradicts" for c in f.sources) for f in facts
     )
     return supports, contradicts
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictReport:
+    """An agreement's contradicted facts, and its facts resting on one independent source."""
+
+    agreement: str
+    conflicts: tuple[Conflict, ...]
+    single_source: tuple[SingleSource, ...]
+
+
+def conflict_report(
+    agreement: str, facts: Sequence[Fact], sources: Mapping[str, StoredSource]
+) -> ConflictReport:
+    """What `tracker conflicts` shows."""
+    return ConflictReport(agreement, tuple(conflicts(facts)), tuple(single_sourced(facts, sources)))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceUse:
+    """A source, with how many facts it supports and how many it contradicts."""
+
+    stored: StoredSource
+    supports: int
+    contradicts: int
+
+
+def source_uses(facts: Sequence[Fact], sources: Mapping[str, StoredSource]) -> list[SourceUse]:
+    """What `tracker sources` shows: each source with its counts."""
+    return [SourceUse(s, *stance_counts(facts, s.source.id)) for s in sources.values()]

@@ -1,13 +1,21 @@
-"""The rules an event must follow to join an agreement's log (pure: the caller looks up what
-the event refers to)."""
+"""The rules an event must follow to join an agreement's log, and what an append leaves out
+(pure: the store fetches what the events refer to, these functions decide)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from tracker.core.events import AgreementCreated, Event, EventCorrected, ProposalResolved, reference
-from tracker.errors import InvalidEventError
+from tracker.core.events import (
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    ProposalResolved,
+    StoredSource,
+    reference,
+)
+from tracker.errors import EventConflictError, InvalidEventError
 
 
 class Known(NamedTuple):
@@ -51,3 +59,49 @@ def check_fits(agreement: str, version: int, event: Event, known: dict[str, Know
         raise InvalidEventError(
             f"event {event.id!r}: a retraction cannot be corrected; retract {ref!r} instead"
         )
+
+
+def check_all_fit(
+    agreement: str, version: int, events: Sequence[Event], known: dict[str, Known]
+) -> None:
+    """Check each event in turn, as if those before it were already appended at `version`."""
+    known = dict(known)
+    for offset, event in enumerate(events):
+        check_fits(agreement, version + offset, event, known)
+        known[event.id] = Known(agreement, event.type, event.effective)
+
+
+def new_events(agreement: str, events: Sequence[Event], stored: Mapping[str, Event]) -> list[Event]:
+    """The events not stored yet (`stored`: the stored events with these ids). An event of
+    another agreement, or an id already used by other content (stored, or earlier in the
+    batch), is an error; an exact repeat is skipped, which makes appends idempotent."""
+    seen: dict[str, Event] = {}
+    new: list[Event] = []
+    for event in events:
+        if event.agreement != agreement:
+            raise InvalidEventError(
+                f"event {event.id!r} belongs to agreement {event.agreement!r}, not {agreement!r}"
+            )
+        earlier = seen.get(event.id) or stored.get(event.id)
+        if earlier is not None and earlier != event:
+            raise EventConflictError(
+                f"event id {event.id!r} is already used by an event with other content"
+            )
+        if earlier is None:
+            new.append(event)
+        seen[event.id] = event
+    return new
+
+
+def new_sources(
+    sources: Sequence[StoredSource], stored: Mapping[str, StoredSource]
+) -> list[StoredSource]:
+    """The sources not stored yet; one stored with other content is an error."""
+    new = []
+    for s in sources:
+        old = stored.get(s.source.id)
+        if old is not None and old != s:
+            raise EventConflictError(f"source {s.source.id!r} is already stored with other content")
+        if old is None:
+            new.append(s)
+    return new

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.core.events import (
     AgreementCreated,
+    Batch,
     Event,
     Party,
     Slug,
@@ -26,7 +27,6 @@ from tracker.core.events import (
 )
 from tracker.core.provenance import bad_citation, sha256
 from tracker.errors import FileFormatError
-from tracker.store.log import Batch
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 # Agreement files are read whole; larger ones are refused before reading, to bound memory.
@@ -76,20 +76,34 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def read_text(path: Path, what: str) -> str:
+    """A file's UTF-8 text; `what` names it in the one-line FileFormatError of a failure."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise FileFormatError(f"{what}: cannot read: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise FileFormatError(f"{what}: not UTF-8 text (byte {e.start})") from e
+
+
+def inside(folder: Path, name: str) -> Path | None:
+    """The path `name` names under `folder`, or None when it leads outside the folder."""
+    resolved = (folder / name).resolve()
+    return resolved if resolved.is_relative_to(folder.resolve()) else None
+
+
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileFormatError(
-                f"{path}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
-                " for an agreement file; split it by agreement or by period"
-            )
-        text = path.read_bytes().decode("utf-8")
     except OSError as e:
         raise FileFormatError(f"{path}: cannot read: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise FileFormatError(f"{path}: not UTF-8 text (byte {e.start})") from e
+    if size > MAX_FILE_BYTES:
+        raise FileFormatError(
+            f"{path}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+            " for an agreement file; split it by agreement or by period"
+        )
+    text = read_text(path, str(path))
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
     except RecursionError as e:
@@ -111,15 +125,13 @@ def load(path: Path) -> AgreementFile:
     except ValidationError as e:
         raise FileFormatError(f"{path}: {describe(e, tagged=False)}") from e
     events = [_event(path, header.agreement, i, raw) for i, raw in enumerate(header.events)]
-    _check_unique(path, events)
+    if (twice := _first_repeat(e.id for e in events)) is not None:
+        raise FileFormatError(f"{path}: event {twice!r}: field id: used twice in the file")
     _check_created(path, header, events)
+    if (twice := _first_repeat(s.id for s in header.sources)) is not None:
+        raise FileFormatError(f"{path}: source {twice!r}: field id: used twice in the file")
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
-    if len(by_id) != len(sources):
-        twice = next(
-            s.source.id for s in sources if sum(t.source.id == s.source.id for t in sources) > 1
-        )
-        raise FileFormatError(f"{path}: source {twice!r}: field id: used twice in the file")
     for event in events:
         problem = bad_citation(event, by_id)
         if problem is not None:
@@ -146,12 +158,14 @@ def _event(path: Path, agreement: str, index: int, raw: Any) -> Event:
         raise FileFormatError(f"{path}: {label}: {describe(e)}") from e
 
 
-def _check_unique(path: Path, events: Sequence[Event]) -> None:
+def _first_repeat(ids: Iterable[str]) -> str | None:
+    """The first id that comes a second time, if any."""
     seen: set[str] = set()
-    for event in events:
-        if event.id in seen:
-            raise FileFormatError(f"{path}: event {event.id!r}: field id: used twice in the file")
-        seen.add(event.id)
+    for id_ in ids:
+        if id_ in seen:
+            return id_
+        seen.add(id_)
+    return None
 
 
 def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
@@ -170,22 +184,11 @@ def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
 def _stored(path: Path, source: Source) -> StoredSource:
     if source.file is None:
         return StoredSource(source=source)
-    folder = path.parent.resolve()
-    text_path = (folder / source.file).resolve()
-    if not text_path.is_relative_to(folder):
-        raise FileFormatError(
-            f"{path}: source {source.id!r}: field file: {source.file!r} is outside its folder"
-        )
-    try:
-        text = text_path.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise FileFormatError(
-            f"{path}: source {source.id!r}: field file: cannot read {source.file!r}: {e.strerror}"
-        ) from e
-    except UnicodeDecodeError as e:
-        raise FileFormatError(
-            f"{path}: source {source.id!r}: field file: {source.file!r} is not UTF-8 text"
-        ) from e
+    where = f"{path}: source {source.id!r}: field file"
+    text_path = inside(path.parent, source.file)
+    if text_path is None:
+        raise FileFormatError(f"{where}: {source.file!r} is outside its folder")
+    text = read_text(text_path, f"{where}: {source.file!r}")
     return StoredSource(source=source, text=text, sha256=sha256(text))
 
 
@@ -251,8 +254,8 @@ def _write(agreement: AgreementFile, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for stored in agreement.sources:
         if stored.source.file is not None and stored.text is not None:
-            target = (folder / stored.source.file).resolve()
-            if not target.is_relative_to(folder.resolve()):
+            target = inside(folder, stored.source.file)
+            if target is None:
                 raise FileFormatError(f"source {stored.source.id!r}: file is outside {folder}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(stored.text.encode("utf-8"))

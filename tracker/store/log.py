@@ -1,4 +1,5 @@
-"""The event store: an append-only log of agreements' events, and their sources."""
+"""The event log: appends agreements' events (and their sources) and reads them back; the
+decisions about what fits are the core's (`tracker.core.rules`)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,51 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tracker.core import rules
 from tracker.core.events import (
     AMENDMENT_TYPES,
     AMENDMENTS,
     AgreementCreated,
+    Batch,
     Event,
-    Source,
     StoredSource,
     reference,
 )
 from tracker.core.gc_pause import paused
-from tracker.core.rules import Known, check_fits
 from tracker.core.state import Recorded
 from tracker.errors import (
     ConcurrencyError,
-    EventConflictError,
-    InvalidEventError,
     NotFoundError,
 )
 from tracker.store import codec
-from tracker.store.tables import events_table, sources_table
+from tracker.store import sources as source_rows
+from tracker.store.tables import events_table
 
-INSERT_COLUMNS = (
-    "id", "agreement", "version", "type", "schema_version", "effective", "announced", "target",
-    "recorded_at", "payload", "prev_hash", "hash",
-)  # fmt: skip
+
+class Row(NamedTuple):
+    """One events row to insert (the database assigns `position`)."""
+
+    id: str
+    agreement: str
+    version: int
+    type: str
+    schema_version: int
+    effective: dt.date
+    announced: dt.date | None
+    target: str | None
+    recorded_at: dt.datetime
+    payload: str
+    prev_hash: str
+    hash: str
+
+
 _INSERT = events_table.insert()
-_SQLITE_INSERT = f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}) VALUES ({', '.join('?' * 12)})"
+_SQLITE_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * 12)})"
 _HEAD = (
     sa.select(events_table.c.version, events_table.c.hash)
     .where(events_table.c.agreement == sa.bindparam("agreement"))
@@ -58,15 +72,6 @@ Clock = Callable[[], dt.datetime]
 def utcnow() -> dt.datetime:
     """The wall clock, in UTC without tzinfo (as the store keeps times)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """Events (and the sources they cite) to append to one agreement together."""
-
-    agreement: str
-    events: Sequence[Event]
-    sources: Sequence[StoredSource] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +132,10 @@ class EventStore:
         head = _head(conn, agreement)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
-        _put_sources(conn, agreement, batch.sources)
-        new = _new_events(conn, agreement, events)
-        _check_references(conn, agreement, head.version, [event for event, _ in new])
+        source_rows.put(conn, agreement, batch.sources)
+        stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
+        new = rules.new_events(agreement, events, stored)
+        rules.check_all_fit(agreement, head.version, new, _known_references(conn, new))
         rows = self._rows(agreement, head, new)
         if rows:
             try:
@@ -140,21 +146,20 @@ class EventStore:
                 ) from e
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
-    def _rows(
-        self, agreement: str, head: _Head, events: Sequence[tuple[Event, str]]
-    ) -> list[tuple[object, ...]]:
-        """The rows to insert, in INSERT_COLUMNS order, hash-chained from the head."""
+    def _rows(self, agreement: str, head: _Head, events: Sequence[Event]) -> list[Row]:
+        """The rows to insert, hash-chained from the head."""
         recorded_at = self.clock()
         moment = recorded_at.isoformat()
-        rows: list[tuple[object, ...]] = []
+        rows: list[Row] = []
         prev, version = head.hash, head.version
-        for event, payload in events:
+        for event in events:
             version += 1
+            payload = codec.encode(event)
             digest = codec.chain_hash(prev, agreement, version, moment, payload)
             target = event.target if isinstance(event, AMENDMENTS) else None
             rows.append(
-                (event.id, agreement, version, event.type, codec.SCHEMA_VERSION, event.effective,
-                 event.announced, target, recorded_at, payload, prev, digest)
+                Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
+                    event.effective, event.announced, target, recorded_at, payload, prev, digest)
             )  # fmt: skip
             prev = digest
         return rows
@@ -212,10 +217,8 @@ class EventStore:
 
     def sources(self, agreement: str) -> list[StoredSource]:
         """The agreement's sources, by id."""
-        t = sources_table
-        query = sa.select(t).where(t.c.agreement == agreement).order_by(t.c.id)
         with self.engine.connect() as conn:
-            return [_stored_source(row) for row in conn.execute(query).mappings()]
+            return source_rows.read(conn, agreement)
 
     def agreement_of(self, event_id: str) -> str:
         """The agreement an event belongs to."""
@@ -271,20 +274,22 @@ def _recorded(
     return Recorded(codec.decode(payload, type_, schema), position, version, recorded_at)
 
 
-def _insert(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+def _insert(conn: Connection, rows: list[Row]) -> None:
     """Insert event rows. On SQLite, straight to the driver with dates written as SQLAlchemy's
     Date and DateTime types store them: its per-row parameter processing costs more than the
     insert itself."""
     if conn.dialect.name != "sqlite":
-        conn.execute(_INSERT, [dict(zip(INSERT_COLUMNS, row, strict=True)) for row in rows])
+        conn.execute(_INSERT, [row._asdict() for row in rows])
         return
-    moment = rows[0][8]
-    assert isinstance(moment, dt.datetime)  # one recorded_at for the whole batch
-    stored_moment = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-    conn.exec_driver_sql(
-        _SQLITE_INSERT,
-        [(*row[:5], _day(row[5]), _day(row[6]), row[7], stored_moment, *row[9:]) for row in rows],
-    )
+    moment = rows[0].recorded_at.strftime("%Y-%m-%d %H:%M:%S.%f")  # one for the whole batch
+    conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(row, moment) for row in rows])
+
+
+def _sqlite_row(row: Row, moment: str) -> tuple[object, ...]:
+    """A row with its dates as text, in the format SQLAlchemy's SQLite types store."""
+    effective, announced = row.effective.isoformat(), _day(row.announced)
+    return (row.id, row.agreement, row.version, row.type, row.schema_version, effective,
+            announced, row.target, moment, row.payload, row.prev_hash, row.hash)  # fmt: skip
 
 
 def _day(value: object) -> str | None:
@@ -310,70 +315,12 @@ def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
     return found
 
 
-def _new_events(
-    conn: Connection, agreement: str, events: Sequence[Event]
-) -> list[tuple[Event, str]]:
-    """The events not stored yet, with their payloads; an id already used by an event with
-    other content (stored, or earlier in the batch) is an error."""
-    stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
-    seen: dict[str, Event] = {}
-    new: list[tuple[Event, str]] = []
-    for event in events:
-        if event.agreement != agreement:
-            raise InvalidEventError(
-                f"event {event.id!r} belongs to agreement {event.agreement!r}, not {agreement!r}"
-            )
-        earlier = seen.get(event.id) or stored.get(event.id)
-        if earlier is not None and earlier != event:
-            raise EventConflictError(
-                f"event id {event.id!r} is already used by an event with other content"
-            )
-        if earlier is None:
-            new.append((event, codec.encode(event)))
-        seen[event.id] = event
-    return new
-
-
-def _check_references(
-    conn: Connection, agreement: str, version: int, events: Sequence[Event]
-) -> None:
-    """Every event must fit the log: a created agreement first, references to earlier events."""
+def _known_references(conn: Connection, events: Sequence[Event]) -> dict[str, rules.Known]:
+    """What the log holds of the events these events refer to."""
     t = events_table
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    known: dict[str, Known] = {}
+    known: dict[str, rules.Known] = {}
     for chunk in _chunks(wanted):
         query = sa.select(t.c.id, t.c.agreement, t.c.type, t.c.effective).where(t.c.id.in_(chunk))
-        known.update({i: Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
-    for position, event in enumerate(events):
-        check_fits(agreement, version + position, event, known)
-        known[event.id] = Known(agreement, event.type, event.effective)
-
-
-def _put_sources(conn: Connection, agreement: str, sources: Sequence[StoredSource]) -> None:
-    """Insert new sources; one stored with other content is an error."""
-    if not sources:
-        return
-    t = sources_table
-    query = sa.select(t).where(t.c.agreement == agreement)
-    stored = {row["id"]: _stored_source(row) for row in conn.execute(query).mappings()}
-    rows = []
-    for s in sources:
-        old = stored.get(s.source.id)
-        if old is not None and old != s:
-            raise EventConflictError(f"source {s.source.id!r} is already stored with other content")
-        if old is None:
-            rows.append(
-                {
-                    "agreement": agreement,
-                    **s.source.model_dump(),
-                    "text": s.text,
-                    "sha256": s.sha256,
-                }
-            )
-    if rows:
-        conn.execute(t.insert(), rows)
-
-
-def _stored_source(row: sa.RowMapping) -> StoredSource:
-    fields = {k: row[k] for k in Source.model_fields}
-    return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
+        known.update({i: rules.Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
+    return known
