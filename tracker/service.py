@@ -1,26 +1,54 @@
-"""The Python API: open a tracker, append events, ask for states, diffs and logs."""
+"""The service: `Tracker`, the one way in for the command line and for Python users.
+
+It opens the database, reads from the store, lets the core decide and compute, and writes
+through the store. Modules only some questions need are imported where used, to keep
+start-up short.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracker.core.events import AgreementCreated, Event, EventCorrected, Fact, StoredSource
+from tracker.core.events import (
+    RECORDABLE_TYPES,
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    Fact,
+    StoredSource,
+    term_of,
+)
 from tracker.core.projector import known, project, resolve
+from tracker.core.provenance import sha256
 from tracker.core.state import AgreementState, Recorded
 from tracker.errors import AmbiguousAgreementError, InvalidEventError, NotFoundError
 from tracker.store import engines
 from tracker.store.log import AppendResult, Clock, EventStore, utcnow
 
-# Modules only some commands need are imported where used, to keep start-up short.
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from tracker.core.diff import StateDiff
     from tracker.core.explain import Explanation
+    from tracker.core.provenance import ConflictReport, SourceUse
     from tracker.files.agreement import AgreementFile
+
+__all__ = [
+    "RECORDABLE_TYPES",
+    "AgreementSummary",
+    "AppendResult",
+    "Appended",
+    "History",
+    "Opened",
+    "Tracker",
+    "database_error",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +59,41 @@ class Opened:
     loaded_record: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementSummary:
+    """One agreement in the database: its id, title and version."""
+
+    agreement: str
+    title: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An agreement's events in effective order, and which of them no longer count."""
+
+    records: list[Recorded]
+    retracted: Mapping[str, str]
+    corrected_by: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What `record` or `retract` did: the event's id, whether it was new, the version."""
+
+    event: str
+    agreement: str
+    written: bool
+    version: int
+
+
 class Tracker:
     """An event store with the questions users ask of it."""
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
+
+    # Opening and the database
 
     @classmethod
     def open(cls, url: str | None = None, clock: Clock = utcnow) -> Tracker:
@@ -51,9 +109,19 @@ class Tracker:
         tracker = cls(EventStore(engine, clock))
         loaded = is_default and tracker.store.is_empty()
         if loaded:
-            for path in sorted(engines.bundled("record").glob("*.yaml")):
-                tracker.import_file(path)
+            tracker.import_files(sorted(engines.bundled("record").glob("*.yaml")))
         return Opened(tracker, loaded)
+
+    def verify(self, agreement: str | None = None) -> int:
+        """Recompute the hash chains (or one agreement's); return how many events were checked.
+        Raises IntegrityError naming the first broken link."""
+        from tracker.store.integrity import verify
+
+        if agreement is not None:
+            self.store.require(agreement)
+        return verify(self.store.engine, agreement)
+
+    # Agreements and sources
 
     def agreement(self, name: str | None) -> str:
         """The agreement named, or the only one in the store when no name is given."""
@@ -65,6 +133,45 @@ class Tracker:
             listing = ", ".join(names) if names else "the database holds none"
             raise AmbiguousAgreementError(f"name the agreement ({listing})")
         return names[0]
+
+    def agreements(self) -> list[AgreementSummary]:
+        """Every agreement in the database, by id."""
+        return [
+            AgreementSummary(e.agreement, e.title, self.store.version(e.agreement))
+            for e in self.store.created()
+        ]
+
+    def sources(self, agreement: str) -> dict[str, StoredSource]:
+        """The agreement's stored sources, by id."""
+        return {s.source.id: s for s in self.store.sources(agreement)}
+
+    def source_uses(self, agreement: str) -> list[SourceUse]:
+        """Each source with how many facts it supports and contradicts."""
+        from tracker.core.provenance import source_uses
+
+        return source_uses(self.facts(agreement), self.sources(agreement))
+
+    def conflicts(self, agreement: str, known_at: dt.datetime | None = None) -> ConflictReport:
+        """Facts on which cited sources disagree, and facts resting on one source."""
+        from tracker.core.provenance import conflict_report
+
+        facts = self.facts(agreement, known_at)
+        return conflict_report(agreement, facts, self.sources(agreement))
+
+    def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
+        """What no longer matches: stored texts against their hashes (and the files in
+        `folder`), and every stored quote against its source's text."""
+        from tracker.core.provenance import bad_citation
+
+        sources = self.sources(agreement)
+        problems = [p for s in sources.values() if (p := _text_problem(s, folder)) is not None]
+        for record in self.store.read(agreement):
+            problem = bad_citation(record.event, sources)
+            if problem is not None:
+                problems.append(f"event {record.event.id!r}: {problem}")
+        return problems
+
+    # Writing
 
     def append(
         self, agreement: str, events: Sequence[Event], expected_version: int | None = None
@@ -81,22 +188,60 @@ class Tracker:
                     raise InvalidEventError(f"event {event.id!r}: {problem}")
         return self.store.append(agreement, events, expected_version)
 
-    def sources(self, agreement: str) -> dict[str, StoredSource]:
-        """The agreement's stored sources, by id."""
-        return {s.source.id: s for s in self.store.sources(agreement)}
+    def record(
+        self, agreement: str, fields: Mapping[str, Any], expected_version: int | None = None
+    ) -> Appended:
+        """Append one event given as plain fields (as the command line collects them); without
+        an id, the event is named by its date, type and a digest of its content, so that
+        concurrent writers never pick the same id for different events."""
+        from pydantic import ValidationError
 
-    def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
-        """What no longer matches: stored texts against their hashes (and the files in
-        `folder`), and every stored quote against its source's text."""
-        from tracker.core.provenance import bad_citation
+        from tracker.core.events import describe, event_from_dict
 
-        sources = self.sources(agreement)
-        problems = [p for s in sources.values() if (p := _text_problem(s, folder)) is not None]
-        for record in self.store.read(agreement):
-            problem = bad_citation(record.event, sources)
-            if problem is not None:
-                problems.append(f"event {record.event.id!r}: {problem}")
-        return problems
+        data = {**fields, "agreement": agreement}
+        if not data.get("id"):
+            data["id"] = _derived_id(data)
+        try:
+            event = event_from_dict(data)
+        except ValidationError as e:
+            raise InvalidEventError(describe(e)) from e
+        result = self.append(agreement, [event], expected_version)
+        return Appended(event.id, agreement, result.written > 0, result.version)
+
+    def retract(
+        self,
+        event: str,
+        reason: str,
+        effective: dt.date,
+        id_: str | None = None,
+        expected_version: int | None = None,
+    ) -> Appended:
+        """Append a retraction of an earlier event, to that event's agreement."""
+        agreement = self.store.agreement_of(event)
+        fields = {
+            "type": "event.retracted",
+            "target": event,
+            "reason": reason,
+            "effective": effective,
+            "id": id_,
+        }
+        return self.record(agreement, fields, expected_version)
+
+    def import_files(self, paths: Sequence[Path]) -> list[AppendResult]:
+        """Validate every file, and check that all of them would append, before writing any;
+        then append each file in its own transaction."""
+        from tracker.files.agreement import load
+
+        batches = [load(path).batch() for path in paths]
+        if len(batches) > 1:  # one file is one transaction already: all or nothing
+            self.store.rehearse(batches)
+        return [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
+
+    def import_file(self, path: Path) -> AppendResult:
+        """Validate an agreement file whole, then append it in one transaction."""
+        return self.import_files([path])[0]
+
+    # Reading
 
     def facts(self, agreement: str, known_at: dt.datetime | None = None) -> list[Fact]:
         """The facts that count (retractions and corrections applied), in valid-time order."""
@@ -152,63 +297,98 @@ class Tracker:
 
     def _require_term(self, agreement: str, term: str, known_at: dt.datetime) -> None:
         """Raise NotFoundError unless some event of the agreement is about the term."""
-        terms = {
-            key
-            for r in self.store.read(agreement, known_at=known_at)
-            if (key := getattr(r.event, "term", None)) is not None
-        }
+        records = self.store.read(agreement, known_at=known_at)
+        terms = {key for r in records if (key := term_of(r.event)) is not None}
         if term not in terms:
             raise NotFoundError(
                 f"no term {term!r} in {agreement!r} (terms: {', '.join(sorted(terms)) or 'none'})"
             )
 
-    def log(
+    def history(
         self,
         agreement: str,
         start: dt.date | None = None,
         end: dt.date | None = None,
         term: str | None = None,
         known_at: dt.datetime | None = None,
-    ) -> list[Recorded]:
-        """The agreement's events in effective order (position breaks ties)."""
-        records = self.store.read(agreement, until=end, known_at=known_at)
+    ) -> History:
+        """The agreement's events in effective order (position breaks ties), from one read,
+        with the retractions and corrections that apply to them."""
+        records = known(self.store.read(agreement), known_at)
+        resolution = resolve(records)
         records.sort(key=lambda r: (r.event.effective, r.position))
-        return [
+        kept = [
             r
             for r in records
             if (start is None or r.event.effective >= start)
             and (end is None or r.event.effective <= end)
-            and (term is None or getattr(r.event, "term", None) == term)
+            and (term is None or term_of(r.event) == term)
         ]
+        return History(kept, resolution.retracted, resolution.corrected_by)
 
-    def import_file(self, path: Path) -> AppendResult:
-        """Validate an agreement file whole, then append it in one transaction."""
-        return self.import_files([path])[0]
-
-    def import_files(self, paths: Sequence[Path]) -> list[AppendResult]:
-        """Validate every file, and check that all of them would append, before writing any;
-        then append each file in its own transaction."""
-        from tracker.files import agreement as files
-
-        batches = [files.load(path).batch() for path in paths]
-        if len(batches) > 1:  # one file is one transaction already: all or nothing
-            self.store.rehearse(batches)
-        return [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
+    # Files
 
     def export(self, agreement: str) -> AgreementFile:
         """The agreement as a file: its header, sources and every event in log order."""
-        from tracker.files import agreement as files
+        from tracker.files.agreement import AgreementFile
 
-        records = self.store.read(agreement)
-        events = tuple(r.event for r in records)
+        events = tuple(r.event for r in self.store.read(agreement))
         created = next(e for e in events if isinstance(e, AgreementCreated))
-        return files.AgreementFile(
-            agreement, created.title, created.parties, tuple(self.store.sources(agreement)), events
-        )
+        sources = tuple(self.store.sources(agreement))
+        return AgreementFile(agreement, created.title, created.parties, sources, events)
 
-    def retracted(self, agreement: str, known_at: dt.datetime | None = None) -> Mapping[str, str]:
-        """The ids of the agreement's events that no longer count."""
-        return resolve(known(self.store.read(agreement), known_at)).retracted
+    def export_text(self, agreement: str) -> str:
+        """The agreement file's YAML text (source texts are not in it)."""
+        from tracker.files.agreement import dump
+
+        return dump(self.export(agreement))
+
+    def export_to(self, agreement: str, folder: Path) -> Path:
+        """Write the agreement file and its source texts into `folder`; return the file."""
+        from tracker.files.agreement import write
+
+        return write(self.export(agreement), folder)
+
+
+def file_schema() -> dict[str, Any]:
+    """The JSON Schema of agreement files."""
+    from tracker.files.agreement import json_schema
+
+    return json_schema()
+
+
+def migrate(url: str | None, revision: str, *, up: bool) -> str | None:
+    """Migrate the database at `url` (or the default) up or down to `revision`; return the
+    revision it is at afterwards."""
+    engine = _engine(url)
+    (engines.upgrade if up else engines.downgrade)(engine, revision)
+    return engines.current_revision(engine)
+
+
+def current_revision(url: str | None) -> str | None:
+    """The database's schema revision, None when it has none."""
+    return engines.current_revision(_engine(url))
+
+
+def database_error(error: Exception) -> str | None:
+    """The one-line message for an error the database driver raised, None for any other."""
+    import sqlalchemy as sa
+
+    if not isinstance(error, sa.exc.SQLAlchemyError):
+        return None
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"database error: {detail[0] if detail else type(error).__name__}"
+
+
+def _engine(url: str | None) -> Engine:
+    return engines.create_engine(engines.resolve_url(url)[0])
+
+
+def _derived_id(data: Mapping[str, Any]) -> str:
+    """An event id from its date, type and content: the same content gives the same id."""
+    content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()[:8]
+    return f"{data.get('effective')}-{str(data.get('type')).replace('.', '-')}-{digest}"
 
 
 def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:
@@ -217,7 +397,7 @@ def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | Non
     if stored.text is None:
         return None
     name = stored.source.id
-    if hashlib.sha256(stored.text.encode("utf-8")).hexdigest() != stored.sha256:
+    if sha256(stored.text) != stored.sha256:
         return f"source {name!r}: the stored text no longer matches its sha256"
     if folder is None or stored.source.file is None:
         return None

@@ -113,13 +113,13 @@ def test_a_rewrite_counts_with_its_original_not_apart(shipped: Tracker) -> None:
 
 
 def test_conflicts_of_the_shipped_record_are_pinned(shipped: Tracker) -> None:
-    data = conflicts_json(AGREEMENT, shipped.facts(AGREEMENT), shipped.sources(AGREEMENT))
+    data = conflicts_json(shipped.conflicts(AGREEMENT))
 
     assert data == json.loads((GOLDEN / "conflicts.json").read_text("utf-8"))
 
 
 def test_the_shipped_disagreements_are_recorded_as_contradictions(shipped: Tracker) -> None:
-    data = conflicts_json(AGREEMENT, shipped.facts(AGREEMENT), shipped.sources(AGREEMENT))
+    data = conflicts_json(shipped.conflicts(AGREEMENT))
 
     contradicted = {q["quote"][:40] for c in data["conflicts"] for q in c["contradicts"]}
     assert {"Thursday, March 19, 2026"} <= contradicted
@@ -131,7 +131,7 @@ def test_the_shipped_disagreements_are_recorded_as_contradictions(shipped: Track
 
 
 def test_sources_count_what_each_supports_and_contradicts(shipped: Tracker) -> None:
-    rows = sources_json(shipped.facts(AGREEMENT), shipped.sources(AGREEMENT))
+    rows = sources_json(shipped.source_uses(AGREEMENT))
 
     assert [(r["id"], r["supports"], r["contradicts"], r["derived_from"]) for r in rows] == [
         ("microsoft-blog-2025-01-21", 6, 0, None),

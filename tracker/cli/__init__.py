@@ -2,6 +2,5 @@
 
 from tracker.cli import admin, read, write
 from tracker.cli.app import cli, main
-from tracker.cli.write import RECORDABLE
 
-__all__ = ["RECORDABLE", "admin", "cli", "main", "read", "write"]
+__all__ = ["admin", "cli", "main", "read", "write"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,9 +11,6 @@ from tracker.cli.app import (
     db_option,
     open_tracker,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @cli.group()
@@ -25,12 +21,6 @@ def db() -> None:
     """
 
 
-def _engine(db_url: str | None) -> Any:
-    from tracker.store import engines
-
-    return engines.create_engine(engines.resolve_url(db_url)[0])
-
-
 @db.command()
 @click.argument("revision", default="head")
 @db_option
@@ -39,11 +29,9 @@ def upgrade(revision: str, db_url: str | None) -> None:
 
     Example: tracker db upgrade
     """
-    from tracker.store import engines
+    from tracker.service import migrate
 
-    engine = _engine(db_url)
-    engines.upgrade(engine, revision)
-    click.echo(f"database at revision {engines.current_revision(engine)}", err=True)
+    click.echo(f"database at revision {migrate(db_url, revision, up=True)}", err=True)
 
 
 @db.command()
@@ -54,11 +42,9 @@ def downgrade(revision: str, db_url: str | None) -> None:
 
     Example: tracker db downgrade base
     """
-    from tracker.store import engines
+    from tracker.service import migrate
 
-    engine = _engine(db_url)
-    engines.downgrade(engine, revision)
-    click.echo(f"database at revision {engines.current_revision(engine) or 'base'}", err=True)
+    click.echo(f"database at revision {migrate(db_url, revision, up=False) or 'base'}", err=True)
 
 
 @db.command()
@@ -68,9 +54,9 @@ def current(db_url: str | None) -> None:
 
     Example: tracker db current
     """
-    from tracker.store import engines
+    from tracker.service import current_revision
 
-    click.echo(engines.current_revision(_engine(db_url)) or "base")
+    click.echo(current_revision(db_url) or "base")
 
 
 @cli.command()
@@ -81,12 +67,7 @@ def verify(agreement: str | None, db_url: str | None) -> None:
 
     Example: tracker verify microsoft-openai
     """
-    from tracker.store.integrity import verify as verify_chains
-
-    tracker = open_tracker(db_url)
-    if agreement is not None:
-        tracker.store.require(agreement)
-    checked = verify_chains(tracker.store.engine, agreement)
+    checked = open_tracker(db_url).verify(agreement)
     click.echo(f"ok: {checked} events, hash chains intact", err=True)
 
 
@@ -96,6 +77,6 @@ def schema() -> None:
 
     Example: tracker schema > agreement.schema.json
     """
-    from tracker.files.agreement import json_schema
+    from tracker.service import file_schema
 
-    click.echo(json.dumps(json_schema(), indent=2))
+    click.echo(json.dumps(file_schema(), indent=2))

@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -67,26 +67,38 @@ def today() -> dt.date:
 
 
 class TrackerGroup(click.Group):
-    """Turns the tracker's errors into `Error: …` on stderr and exit status 1."""
+    """Turns the tracker's errors, and the database's, into click's `Error: …` and status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from sqlalchemy.exc import SQLAlchemyError
-
         from tracker.errors import TrackerError
 
         try:
             return super().invoke(ctx)
         except TrackerError as e:
-            fail(str(e))
-        except SQLAlchemyError as e:
-            detail = str(getattr(e, "orig", None) or e).strip().splitlines()
-            fail(f"database error: {detail[0] if detail else type(e).__name__}")
+            raise click.ClickException(str(e)) from e
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:
+            from tracker.service import database_error
+
+            message = database_error(e)
+            if message is None:
+                raise
+            raise click.ClickException(message) from e
 
 
-def fail(message: str) -> NoReturn:
-    """Report a domain error in one line and exit with status 1."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
+class DefaultGroup(click.Group):
+    """A group that runs its default subcommand when the first argument names none, so that
+    `tracker sources [AGREEMENT]` lists and `tracker sources verify [AGREEMENT]` checks."""
+
+    def __init__(self, *args: Any, default: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
 
 
 def db_option(f: F) -> F:

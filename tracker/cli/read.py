@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.app import (
     DATE,
     TIMESTAMP,
+    DefaultGroup,
     cli,
     db_option,
     emit,
-    fail,
     format_option,
     known_at_option,
     open_tracker,
     today,
 )
-
-if TYPE_CHECKING:
-    from tracker.service import Tracker
 
 
 @cli.command()
@@ -157,9 +153,8 @@ def log(
     from tracker.cli.tables import log_table
 
     tracker = open_tracker(db_url)
-    name = tracker.agreement(agreement)
-    records = tracker.log(name, start, end, term, known_at)
-    retracted = tracker.retracted(name, known_at)
+    history = tracker.history(tracker.agreement(agreement), start, end, term, known_at)
+    records, retracted = history.records, history.retracted
     emit(fmt, lambda: log_json(records, retracted), lambda: log_table(records, retracted))
 
 
@@ -171,13 +166,10 @@ def agreements(db_url: str | None, fmt: str | None) -> None:
 
     Example: tracker agreements --format json
     """
+    from tracker.cli.shapes import agreements_json
     from tracker.cli.tables import table
 
-    tracker = open_tracker(db_url)
-    rows = [
-        {"agreement": e.agreement, "title": e.title, "version": tracker.store.version(e.agreement)}
-        for e in tracker.store.created()
-    ]
+    rows = agreements_json(open_tracker(db_url).agreements())
     emit(
         fmt,
         lambda: rows,
@@ -204,52 +196,57 @@ def conflicts(
     from tracker.cli.tables import conflicts_table
 
     tracker = open_tracker(db_url)
-    name = tracker.agreement(agreement)
-    data = conflicts_json(name, tracker.facts(name, known_at), tracker.sources(name))
+    data = conflicts_json(tracker.conflicts(tracker.agreement(agreement), known_at))
     emit(fmt, lambda: data, lambda: conflicts_table(data))
 
 
-@cli.command()
-@click.argument("args", nargs=-1, metavar="[verify] [AGREEMENT]")
+@cli.group(cls=DefaultGroup, default="list")
+def sources() -> None:
+    """The sources behind an agreement's facts, and checks of their quotes and texts.
+
+    `tracker sources [AGREEMENT]` is `tracker sources list [AGREEMENT]`.
+
+    Example: tracker sources verify microsoft-openai --dir events/
+    """
+
+
+@sources.command(name="list")
+@click.argument("agreement", required=False)
+@db_option
+@format_option
+def list_sources(agreement: str | None, db_url: str | None, fmt: str | None) -> None:
+    """The sources, with how many facts each supports and contradicts.
+
+    Example: tracker sources list microsoft-openai --format json
+    """
+    from tracker.cli.shapes import sources_json
+    from tracker.cli.tables import sources_table
+
+    tracker = open_tracker(db_url)
+    rows = sources_json(tracker.source_uses(tracker.agreement(agreement)))
+    emit(fmt, lambda: rows, lambda: sources_table(rows))
+
+
+@sources.command(name="verify")
+@click.argument("agreement", required=False)
 @click.option(
     "--dir",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="With verify: also compare the source files in this folder (beside the agreement file).",
+    help="Also compare the source files in this folder (beside the agreement file).",
 )
 @db_option
-@format_option
-def sources(
-    args: tuple[str, ...], folder: Path | None, db_url: str | None, fmt: str | None
-) -> None:
-    """The sources, with how many facts each supports and contradicts.
-
-    `tracker sources verify` re-checks every stored quote and every stored text's hash (and,
-    with --dir, the texts on disk), and exits 1 naming what no longer matches.
+def verify_sources(agreement: str | None, folder: Path | None, db_url: str | None) -> None:
+    """Re-check every stored quote and every stored text's hash (and, with --dir, the texts
+    on disk); exit 1 naming what no longer matches.
 
     Example: tracker sources verify microsoft-openai --dir events/
     """
-    from tracker.cli.shapes import sources_json
-    from tracker.cli.tables import sources_table
-
-    checking = bool(args) and args[0] == "verify"
-    names = args[1:] if checking else args
-    if len(names) > 1:
-        raise click.UsageError("sources takes [verify] [AGREEMENT]")
     tracker = open_tracker(db_url)
-    name = tracker.agreement(names[0] if names else None)
-    if checking:
-        _verify_sources(tracker, name, folder)
-        return
-    rows = sources_json(tracker.facts(name), tracker.sources(name))
-    emit(fmt, lambda: rows, lambda: sources_table(rows))
-
-
-def _verify_sources(tracker: Tracker, agreement: str, folder: Path | None) -> None:
-    problems = tracker.verify_sources(agreement, folder)
+    problems = tracker.verify_sources(tracker.agreement(agreement), folder)
     for problem in problems:
         click.echo(problem)
     if problems:
-        fail(f"{len(problems)} stored quotes or texts no longer match")
+        raise click.ClickException(f"{len(problems)} stored quotes or texts no longer match")
     click.echo("ok: every stored quote and text matches", err=True)

@@ -7,13 +7,15 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.events import Citation, Event, Fact, StoredSource, event_to_dict
-from tracker.core.provenance import conflicts, corroboration, single_sourced, stance_counts
+from tracker.core.events import Citation, Event, StoredSource, event_to_dict
+from tracker.core.provenance import corroboration
 from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.explain import Explanation, Step
+    from tracker.core.provenance import ConflictReport, SourceUse
+    from tracker.service import AgreementSummary
 
 
 def timestamp(moment: dt.datetime | None) -> str | None:
@@ -176,12 +178,10 @@ def _quote_json(c: Citation) -> dict[str, Any]:
     return {"source": c.source, "quote": c.quote}
 
 
-def conflicts_json(
-    agreement: str, facts: Sequence[Fact], sources: Mapping[str, StoredSource]
-) -> dict[str, Any]:
+def conflicts_json(report: ConflictReport) -> dict[str, Any]:
     """`tracker conflicts --format json`: contradicted facts, and single-source facts."""
     return {
-        "agreement": agreement,
+        "agreement": report.agreement,
         "conflicts": [
             {
                 "event": c.event,
@@ -189,28 +189,27 @@ def conflicts_json(
                 "supports": [_quote_json(q) for q in c.supports],
                 "contradicts": [_quote_json(q) for q in c.contradicts],
             }
-            for c in conflicts(facts)
+            for c in report.conflicts
         ],
         "single_source": [
-            {"event": s.event, "term": s.term, "source": s.source}
-            for s in single_sourced(facts, sources)
+            {"event": s.event, "term": s.term, "source": s.source} for s in report.single_source
         ],
     }
 
 
-def sources_json(
-    facts: Sequence[Fact], sources: Mapping[str, StoredSource]
-) -> list[dict[str, Any]]:
+def sources_json(uses: Sequence[SourceUse]) -> list[dict[str, Any]]:
     """`tracker sources --format json`: each source with how many facts it backs or disputes."""
-    rows = []
-    for s in sources.values():
-        supports, contradicts = stance_counts(facts, s.source.id)
-        rows.append(
-            {
-                **s.source.model_dump(mode="json"),
-                "stored_text": s.text is not None,
-                "supports": supports,
-                "contradicts": contradicts,
-            }
-        )
-    return rows
+    return [
+        {
+            **u.stored.source.model_dump(mode="json"),
+            "stored_text": u.stored.text is not None,
+            "supports": u.supports,
+            "contradicts": u.contradicts,
+        }
+        for u in uses
+    ]
+
+
+def agreements_json(agreements: Sequence[AgreementSummary]) -> list[dict[str, Any]]:
+    """`tracker agreements --format json`."""
+    return [{"agreement": a.agreement, "title": a.title, "version": a.version} for a in agreements]

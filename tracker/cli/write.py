@@ -18,17 +18,25 @@ from tracker.cli.app import (
 )
 
 if TYPE_CHECKING:
-    from tracker.service import Tracker
+    from tracker.service import Appended
 
-# The event types `tracker record` appends (a test checks them against the models).
-RECORDABLE = (
-    "term.set",
-    "term.ended",
-    "term.proposed",
-    "proposal.resolved",
-    "note.recorded",
-    "event.retracted",
-)
+
+class EventTypeChoice(click.Choice):  # type: ignore[type-arg]
+    """The event types `tracker record` appends, as the service lists them: looked up only
+    when a command line names one, so that start-up does not build the event models."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from tracker.service import RECORDABLE_TYPES
+
+        return RECORDABLE_TYPES
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        """Set by click.Choice's constructor; the service's list always wins."""
 
 
 @cli.command(name="import")
@@ -41,8 +49,8 @@ def import_(paths: tuple[Path, ...], db_url: str | None) -> None:
 
     Example: tracker import events/microsoft-openai.yaml
     """
-    tracker = open_tracker(db_url)
-    for path, result in zip(paths, tracker.import_files(paths), strict=True):
+    results = open_tracker(db_url).import_files(paths)
+    for path, result in zip(paths, results, strict=True):
         click.echo(
             f"{path}: {result.written} events written, {result.skipped} already present "
             f"(version {result.version})",
@@ -64,21 +72,16 @@ def export(agreement: str | None, output: Path | None, db_url: str | None) -> No
 
     Example: tracker export microsoft-openai --output backup/
     """
-    from tracker.files import agreement as files
-
     tracker = open_tracker(db_url)
-    content = tracker.export(tracker.agreement(agreement))
-    text = files.dump(content)
-    if output is None:
-        click.echo(text, nl=False)
-        if any(s.text is not None for s in content.sources):
-            click.echo(
-                "tracker: source texts are not in this output; --output DIR writes them too",
-                err=True,
-            )
+    name = tracker.agreement(agreement)
+    if output is not None:
+        click.echo(f"wrote {tracker.export_to(name, output)}", err=True)
         return
-    files.write(content, output)
-    click.echo(f"wrote {output / (content.agreement + '.yaml')}", err=True)
+    click.echo(tracker.export_text(name), nl=False)
+    if any(s.text is not None for s in tracker.sources(name).values()):
+        click.echo(
+            "tracker: source texts are not in this output; --output DIR writes them too", err=True
+        )
 
 
 def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[str, str]]:
@@ -98,7 +101,7 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
     "--type",
     "type_",
     required=True,
-    type=click.Choice(RECORDABLE),
+    type=EventTypeChoice(),
     help="Event type.",
 )
 @click.option("--id", "id_", default=None, help="Event id (default: derived from date and type).")
@@ -126,14 +129,13 @@ def record(
     Example: tracker record --type term.ended --effective 2026-01-01 --term agi.clause
     --reason waived --certainty reported --cite verge-2025-01-21
     """
-    tracker = open_tracker(db_url)
-    name = tracker.agreement(agreement)
     data = {k.rstrip("_"): v for k, v in fields.items() if v not in (None, ())}
     data.pop("cite", None), data.pop("contradict", None)
     data["sources"] = _citations(fields["cite"], fields["contradict"])
     if fields["value"] is not None:
         data["value"] = _json_object(fields["value"])
-    _append_one(tracker, name, data, expected_version)
+    tracker = open_tracker(db_url)
+    _report(tracker.record(tracker.agreement(agreement), data, expected_version))
 
 
 @cli.command()
@@ -158,44 +160,19 @@ def retract(
     Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
     """
     tracker = open_tracker(db_url)
-    name = tracker.store.agreement_of(event)
-    data = {
-        "type": "event.retracted",
-        "target": event,
-        "reason": reason,
-        "effective": effective or today(),
-        "id": id_,
-    }
-    _append_one(tracker, name, data, expected_version)
+    _report(tracker.retract(event, reason, effective or today(), id_, expected_version))
 
 
 def _json_object(text: str) -> dict[str, Any]:
-    from tracker.errors import InvalidEventError
-
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InvalidEventError(f"--value is not JSON: {e.msg} at column {e.colno}") from e
+        raise click.ClickException(f"--value is not JSON: {e.msg} at column {e.colno}") from e
     if not isinstance(value, dict):
-        raise InvalidEventError("--value must be a JSON object")
+        raise click.ClickException("--value must be a JSON object")
     return value
 
 
-def _append_one(
-    tracker: Tracker, agreement: str, data: dict[str, Any], expected: int | None
-) -> None:
-    from pydantic import ValidationError
-
-    from tracker.core.events import describe, event_from_dict
-    from tracker.errors import InvalidEventError
-
-    data["agreement"] = agreement
-    if not data.get("id"):
-        data["id"] = f"{data['effective']}-{data['type']}-{tracker.store.version(agreement) + 1}"
-    try:
-        event = event_from_dict(data)
-    except ValidationError as e:
-        raise InvalidEventError(describe(e)) from e
-    result = tracker.append(agreement, [event], expected)
-    verb = "recorded" if result.written else "already present"
-    click.echo(f"{event.id}: {verb} ({agreement} version {result.version})", err=True)
+def _report(done: Appended) -> None:
+    verb = "recorded" if done.written else "already present"
+    click.echo(f"{done.event}: {verb} ({done.agreement} version {done.version})", err=True)
