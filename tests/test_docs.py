@@ -28,3 +28,40 @@ def test_ci_runs_the_readme_install_and_test_commands() -> None:
 
     assert f"    {install}\n" in README and f"\n{install}\n" in ci
     assert f"    {test}\n" in README and f"\n{test}\n" in ci
+
+
+def where_things_are() -> dict[str, str]:
+    """The README's map: each path it names, with the line that describes it."""
+    section = README.split("## Where things are", 1)[1].split("\n## ", 1)[0]
+    lines = [line[4:] for line in section.splitlines() if line.startswith("    ")]
+    return {line.split()[0]: line for line in lines}
+
+
+def test_readme_map_names_paths_that_exist() -> None:
+    missing = [path for path in where_things_are() if not (ROOT / path).exists()]
+
+    assert missing == []
+
+
+def test_readme_map_names_every_package_and_module_of_the_tracker() -> None:
+    named = where_things_are()
+    package = ROOT / "tracker"
+    expected = {
+        f"tracker/{p.name}/" if p.is_dir() else f"tracker/{p.name}"
+        for p in package.iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists())
+        or (p.suffix == ".py" and p.stem != "__init__")
+    }
+
+    listed = {
+        path: sorted(m.strip() for m in line.rsplit(": ", 1)[1].split(","))
+        for path, line in named.items()
+        if path.startswith("tracker/") and path.endswith("/")
+    }
+    actual = {
+        path: sorted(p.stem for p in (ROOT / path).glob("*.py") if p.stem != "__init__")
+        for path in listed
+    }
+
+    assert {p for p in named if p.startswith("tracker/")} == expected
+    assert listed == actual

@@ -593,3 +593,46 @@ def test_record_offers_exactly_the_event_types_it_can_build() -> None:
 
     offered = result.stdout.split("--type [", 1)[1].split("]", 1)[0].split("|")
     assert set(EVENT_TYPES) - set(offered) == {"agreement.created", "event.corrected"}
+
+
+def test_record_without_id_names_events_by_content_so_they_never_collide(
+    loaded: str, tmp_path: Path
+) -> None:
+    note = ("record", "--type", "note.recorded", "--effective", "2026-01-01", "--note")
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "agreement: other\ntitle: Other\nparties: [{name: A, role: buyer}]\n"
+        "events:\n- {id: other-1, type: agreement.created, effective: 2025-01-01,"
+        " title: Other, parties: [{name: A, role: buyer}]}\n",
+        encoding="utf-8",
+    )
+    run("import", str(other), "--db", loaded)
+
+    first = run(*note, "first", "microsoft-openai", "--db", loaded)
+    second = run(*note, "second", "microsoft-openai", "--db", loaded)
+    elsewhere = run(*note, "first", "other", "--db", loaded)
+    again = run(*note, "second", "microsoft-openai", "--db", loaded)
+
+    ids = [r.stderr.split(":")[0] for r in (first, second, elsewhere)]
+    assert [r.exit_code for r in (first, second, elsewhere, again)] == [0, 0, 0, 0]
+    assert len(set(ids)) == 3
+    assert all(i.startswith("2026-01-01-note-recorded-") for i in ids)
+    assert second.stderr.endswith(": recorded (microsoft-openai version 14)\n")
+    assert again.stderr == f"{ids[1]}: already present (microsoft-openai version 14)\n"
+
+
+def test_sources_lists_by_default_and_as_a_subcommand(loaded: str) -> None:
+    bare = run("sources", "--format", "json", "--db", loaded)
+    named = run("sources", "microsoft-openai", "--format", "json", "--db", loaded)
+    listed = run("sources", "list", "microsoft-openai", "--format", "json", "--db", loaded)
+
+    assert bare.exit_code == named.exit_code == listed.exit_code == 0
+    assert bare.stdout == named.stdout == listed.stdout
+    assert len(json.loads(listed.stdout)) == 8
+
+
+def test_an_agreement_named_verify_can_be_listed(loaded: str) -> None:
+    result = run("sources", "list", "verify", "--db", loaded)
+
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no agreement 'verify' (agreements: microsoft-openai)\n"
