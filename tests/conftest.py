@@ -44,6 +44,12 @@ def _no_user_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are drawn for 100 columns, whatever terminal the tests run in."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
 def _postgres_schema_url() -> Iterator[str]:
     """A fresh PostgreSQL schema for one test, dropped afterwards."""
     if not POSTGRES_URL:

@@ -113,7 +113,16 @@ def db_option(f: F) -> F:
 
 
 def format_option(f: F) -> F:
-    """`--format table|json`; table on a terminal, JSON otherwise."""
+    """`--format table|json` (table on a terminal, JSON otherwise) and `--wide`."""
+    from tracker.cli.screen import remember_wide
+
+    f = click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=remember_wide,
+        help="Tables: never wrap a cell, even when lines grow wider than the terminal.",
+    )(f)
     return click.option(
         "--format",
         "fmt",

@@ -1,71 +1,78 @@
-"""Results as tables for people, at most 100 columns wide."""
+"""Results as tables for people: fitted to the terminal, wrapped rather than cut, coloured by
+meaning, every text from the record made visible (no control characters reach the terminal)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.cli.screen import Cell, Row, grid, lines, render, styled
 from tracker.cli.shapes import day, span, timestamp
 from tracker.core.provenance import corroboration
 from tracker.core.state import AgreementState, Recorded
+from tracker.core.text import visible
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation
 
-WIDTH = 100
+CERTAINTY = {"confirmed": "green", "reported": "yellow", "rumored": "magenta"}
+CHANGE = {
+    "added": "green",
+    "ended": "red",
+    "changed": "yellow",
+    "opened": "cyan",
+    "adopted": "green",
+    "rejected": "red",
+    "withdrawn": "red",
+}
 
 
-def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def table(headers: Sequence[str], rows: Sequence[Row]) -> str:
+    """One table, indented, fitted to the terminal; `  (none)` when there are no rows."""
+    return render(grid(headers, rows))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns sized to their content; the last column is cut to fit WIDTH."""
-    if not rows:
-        return "  (none)"
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers[:-1])]
-    room = max(WIDTH - sum(w + 2 for w in widths) - 2, 10)
-    lines = []
-    for row in [headers, *rows]:
-        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
-        lines.append(("  " + "  ".join([*cells, _cell(row[-1], room)])).rstrip())
-    return "\n".join(lines)
+def _certainty(value: str) -> Cell:
+    return styled(value, CERTAINTY.get(value, ""))
+
+
+def _titled(title: str, headers: Sequence[str], rows: Sequence[Row]) -> list[RenderableType]:
+    return [styled(title, "bold"), grid(headers, rows), ""]
 
 
 def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> str:
     """`tracker state` for people; INDEP is the number of independent supporting sources."""
-    terms = [
+    terms: list[Row] = [
         [
             k,
             day(t.since) or "",
             day(t.expires) or "-",
-            t.certainty,
+            _certainty(t.certainty),
             str(corroboration(t.citations, sources).independent),
             t.summary,
         ]
         for k, t in sorted(state.terms.items())
     ]
-    pending = [
-        [p.term, day(p.since) or "", p.certainty, p.event, p.summary]
+    pending: list[Row] = [
+        [p.term, day(p.since) or "", _certainty(p.certainty), p.event, p.summary]
         for p in state.pending.values()
     ]
-    ended = [[k, day(t.ended) or "", t.reason, t.summary] for k, t in sorted(state.ended.items())]
-    return "\n".join(
-        [
-            f"{state.agreement}: {state.title or '(not created yet)'}",
-            f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
-            "",
-            "Terms in force",
-            table(["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"], terms),
-            "",
-            "Pending proposals",
-            table(["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
-            "",
-            "Ended",
-            table(["TERM", "ENDED", "REASON", "SUMMARY"], ended),
-        ]
+    ended: list[Row] = [
+        [k, day(t.ended) or "", t.reason, t.summary] for k, t in sorted(state.ended.items())
+    ]
+    return render(
+        f"{state.agreement}: {state.title or '(not created yet)'}",
+        f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
+        "",
+        *_titled(
+            "Terms in force", ["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"], terms
+        ),
+        *_titled("Pending proposals", ["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
+        *_titled("Ended", ["TERM", "ENDED", "REASON", "SUMMARY"], ended)[:-1],
     )
 
 
@@ -79,18 +86,18 @@ def _what(c: TermChange) -> str:
 
 def diff_table(d: StateDiff) -> str:
     """`tracker diff` for people."""
-    rows = [[c.change, c.term, ", ".join(c.events) or "-", _what(c)] for c in d.changes]
-    proposals = [[p.change, p.term, p.event] for p in d.proposals]
-    return "\n".join(
-        [
-            f"{d.agreement}: " + " -> ".join(str(v) for v in span(d).values()),
-            "",
-            "Terms",
-            table(["CHANGE", "TERM", "EVENTS", "WHAT"], rows),
-            "",
-            "Proposals",
-            table(["CHANGE", "TERM", "EVENT"], proposals),
-        ]
+    rows: list[Row] = [
+        [styled(c.change, CHANGE[c.change]), c.term, lines(c.events) or "-", _what(c)]
+        for c in d.changes
+    ]
+    proposals: list[Row] = [
+        [styled(p.change, CHANGE[p.change]), p.term, p.event] for p in d.proposals
+    ]
+    return render(
+        f"{d.agreement}: " + " -> ".join(str(v) for v in span(d).values()),
+        "",
+        *_titled("Terms", ["CHANGE", "TERM", "EVENTS", "WHAT"], rows),
+        *_titled("Proposals", ["CHANGE", "TERM", "EVENT"], proposals)[:-1],
     )
 
 
@@ -104,33 +111,43 @@ def _status_line(e: Explanation) -> str:
 
 def explain_table(e: Explanation) -> str:
     """`tracker explain` for people: the state, then each event with its citations."""
-    lines = [
+    from rich.padding import Padding
+
+    parts: list[RenderableType] = [
         f"{e.agreement} {e.term} as of {e.as_of}, as known at {timestamp(e.known_at)}",
-        _status_line(e)[:WIDTH],
-        *(f"pending: {p.event} ({p.certainty}): {p.summary}"[:WIDTH] for p in e.pending),
+        _status_line(e),
+        *(f"pending: {p.event} ({p.certainty}): {p.summary}" for p in e.pending),
         "",
     ]
     for step in e.chain:
         why = ", ".join(f"{b}: {r}" for b, r in zip(step.by, step.reasons, strict=True))
         mark = "" if step.status == "counts" else f" [{step.status} by {why}]"
-        lines.append(
-            _cell(f"{step.content.effective}  {step.content.type}  {step.content.id}{mark}", WIDTH)
-        )
-        lines.extend(
-            _cell(f"    {c.stance} {c.source}" + (f': "{c.quote}"' if c.quote else ""), WIDTH)
+        head = f"{step.content.effective}  {step.content.type}  {step.content.id}{mark}"
+        parts.append(styled(head, "" if step.status == "counts" else "dim"))
+        parts.extend(
+            Padding(_citation(c.stance, c.source, c.quote), (0, 0, 0, 4))
             for c in step.content.sources
         )
-    return "\n".join(lines)
+    return render(*parts)
+
+
+def _citation(stance: str, source: str, quote: str | None) -> Cell:
+    from rich.text import Text
+
+    text = Text()
+    text.append(stance, style="red" if stance == "contradicts" else "green")
+    text.append(" " + visible(source) + (f': "{visible(quote)}"' if quote else ""))
+    return text
 
 
 def log_table(records: Sequence[Recorded], retracted: Collection[str]) -> str:
     """`tracker log` for people; retracted events are marked."""
-    rows = [
+    rows: list[Row] = [
         [
             day(r.event.effective) or "",
             str(r.version),
             r.event.type,
-            r.event.certainty,
+            _certainty(r.event.certainty),
             r.event.id + (" (retracted)" if r.event.id in retracted else ""),
         ]
         for r in records
@@ -144,15 +161,26 @@ def _quoted(c: dict[str, Any]) -> str:
 
 def conflicts_table(data: dict[str, Any]) -> str:
     """`tracker conflicts` for people: each contradicted fact with both sides' quotes."""
-    lines = [f"{data['agreement']}: facts the sources disagree on", ""]
+    from rich.padding import Padding
+
+    parts: list[RenderableType] = [f"{data['agreement']}: facts the sources disagree on", ""]
     for c in data["conflicts"]:
-        lines.append(f"{c['event']}" + (f" ({c['term']})" if c["term"] else ""))
-        lines.extend(_cell(f"    supports     {_quoted(q)}", WIDTH) for q in c["supports"])
-        lines.extend(_cell(f"    contradicts  {_quoted(q)}", WIDTH) for q in c["contradicts"])
-    rows = [[s["event"], s["term"] or "-", s["source"]] for s in data["single_source"]]
-    lines += ["", "Facts resting on a single independent source"]
-    lines.append(table(["EVENT", "TERM", "SOURCE"], rows))
-    return "\n".join(lines)
+        parts.append(f"{c['event']}" + (f" ({c['term']})" if c["term"] else ""))
+        sides = [("supports    ", "green", q) for q in c["supports"]]
+        sides += [("contradicts ", "red", q) for q in c["contradicts"]]
+        parts.extend(
+            Padding(_side(label, colour, _quoted(q)), (0, 0, 0, 4)) for label, colour, q in sides
+        )
+    rows: list[Row] = [[s["event"], s["term"] or "-", s["source"]] for s in data["single_source"]]
+    parts += ["", "Facts resting on a single independent source"]
+    parts.append(grid(["EVENT", "TERM", "SOURCE"], rows))
+    return render(*parts)
+
+
+def _side(label: str, colour: str, text: str) -> Cell:
+    from rich.text import Text
+
+    return Text.assemble((label, colour), " " + visible(text))
 
 
 def sources_table(rows: Sequence[dict[str, Any]]) -> str:

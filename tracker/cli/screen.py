@@ -1,0 +1,213 @@
+"""The terminal a table is drawn for (width, colour, wrapping) and the drawing itself, with rich.
+
+rich is imported only when something is drawn, so that `tracker --help` stays fast. Every text
+that reaches the terminal goes through `visible` first: records may hold control characters.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias, Union
+
+import click
+
+from tracker.core.text import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.table import Table
+    from rich.text import Text
+
+Cell: TypeAlias = Union[str, "Text"]
+Row: TypeAlias = Sequence[Cell]
+
+WIDE_KEY = "tracker.wide"
+# A column whose every cell is this short never wraps (dates, counts, certainties).
+SHORT = 12
+UNBOUNDED = 100_000
+# Below this many columns (or a third of the width) for its summary, a row's summary goes
+# under it.
+STACK = 24
+LEFT = (0, 0, 0, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """Where output goes: its width in columns, whether to colour, whether to wrap."""
+
+    width: int
+    color: bool = False
+    wide: bool = False
+
+
+def current() -> Screen:
+    """The terminal's width (COLUMNS first), colour unless NO_COLOR or not a terminal, and
+    `--wide` from the command line."""
+    width = max(shutil.get_terminal_size((80, 24)).columns, 20)
+    ctx = click.get_current_context(silent=True)
+    wide = bool(ctx is not None and ctx.find_root().meta.get(WIDE_KEY))
+    wanted = sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+    color = wanted and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return Screen(width, color, wide)
+
+
+def remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Click callback of `--wide`: tables are drawn without wrapping."""
+    ctx.find_root().meta[WIDE_KEY] = value
+
+
+def styled(text: str, style: str = "") -> Text:
+    """A piece of text from anywhere (made visible), with a style for colour terminals."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
+
+
+def lines(texts: Iterable[str]) -> Text | None:
+    """Several texts as one cell, one per line; None when there are none."""
+    from rich.text import Text
+
+    parts = [visible(t) for t in texts]
+    return Text("\n".join(parts)) if parts else None
+
+
+def _text(cell: Cell | None) -> Text:
+    from rich.text import Text
+
+    if cell is None:
+        return Text("")
+    return styled(cell) if isinstance(cell, str) else cell
+
+
+def _width(cell: Cell | None) -> int:
+    """The display width of a cell: its widest line, wide (CJK) characters counted twice."""
+    from rich.cells import cell_len
+
+    return max(cell_len(line) for line in _text(cell).plain.split("\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A table without borders, indented by two, sized when drawn. Short columns never wrap;
+    the last long column (a summary) takes what is left, and the other long ones (keys, ids)
+    wrap only when the terminal is too narrow for them. When too little is left for the
+    summary, it goes under its row, indented, with the whole width to itself."""
+
+    headers: Sequence[str]
+    rows: Sequence[Row]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.padding import Padding
+
+        room = options.max_width - 2
+        natural = self._natural()
+        flex = self._flex(natural)
+        if flex is None or self._flex_room(natural, flex, room) >= max(STACK, room // 3):
+            yield Padding(
+                self._table(_widths(self.headers, natural, room), range(len(natural))), LEFT
+            )
+            return
+        others = [i for i in range(len(natural)) if i != flex]
+        widths = _settled([self.headers[i] for i in others], [natural[i] for i in others], room)
+        for n, row in enumerate(self.rows):
+            yield Padding(self._table(widths, others, [row], header=n == 0), LEFT)
+            yield Padding(_text(row[flex]), (0, 0, 0, 6))
+
+    def _natural(self) -> list[int]:
+        """Each column's width if nothing wrapped."""
+        return [
+            max(_width(c) for c in [h, *(r[i] for r in self.rows)])
+            for i, h in enumerate(self.headers)
+        ]
+
+    @staticmethod
+    def _flex(natural: Sequence[int]) -> int | None:
+        """The column that wraps first: the last one too long to be short."""
+        long = [i for i, n in enumerate(natural) if n > SHORT]
+        return long[-1] if long else None
+
+    @staticmethod
+    def _flex_room(natural: Sequence[int], flex: int, room: int) -> int:
+        """How wide the flexible column could be with the others at their natural width."""
+        others = sum(n for i, n in enumerate(natural) if i != flex)
+        return room - others - 2 * (len(natural) - 1)
+
+    def _table(
+        self,
+        widths: Sequence[int | None],
+        columns: Sequence[int],
+        rows: Sequence[Row] | None = None,
+        header: bool = True,
+    ) -> Table:
+        """The rich table of the given columns, each at its width (None: rich decides)."""
+        from rich.table import Table
+
+        table = Table(
+            box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold", show_header=header
+        )
+        for i, width in zip(columns, widths, strict=True):
+            short = width is not None and width <= SHORT
+            table.add_column(self.headers[i], no_wrap=short, overflow="fold", width=width)
+        for row in self.rows if rows is None else rows:
+            table.add_row(*(_text(row[i]) for i in columns))
+        return table
+
+
+def _settled(headers: Sequence[str], natural: Sequence[int], room: int) -> list[int | None]:
+    """Widths for these columns with none left to rich, so that tables drawn one row at
+    a time line up."""
+    widths = _widths(headers, natural, room)
+    taken = sum(w for w in widths if w is not None) + 2 * (len(widths) - 1)
+    return [
+        max(4, min(n, room - taken)) if w is None else w
+        for w, n in zip(widths, natural, strict=True)
+    ]
+
+
+def _widths(headers: Sequence[str], natural: Sequence[int], room: int) -> list[int | None]:
+    """Short columns at their width; the flexible one left to rich; the other long ones
+    at their width, or shrunk in proportion when they would not leave it enough room."""
+    flex = Grid._flex(natural)
+    if flex is None:
+        return list(natural)
+    keys = [i for i, n in enumerate(natural) if n > SHORT and i != flex]
+    room -= 2 * (len(natural) - 1) + sum(n for n in natural if n <= SHORT)
+    budget = room - min(natural[flex], max(16, room // 3))
+    wanted = sum(natural[i] for i in keys)
+    widths: list[int | None] = [n if n <= SHORT else None for n in natural]
+    for i in keys:
+        share = natural[i] if wanted <= budget else budget * natural[i] // wanted
+        widths[i] = max(share, len(headers[i]), 4)
+    return widths
+
+
+def grid(headers: Sequence[str], rows: Sequence[Row]) -> RenderableType:
+    """A table (see Grid), or `  (none)` when there are no rows."""
+    return Grid(headers, rows) if rows else styled("  (none)")
+
+
+def render(*parts: RenderableType, screen: Screen | None = None) -> str:
+    """Draw the parts one under the other for the screen; text parts are made visible."""
+    from rich.console import Console
+
+    screen = screen or current()
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=UNBOUNDED if screen.wide else screen.width,
+        color_system="standard" if screen.color else None,
+        force_terminal=screen.color,
+        no_color=not screen.color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    for part in parts:
+        console.print(styled(part) if isinstance(part, str) else part, overflow="fold")
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
