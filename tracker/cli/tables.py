@@ -3,17 +3,19 @@ meaning, every text from the record made visible (no control characters reach th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.screen import Cell, Row, grid, lines, render, styled
 from tracker.cli.shapes import day, span, timestamp
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, Recorded
+from tracker.core.state import AgreementState, Recorded, TermState
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
@@ -76,18 +78,76 @@ def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> s
     )
 
 
-def _what(c: TermChange) -> str:
-    if c.change == "added" and c.after is not None:
+def _shown(value: Any) -> str:
+    """A field's value as one line: text as it is, anything else as JSON, absence as (none)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _field(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
+    """The old and new values of one changed field (`value.<key>` for a key of the value)."""
+    if name.startswith("value."):
+        key = name.removeprefix("value.")
+        return before.value.get(key), after.value.get(key)
+    if name in ("since", "expires"):
+        return day(getattr(before, name)), day(getattr(after, name))
+    return getattr(before, name), getattr(after, name)
+
+
+def _arrow(name: str, old: str, new: str) -> Text:
+    """`name: old → new`, the old in red and the new in green (as git diff colours them)."""
+    from rich.text import Text
+
+    return Text.assemble(f"{name}: ", (visible(old), "red"), " → ", (visible(new), "green"))
+
+
+def _sources_change(before: TermState, after: TermState) -> Text:
+    """The sources a change added (+) and dropped (-)."""
+    from rich.text import Text
+
+    added = [("+" + s, "green") for s in after.sources if s not in before.sources]
+    dropped = [("-" + s, "red") for s in before.sources if s not in after.sources]
+    text = Text("sources:")
+    for piece, style in [*added, *dropped]:
+        text.append(" ")
+        text.append(visible(piece), style)
+    return text
+
+
+def _changes(before: TermState, after: TermState, fields: Sequence[str]) -> Text:
+    """Each changed field on a line of its own, as `field: old → new`."""
+    from rich.text import Text
+
+    lines: list[Text] = []
+    for name in fields:
+        if name == "sources":
+            lines.append(_sources_change(before, after))
+        elif name == "citations":
+            lines.append(Text("citations: the quotes changed"))
+        else:
+            old, new = _field(before, after, name)
+            lines.append(_arrow(name, _shown(old), _shown(new)))
+    return Text("\n").join(lines)
+
+
+def _what(c: TermChange, d: StateDiff) -> Cell:
+    """What a change did: the new summary, the ended one with why, or each field's values."""
+    if c.before is not None and c.after is not None:
+        return _changes(c.before, c.after, c.fields)
+    if c.after is not None:
         return c.after.summary
-    if c.change == "ended" and c.before is not None:
-        return c.before.summary
-    return ", ".join(c.fields)
+    ended = d.after.ended.get(c.term)
+    reason = f" ({ended.reason} {day(ended.ended)})" if ended is not None else ""
+    return (c.before.summary if c.before is not None else "") + reason
 
 
 def diff_table(d: StateDiff) -> str:
     """`tracker diff` for people."""
     rows: list[Row] = [
-        [styled(c.change, CHANGE[c.change]), c.term, lines(c.events) or "-", _what(c)]
+        [styled(c.change, CHANGE[c.change]), c.term, lines(c.events) or "-", _what(c, d)]
         for c in d.changes
     ]
     proposals: list[Row] = [
