@@ -349,6 +349,21 @@ class Tracker:
 
         return write(self.export(agreement), folder)
 
+    # -- For the views (log, timeline, report, upcoming) ------------------------------------
+
+    def corrected(
+        self, agreement: str, known_at: dt.datetime | None = None
+    ) -> dict[str, Corrected]:
+        """The agreement's corrected events by id: the corrections that count, and the content
+        that counts now."""
+        resolution = resolve(known(self.store.read(agreement), known_at))
+        content = {a.fact.id: a.fact for a in resolution.facts if a.corrections}
+        return {
+            key: Corrected(by, content[key])
+            for key, by in resolution.corrected_by.items()
+            if key in content
+        }
+
 
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of agreement files."""
@@ -389,6 +404,14 @@ def _derived_id(data: Mapping[str, Any]) -> str:
     content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()[:8]
     return f"{data.get('effective')}-{str(data.get('type')).replace('.', '-')}-{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """An event replaced by corrections: their ids, and the content that counts."""
+
+    by: tuple[str, ...]
+    content: Fact
 
 
 def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:

@@ -194,7 +194,7 @@ def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
 
     assert retracted.exit_code == 0
     assert list(json.loads(state.stdout)["terms"]) == ["cloud.exclusivity"]
-    assert "2024-06-11-oracle-capacity (retracted)" in log.stdout
+    assert "[retracted by r1] OpenAI" in log.stdout
 
 
 def test_agreement_may_be_omitted_only_when_there_is_one(loaded: str, tmp_path: Path) -> None:

@@ -70,23 +70,25 @@ def test_wide_characters_are_counted_twice_and_columns_line_up(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     summary = "クラウドの独占契約は二〇三〇年まで続き、その後は両社の合意により延長できる"
+    proposed = {"type": "term.proposed", "effective": "2021-02-01", "term": "cloud.exclusive"}
     path = agreement_file(
         tmp_path,
         "cjk",
         [
             term_set("設定-一", "cloud.exclusive", "2021-01-01", summary),
-            term_set("ascii-two", "cloud.other", "2021-01-02", "Plain text"),
+            {**proposed, "id": "提案-二", "summary": "延長"},
+            {**proposed, "id": "plain-three", "summary": "Extension"},
         ],
     )
     assert run("import", str(path), "--db", sqlite_url).exit_code == 0
 
-    log = run("log", "--format", "table", "--db", sqlite_url, width=60).stdout
-    state = run("state", "--format", "table", "--db", sqlite_url, width=60).stdout
+    wrapped = run("state", "--format", "table", "--db", sqlite_url, width=60).stdout
+    state = run("state", "--format", "table", "--db", sqlite_url, width=160).stdout
 
-    assert widest(log) <= 60 and widest(state) <= 60
-    assert "".join(summary.split()) in column_text(state, "SUMMARY")
-    assert "  2021-01-01  2    confirmed  設定-一\n" in log
-    assert "  2021-01-02  3    confirmed  ascii-two\n" in log
+    assert widest(wrapped) <= 60
+    assert "".join(summary.split()) in column_text(wrapped, "SUMMARY")
+    assert "  cloud.exclusive  2021-02-01  confirmed  提案-二      延長\n" in state
+    assert "  cloud.exclusive  2021-02-01  confirmed  plain-three  Extension\n" in state
 
 
 HOSTILE = "Fine\x1b[2J\x1b]0;owned\x07 print\u202edesrever\u200b\nEVIL  2099-01-01  forged row"

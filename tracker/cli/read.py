@@ -145,7 +145,8 @@ def log(
     db_url: str | None,
     fmt: str | None,
 ) -> None:
-    """The agreement's events in effective order; retracted ones are marked.
+    """The agreement's events in effective order; retracted and corrected ones are marked.
+    With --term, each event about the term with what it changed (like `git log -p`).
 
     Example: tracker log --from 2025-01-01 --term cloud.exclusivity
     """
@@ -153,9 +154,14 @@ def log(
     from tracker.cli.tables import log_table
 
     tracker = open_tracker(db_url)
-    history = tracker.history(tracker.agreement(agreement), start, end, term, known_at)
+    name = tracker.agreement(agreement)
+    history = tracker.history(name, start, end, term, known_at)
     records, retracted = history.records, history.retracted
-    emit(fmt, lambda: log_json(records, retracted), lambda: log_table(records, retracted))
+    emit(
+        fmt,
+        lambda: log_json(records, retracted),
+        lambda: log_table(records, retracted, tracker.corrected(name, known_at), term),
+    )
 
 
 @cli.command()

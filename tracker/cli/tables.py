@@ -4,11 +4,23 @@ meaning, every text from the record made visible (no control characters reach th
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.screen import Cell, Row, grid, lines, render, styled
 from tracker.cli.shapes import day, span, timestamp
+from tracker.core.events import (
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    EventRetracted,
+    NoteRecorded,
+    ProposalResolved,
+    TermEnded,
+    TermProposed,
+    TermSet,
+    term_of,
+)
 from tracker.core.provenance import corroboration
 from tracker.core.state import AgreementState, Recorded, TermState
 from tracker.core.text import visible
@@ -20,6 +32,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation
+    from tracker.service import Corrected
 
 CERTAINTY = {"confirmed": "green", "reported": "yellow", "rumored": "magenta"}
 CHANGE = {
@@ -200,19 +213,71 @@ def _citation(stance: str, source: str, quote: str | None) -> Cell:
     return text
 
 
-def log_table(records: Sequence[Recorded], retracted: Collection[str]) -> str:
-    """`tracker log` for people; retracted events are marked."""
+def _did(event: Event) -> str:
+    """What an event did, in a few words."""
+    match event:
+        case AgreementCreated():
+            return event.title
+        case TermSet() | TermProposed():
+            return event.summary
+        case TermEnded():
+            return f"ended ({event.reason})"
+        case ProposalResolved():
+            return f"{event.resolution} {event.proposal}"
+        case NoteRecorded():
+            return event.note
+        case EventRetracted():
+            return f"retracts {event.target}: {event.reason}"
+        case EventCorrected():
+            return f"corrects {event.target}: {event.reason}"
+    return ""  # pragma: no cover - every event type is matched above
+
+
+def _mark(event_id: str, retracted: Mapping[str, str], corrected: Mapping[str, Corrected]) -> str:
+    """`[retracted by R] ` or `[corrected by C] `, or nothing for an event that counts as is."""
+    if event_id in retracted:
+        return f"[retracted by {retracted[event_id]}] "
+    if event_id in corrected:
+        return f"[corrected by {', '.join(corrected[event_id].by)}] "
+    return ""
+
+
+def log_table(
+    records: Sequence[Recorded],
+    retracted: Mapping[str, str],
+    corrected: Mapping[str, Corrected],
+    term: str | None = None,
+) -> str:
+    """`tracker log` for people: each event with its term and what it did (as corrected);
+    retracted and corrected events marked. For one term, each event with what it changed."""
+    if term is not None:
+        from tracker.cli.patches import term_history
+
+        return render(*term_history(records, retracted, corrected))
     rows: list[Row] = [
         [
             day(r.event.effective) or "",
             str(r.version),
             r.event.type,
-            _certainty(r.event.certainty),
-            r.event.id + (" (retracted)" if r.event.id in retracted else ""),
+            term_of(r.event) or "-",
+            _event_and_deed(
+                corrected[r.event.id].content if r.event.id in corrected else r.event,
+                _mark(r.event.id, retracted, corrected),
+            ),
         ]
         for r in records
     ]
-    return table(["EFFECTIVE", "VER", "TYPE", "CERTAINTY", "EVENT"], rows)
+    return table(["EFFECTIVE", "VER", "TYPE", "TERM", "EVENT AND WHAT IT DID"], rows)
+
+
+def _event_and_deed(event: Event, mark: str) -> Text:
+    """The event's id (and mark) on a line, what it did under it; a retracted one dimmed."""
+    from rich.text import Text
+
+    text = Text.assemble((visible(event.id), "bold"), "\n", visible(mark + _did(event)))
+    if "retracted" in mark:
+        text.stylize("dim")
+    return text
 
 
 def _quoted(c: dict[str, Any]) -> str:
