@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff
     from tracker.core.explain import Explanation
     from tracker.core.provenance import ConflictReport, SourceUse
+    from tracker.core.timeline import Timeline
     from tracker.files.agreement import AgreementFile
 
 __all__ = [
@@ -363,6 +364,13 @@ class Tracker:
             for key, by in resolution.corrected_by.items()
             if key in content
         }
+
+    def timeline(self, agreement: str, known_at: dt.datetime | None = None) -> Timeline:
+        """The agreement's states on every date something changed, and each term's periods."""
+        from tracker.core.timeline import timeline
+
+        known_at = known_at or self.store.clock()
+        return timeline(agreement, self.store.read(agreement, known_at=known_at), known_at)
 
 
 def file_schema() -> dict[str, Any]:

@@ -25,7 +25,7 @@ def run(*args: str, width: int = 100, color: bool = False, **env: str) -> Result
 def steady(text: str) -> str:
     """The text with the moments it was made or recorded (`known at …`, `Recorded: …`)
     written as <now>."""
-    text = re.sub(r"known at \S+Z", "known at <now>", text)
+    text = re.sub(r"known at\s+\S+Z", "known at <now>", text)
     return re.sub(r"Recorded: +\S+Z", "Recorded:  <now>", text)
 
 

@@ -1,0 +1,55 @@
+"""JSON shapes of the views: the timeline and what is coming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.cli.shapes import day, timestamp
+from tracker.core.timeline import Period, Timeline
+
+
+def _period_json(p: Period) -> dict[str, Any]:
+    return {
+        "start": day(p.start),
+        "end": day(p.end),
+        "ended_by": p.ended_by,
+        "summary": p.state.summary,
+        "value": dict(p.state.value),
+        "certainty": p.state.certainty,
+        "expires": day(p.state.expires),
+        "ends_when": p.state.ends_when,
+        "events": list(p.state.events),
+    }
+
+
+def timeline_json(t: Timeline, start: Any, end: Any) -> dict[str, Any]:
+    """`tracker timeline --format json`: each term's periods in force, and the proposals."""
+
+    def inside(p: Period) -> bool:
+        return p.start <= end and (p.end is None or p.end >= start)
+
+    return {
+        "agreement": t.agreement,
+        "title": t.title,
+        "from": day(start),
+        "to": day(end),
+        "known_at": timestamp(t.known_at),
+        "terms": {
+            key: [_period_json(p) for p in periods if inside(p)]
+            for key, periods in t.periods.items()
+            if any(inside(p) for p in periods)
+        },
+        "proposals": [
+            {
+                "event": p.event,
+                "term": p.term,
+                "summary": p.summary,
+                "certainty": p.certainty,
+                "since": day(p.since),
+                "resolution": p.resolution,
+                "resolved_by": p.resolved_by,
+            }
+            for p in t.proposals
+            if start <= p.since <= end
+        ],
+    }

@@ -1,0 +1,125 @@
+"""An agreement over time: the state on every date anything changed, and each term's periods
+in force between those dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tracker.core.events import Certainty, ProposalResolved, TermSet
+from tracker.core.projector import known, project, resolve
+from tracker.core.state import AgreementState, Proposal, Recorded, TermState
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A stretch of days during which a term was in force with one value."""
+
+    term: str
+    start: dt.date
+    end: dt.date | None  # the last day in force; None while still in force
+    state: TermState
+    ended_by: str | None  # "changed", an end reason ("expired", ...), or None while in force
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An event that counts, where it falls on the timeline."""
+
+    day: dt.date
+    event: str
+    type: str
+    term: str | None
+    certainty: Certainty
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """The agreement's states on each date something changed, and what they add up to."""
+
+    agreement: str
+    known_at: dt.datetime | None
+    states: tuple[AgreementState, ...]  # one per date in `dates`
+    periods: Mapping[str, tuple[Period, ...]]
+    proposals: tuple[Proposal, ...]
+    marks: tuple[Mark, ...]
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The dates on which something changed (an event took effect, a term expired)."""
+        return tuple(s.as_of for s in self.states)
+
+    @property
+    def title(self) -> str | None:
+        """The agreement's title, once it is created."""
+        return self.states[-1].title if self.states else None
+
+
+def change_dates(records: Sequence[Recorded], known_at: dt.datetime | None) -> list[dt.date]:
+    """Every date on which the state may differ from the day before: the effective date of
+    each fact that counts, and the day after each expiry."""
+    days: set[dt.date] = set()
+    for applied in resolve(known(records, known_at)).facts:
+        days.add(applied.fact.effective)
+        if isinstance(applied.fact, TermSet) and applied.fact.expires is not None:
+            days.add(applied.fact.expires + ONE_DAY)
+    return sorted(days)
+
+
+def _periods(states: Sequence[AgreementState]) -> dict[str, tuple[Period, ...]]:
+    """Each term's periods in force, from the states on consecutive change dates."""
+    periods: dict[str, list[Period]] = {}
+    open_: dict[str, Period] = {}
+    for state in states:
+        for key, period in list(open_.items()):
+            now = state.terms.get(key)
+            if now is not None and now.events == period.state.events:
+                continue
+            ended = state.ended.get(key)
+            why = "changed" if now is not None else (ended.reason if ended else "retracted")
+            periods[key][-1] = Period(key, period.start, state.as_of - ONE_DAY, period.state, why)
+            del open_[key]
+        for key, term in state.terms.items():
+            if key not in open_:
+                open_[key] = Period(key, state.as_of, None, term, None)
+                periods.setdefault(key, []).append(open_[key])
+    return {key: tuple(periods[key]) for key in sorted(periods)}
+
+
+def _marks(records: Sequence[Recorded], known_at: dt.datetime | None) -> tuple[Mark, ...]:
+    """The facts that count, each with its date and the term it is about."""
+    facts = [a.fact for a in resolve(known(records, known_at)).facts]
+    proposed = {f.id: getattr(f, "term", None) for f in facts}
+    return tuple(
+        Mark(
+            f.effective,
+            f.id,
+            f.type,
+            proposed.get(f.proposal)
+            if isinstance(f, ProposalResolved)
+            else getattr(f, "term", None),
+            f.certainty,
+        )
+        for f in facts
+    )
+
+
+def timeline(
+    agreement: str, records: Sequence[Recorded], known_at: dt.datetime | None = None
+) -> Timeline:
+    """The agreement's timeline, as known at `known_at`."""
+    states = tuple(
+        project(agreement, records, d, known_at) for d in change_dates(records, known_at)
+    )
+    proposals = () if not states else (*states[-1].pending.values(), *states[-1].resolved.values())
+    return Timeline(
+        agreement,
+        known_at,
+        states,
+        _periods(states),
+        tuple(sorted(proposals, key=lambda p: (p.since, p.event))),
+        _marks(records, known_at),
+    )
