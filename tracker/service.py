@@ -372,6 +372,29 @@ class Tracker:
         known_at = known_at or self.store.clock()
         return timeline(agreement, self.store.read(agreement, known_at=known_at), known_at)
 
+    def report(self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None) -> Report:
+        """Everything a report shows: the timeline, the state before anything happened, the
+        diff between every two change dates, and each term's explanation on `as_of`."""
+        from tracker.core.diff import diff
+        from tracker.core.timeline import ONE_DAY, timeline
+
+        known_at = known_at or self.store.clock()
+        records = self.store.read(agreement, known_at=known_at)
+        made = timeline(agreement, records, known_at)
+        start = made.dates[0] - ONE_DAY if made.dates else as_of
+        states = (project(agreement, records, start, known_at), *made.states)
+        n = len(states)
+        pairs = (
+            [(i, j) for i in range(n) for j in range(i + 1, n)]
+            if n <= MAX_REPORT_DATES
+            else [(i, i + 1) for i in range(n - 1)]
+        )
+        diffs = {(i, j): diff(states[i], states[j]) for i, j in pairs}
+        keys = sorted({*made.periods, *(p.term for p in made.proposals)})
+        explained = tuple(self.explain(agreement, key, as_of, known_at) for key in keys)
+        facts = self.facts(agreement, known_at)
+        return Report(made, states, diffs, explained, facts, self.sources(agreement))
+
 
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of agreement files."""
@@ -420,6 +443,22 @@ class Corrected:
 
     by: tuple[str, ...]
     content: Fact
+
+
+# Beyond this many change dates, a report holds the diffs of consecutive dates only.
+MAX_REPORT_DATES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What `Tracker.report` gathers for one agreement."""
+
+    timeline: Timeline
+    states: tuple[AgreementState, ...]  # before the first change, then on each change date
+    diffs: Mapping[tuple[int, int], StateDiff]  # by the indices of two states, earlier first
+    explanations: tuple[Explanation, ...]
+    facts: list[Fact]
+    sources: dict[str, StoredSource]
 
 
 def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:

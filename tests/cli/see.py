@@ -50,6 +50,7 @@ def agreement_file(folder: Path, name: str, events: list[dict[str, Any]], **head
         "agreement": name,
         "title": created["title"],
         "parties": [dict(p) for p in created["parties"]],
+        "sources": header.get("sources", []),
         "events": [created, *events],
     }
     path = folder / f"{name}.yaml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -11,6 +12,7 @@ from tracker.cli.app import (
     cli,
     db_option,
     emit,
+    fail,
     format_option,
     known_at_option,
     open_tracker,
@@ -57,3 +59,42 @@ def timeline(
     emit(
         fmt, lambda: timeline_json(result, first, last), lambda: timeline_chart(result, first, last)
     )
+
+
+@cli.command()
+@click.argument("agreement", required=False)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The HTML file to write.",
+)
+@click.option("--as-of", type=DATE, default=None, help="Date of the explanations (default: today).")
+@known_at_option
+@db_option
+def report(
+    agreement: str | None,
+    output: Path,
+    as_of: dt.date | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+) -> None:
+    """One self-contained HTML page: timeline chart, state on a picked date, diff between
+    two picked dates, each term's explanation with its quotes.
+
+    Example: tracker report microsoft-openai --output mo.html
+    """
+    from tracker.cli.shapes import conflicts_json
+    from tracker.report import html
+
+    tracker = open_tracker(db_url)
+    name = tracker.agreement(agreement)
+    day = as_of or today()
+    gathered = tracker.report(name, day, known_at)
+    page = html(gathered, day, conflicts_json(name, gathered.facts, gathered.sources))
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror}")
+    click.echo(f"wrote {output}", err=True)

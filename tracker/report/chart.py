@@ -1,0 +1,152 @@
+"""The report's timeline chart: terms across, time along, as shapes an SVG template draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracker.core.state import Proposal
+from tracker.core.text import visible
+from tracker.core.timeline import Mark, Period, Timeline
+
+WIDTH = 1000
+LABEL = 230  # room for the term keys on the left
+RIGHT = 24
+ROW = 34
+TOP = 12
+BAR = 14
+AXIS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """A period in force: where it is, its certainty, how it ends, what it said."""
+
+    x: float
+    y: float
+    width: float
+    certainty: str
+    end: str  # "open", "expired", "ended" or "changed"
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """An event (dot) or a proposal (diamond, filled while pending) on a term's row."""
+
+    x: float
+    y: float
+    kind: str  # "event", "pending" or "resolved"
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One term: its key, where its row is, its bars and markers."""
+
+    key: str
+    y: float
+    bars: tuple[Bar, ...]
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """The whole chart, in the units of the SVG's viewBox."""
+
+    width: int
+    height: int
+    rows: tuple[Row, ...]
+    ticks: tuple[tuple[float, str], ...]
+    today: float | None
+    axis_y: float
+    label: int = LABEL
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """Dates to x, from `start` to `end`."""
+
+    start: dt.date
+    end: dt.date
+
+    def x(self, day: dt.date) -> float:
+        """Where a day falls, clamped to the chart."""
+        days = max((self.end - self.start).days, 1)
+        share = (min(max(day, self.start), self.end) - self.start).days / days
+        return round(LABEL + share * (WIDTH - LABEL - RIGHT), 1)
+
+
+def _bar(period: Period, scale: Scale, y: float) -> Bar:
+    end = period.end or scale.end
+    left, right = scale.x(period.start), scale.x(end + dt.timedelta(days=1))
+    closing = "open" if period.end is None else (period.ended_by or "open")
+    if closing not in ("open", "expired", "changed"):
+        closing = "ended"
+    state = period.state
+    until = f"until {period.end} ({period.ended_by})" if period.end else "in force"
+    title = f"{state.summary} — from {period.start}, {until}; {state.certainty}"
+    gap = 2.0 if closing == "changed" else 0.0  # a break in the bar where the value changed
+    return Bar(left, y, max(right - left - gap, 2.0), state.certainty, closing, visible(title))
+
+
+def _markers(
+    key: str, marks: Sequence[Mark], proposals: Sequence[Proposal], scale: Scale, y: float
+) -> tuple[Marker, ...]:
+    dots = [
+        Marker(scale.x(m.day), y, "event", visible(f"{m.day} {m.type} {m.event}"))
+        for m in marks
+        if m.term == key and m.type in ("term.set", "term.ended")
+    ]
+    diamonds = [
+        Marker(
+            scale.x(p.since),
+            y,
+            "pending" if p.resolution is None else "resolved",
+            visible(
+                f"{p.since} proposed: {p.summary}"
+                + (f" ({p.resolution})" if p.resolution else " (pending)")
+            ),
+        )
+        for p in proposals
+        if p.term == key
+    ]
+    return (*dots, *diamonds)
+
+
+def _ticks(scale: Scale) -> tuple[tuple[float, str], ...]:
+    """A label on 1 January of every year (or every few years, so that about ten fit)."""
+    years = scale.end.year - scale.start.year + 1
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if years / s <= 12), 100)
+    return tuple(
+        (scale.x(dt.date(year, 1, 1)), str(year))
+        for year in range(scale.start.year, scale.end.year + 1)
+        if year % step == 0 and dt.date(year, 1, 1) >= scale.start
+    )
+
+
+def chart(timeline: Timeline, today: dt.date) -> Chart:
+    """The chart of the whole timeline, up to today or the last change, whichever is later."""
+    dates = timeline.dates or (today,)
+    span = max(dates[-1], today) - dates[0]
+    scale = Scale(dates[0], max(dates[-1], today) + span / 40)
+    keys = sorted({*timeline.periods, *(p.term for p in timeline.proposals)})
+    rows = []
+    for n, key in enumerate(keys):
+        y = TOP + n * ROW
+        bars = tuple(_bar(p, scale, y) for p in timeline.periods.get(key, ()))
+        middle = y + BAR / 2
+        rows.append(
+            Row(key, y, bars, _markers(key, timeline.marks, timeline.proposals, scale, middle))
+        )
+    axis = TOP + len(keys) * ROW
+    inside = scale.start <= today <= scale.end
+    return Chart(
+        WIDTH,
+        int(axis + AXIS),
+        tuple(rows),
+        _ticks(scale),
+        scale.x(today) if inside else None,
+        axis,
+    )

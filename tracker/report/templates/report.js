@@ -1,0 +1,100 @@
+(function () {
+  "use strict";
+  // Every text is set with textContent: the record's texts are shown, never parsed as HTML.
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function table(headers, rows) {
+    if (!rows.length) { return el("p", {"class": "empty"}, ["(none)"]); }
+    var head = el("tr", {}, headers.map(function (h) { return el("th", {}, [h]); }));
+    var body = rows.map(function (cells) {
+      return el("tr", {}, cells.map(function (c) {
+        var day = typeof c === "string" && /^\d{4}-\d{2}-\d{2}$/.test(c);
+        return el("td", day ? {"class": "day"} : {}, [c]);
+      }));
+    });
+    return el("div", {"class": "scroll"}, [el("table", {}, [el("thead", {}, [head]), el("tbody", {}, body)])]);
+  }
+
+  function badge(certainty) { return el("span", {"class": "cert " + certainty}, [certainty]); }
+  function code(text) { return el("code", {}, [text]); }
+
+  // The index of the state in force on a day: the last change on or before it.
+  function stateIndex(day) {
+    var found = 0;
+    data.dates.forEach(function (d, i) { if (d <= day) { found = i; } });
+    return found;
+  }
+
+  function showState() {
+    var day = document.getElementById("state-date").value || data.as_of;
+    var state = data.states[stateIndex(day)];
+    var view = document.getElementById("state-view");
+    view.replaceChildren(
+      el("h3", {}, ["In force on " + day]),
+      table(["Term", "Summary", "Value", "Since", "Expires", "Certainty"], state.terms.map(function (t) {
+        return [code(t.term), t.summary + (t.ends_when ? " (until " + t.ends_when + ")" : ""), t.value, t.since, t.expires || "-", badge(t.certainty)];
+      })),
+      el("h3", {}, ["Pending proposals"]),
+      table(["Term", "Summary", "Since", "Certainty"], state.pending.map(function (p) {
+        return [code(p.term), p.summary, p.since, badge(p.certainty)];
+      })),
+      el("h3", {}, ["Ended"]),
+      table(["Term", "Summary", "Ended", "Reason"], state.ended.map(function (t) {
+        return [code(t.term), t.summary, t.ended, t.reason];
+      }))
+    );
+  }
+
+  function what(change) {
+    if (!change.lines.length) { return el("span", {}, [change.summary]); }
+    return el("span", {}, change.lines.map(function (line) {
+      return el("span", {"class": "field"}, [
+        code(line.name), ": ", el("span", {"class": "old"}, [line.old]), " → ",
+        el("span", {"class": "new"}, [line.new])
+      ]);
+    }));
+  }
+
+  function showDiff() {
+    var from = document.getElementById("diff-from").value;
+    var to = document.getElementById("diff-to").value;
+    var view = document.getElementById("diff-view");
+    if (!from || !to) { view.replaceChildren(el("p", {"class": "empty"}, ["Pick two dates."])); return; }
+    var swapped = from > to;
+    if (swapped) { var t = from; from = to; to = t; }
+    var i = stateIndex(from), j = stateIndex(to);
+    var heading = el("h3", {}, ["From " + from + " to " + to + (swapped ? " (dates swapped)" : "")]);
+    if (i === j) { view.replaceChildren(heading, el("p", {"class": "empty"}, ["Nothing changed between these dates."])); return; }
+    var diff = data.diffs[i + "-" + j];
+    if (!diff) { view.replaceChildren(heading, el("p", {"class": "empty"}, ["Pick two dates closer together: this report holds the changes between consecutive change dates only."])); return; }
+    view.replaceChildren(
+      heading,
+      table(["Change", "Term", "What", "Events"], diff.changes.map(function (c) {
+        return [el("span", {"class": "change " + c.change}, [c.change]), code(c.term), what(c), c.events.join(", ")];
+      })),
+      el("h3", {}, ["Proposals"]),
+      table(["Change", "Term", "Event"], diff.proposals.map(function (p) {
+        return [el("span", {"class": "change " + p.change}, [p.change]), code(p.term), p.event];
+      }))
+    );
+  }
+
+  document.getElementById("diff-from").value = data.diff_from;
+  document.getElementById("diff-to").value = data.diff_to;
+  ["input", "change"].forEach(function (kind) {
+    document.getElementById("state-date").addEventListener(kind, showState);
+    document.getElementById("diff-from").addEventListener(kind, showDiff);
+    document.getElementById("diff-to").addEventListener(kind, showDiff);
+  });
+  showState();
+  showDiff();
+})();
