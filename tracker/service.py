@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tracker.core.explain import Explanation
     from tracker.core.provenance import ConflictReport, SourceUse
     from tracker.core.timeline import Timeline
+    from tracker.core.upcoming import Coming
     from tracker.files.agreement import AgreementFile
 
 __all__ = [
@@ -394,6 +395,16 @@ class Tracker:
         explained = tuple(self.explain(agreement, key, as_of, known_at) for key in keys)
         facts = self.facts(agreement, known_at)
         return Report(made, states, diffs, explained, facts, self.sources(agreement))
+
+    def upcoming(
+        self, as_of: dt.date, until: dt.date, known_at: dt.datetime | None = None
+    ) -> list[Coming]:
+        """Across all agreements on `as_of`: expiries up to `until`, pending proposals and
+        conditions still open."""
+        from tracker.core.upcoming import upcoming
+
+        known_at = known_at or self.store.clock()
+        return upcoming((self.state(a, as_of, known_at) for a in self.store.agreements()), until)
 
 
 def file_schema() -> dict[str, Any]:

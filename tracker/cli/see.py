@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +20,9 @@ from tracker.cli.app import (
     open_tracker,
     today,
 )
+
+if TYPE_CHECKING:
+    from tracker.core.upcoming import Coming
 
 
 @cli.command()
@@ -98,3 +103,62 @@ def report(
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror}")
     click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--within",
+    default="90d",
+    show_default=True,
+    help="How far ahead to look for expiries: days, weeks, months or years (90d, 12w, 6m, 1y).",
+)
+@click.option("--as-of", type=DATE, default=None, help="Look from this date (default: today).")
+@click.option(
+    "--ical",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also write the dates to this iCalendar (.ics) file.",
+)
+@known_at_option
+@db_option
+@format_option
+def upcoming(
+    within: str,
+    as_of: dt.date | None,
+    ical: Path | None,
+    known_at: dt.datetime | None,
+    db_url: str | None,
+    fmt: str | None,
+) -> None:
+    """What is coming across all agreements: expiries soonest first, then pending proposals
+    and conditions still open.
+
+    Example: tracker upcoming --within 6m --ical upcoming.ics
+    """
+    from tracker.cli.calendar import window_end
+    from tracker.cli.tables import upcoming_table
+    from tracker.cli.views import upcoming_json
+
+    start = as_of or today()
+    try:
+        until = window_end(start, within)
+    except (ValueError, OverflowError) as e:
+        raise click.BadParameter(str(e), param_hint="--within") from None
+    tracker = open_tracker(db_url)
+    items = tracker.upcoming(start, until, known_at)
+    if ical is not None:
+        _write_ical(ical, items, start)
+    emit(
+        fmt, lambda: upcoming_json(items, start, until), lambda: upcoming_table(items, start, until)
+    )
+
+
+def _write_ical(path: Path, items: Sequence[Coming], as_of: dt.date) -> None:
+    """Write the iCalendar file, or fail with one line."""
+    from tracker.cli.calendar import ical
+
+    try:
+        path.write_bytes(ical(items, as_of))
+    except OSError as e:
+        fail(f"cannot write {path}: {e.strerror}")
+    click.echo(f"wrote {len(items)} entries to {path}", err=True)

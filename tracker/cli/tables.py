@@ -3,6 +3,7 @@ meaning, every text from the record made visible (no control characters reach th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation
+    from tracker.core.upcoming import Coming
     from tracker.service import Corrected
 
 CERTAINTY = {"confirmed": "green", "reported": "yellow", "rumored": "magenta"}
@@ -322,4 +324,34 @@ def sources_table(rows: Sequence[dict[str, Any]]) -> str:
             ]
             for r in rows
         ],
+    )
+
+
+def _when(c: Coming, as_of: dt.date) -> str:
+    """When: a date and how far off it is, since when a proposal is pending, or a condition."""
+    if c.kind == "expires" and c.day is not None:
+        days = (c.day - as_of).days
+        return f"{c.day} (in {days} day{'s' if days != 1 else ''})" if days else f"{c.day} (today)"
+    if c.kind == "proposal":
+        return f"pending since {c.day}"
+    return "when a condition is met"
+
+
+def _coming(c: Coming) -> str:
+    if c.kind == "expires":
+        return f"expires: {c.summary}"
+    if c.kind == "proposal":
+        return f"proposed: {c.summary} ({c.event})"
+    return f"ends when {c.detail}: {c.summary}"
+
+
+def upcoming_table(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> str:
+    """`tracker upcoming` for people: soonest first, then what has no date."""
+    rows: list[Row] = [
+        [_when(c, as_of), c.agreement, c.term, _certainty(c.certainty), _coming(c)] for c in items
+    ]
+    return render(
+        f"What is coming from {as_of} to {until}, across all agreements",
+        "",
+        grid(["WHEN", "AGREEMENT", "TERM", "CERTAINTY", "WHAT"], rows),
     )

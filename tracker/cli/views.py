@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from tracker.cli.shapes import day, timestamp
 from tracker.core.timeline import Period, Timeline
+from tracker.core.upcoming import Coming
 
 
 def _period_json(p: Period) -> dict[str, Any]:
@@ -51,5 +54,26 @@ def timeline_json(t: Timeline, start: Any, end: Any) -> dict[str, Any]:
             }
             for p in t.proposals
             if start <= p.since <= end
+        ],
+    }
+
+
+def upcoming_json(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> dict[str, Any]:
+    """`tracker upcoming --format json`."""
+    return {
+        "as_of": day(as_of),
+        "until": day(until),
+        "items": [
+            {
+                "kind": c.kind,
+                "date": day(c.day),
+                "agreement": c.agreement,
+                "term": c.term,
+                "summary": c.summary,
+                "condition": c.detail,
+                "event": c.event,
+                "certainty": c.certainty,
+            }
+            for c in items
         ],
     }

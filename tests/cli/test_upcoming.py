@@ -1,0 +1,75 @@
+"""`tracker upcoming` across three agreements on fixed dates, and its calendar file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli.see import TABLES, golden, run, widest
+from tests.conftest import RECORD
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+AS_OF = "2030-10-15"
+
+
+@pytest.fixture
+def three(sqlite_url: str) -> str:
+    """The shipped record, a supply deal and a lease, in one database."""
+    files = [RECORD, FIXTURES / "acme-supply.yaml", FIXTURES / "harbor-lease.yaml"]
+    assert run("import", *map(str, files), "--db", sqlite_url).exit_code == 0
+    return sqlite_url
+
+
+def test_upcoming_json_is_the_pinned_list(three: str) -> None:
+    result = run("upcoming", "--as-of", AS_OF, "--format", "json", "--db", three)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(golden("upcoming.json", result.stdout))
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_upcoming_table_is_pinned_and_fits(three: str, width: int) -> None:
+    args = ["upcoming", "--as-of", AS_OF, "--within", "6m", "--format", "table"]
+    result = run(*args, "--db", three, width=width)
+
+    assert result.stdout == golden(f"upcoming-6m-{width}.txt", result.stdout)
+    assert widest(result.stdout) <= width
+
+
+def test_upcoming_window_takes_days_weeks_months_and_years(three: str) -> None:
+    def expiring(within: str) -> list[str]:
+        args = ["upcoming", "--as-of", AS_OF, "--within", within, "--format", "json"]
+        items = json.loads(run(*args, "--db", three).stdout)["items"]
+        return [f"{i['agreement']} {i['term']}" for i in items if i["kind"] == "expires"]
+
+    assert expiring("45") == []
+    assert expiring("46d") == ["acme-supply supply.volume"]
+    assert expiring("6w") == []
+    assert expiring("7w") == ["acme-supply supply.volume"]
+    assert len(expiring("3m")) == 4
+    assert expiring("1y")[-1] == "harbor-lease lease.term"
+
+
+def test_upcoming_writes_the_pinned_calendar(three: str, tmp_path: Path) -> None:
+    path = tmp_path / "coming.ics"
+
+    result = run("upcoming", "--as-of", AS_OF, "--ical", str(path), "--db", three)
+
+    assert result.exit_code == 0
+    assert result.stderr == f"wrote 8 entries to {path}\n"
+    pinned = TABLES / "upcoming.ics"
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        pinned.write_bytes(path.read_bytes())
+    assert path.read_bytes() == pinned.read_bytes()
+
+
+@pytest.mark.parametrize("within", ["soon", "90x", "-3d", "99999y"])
+def test_upcoming_refuses_a_window_it_cannot_read(three: str, within: str) -> None:
+    result = run("upcoming", "--within", within, "--db", three)
+
+    assert result.exit_code == 2
+    assert "Invalid value for --within" in result.stderr
+    assert "Traceback" not in result.output
