@@ -1,4 +1,5 @@
-"""The layers stay layers: a pure core, and imports going cli -> service -> store, files -> core."""
+"""The layers stay layers: a pure core, and imports going cli -> (report ->) service ->
+store, files -> core."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ ALLOWED = {
     "tracker.store": {"tracker.core"},
     "tracker.files": {"tracker.core"},
     "tracker.service": {"tracker.core", "tracker.store", "tracker.files"},
-    "tracker.cli": {"tracker.service", "tracker.core"},
+    "tracker.report": {"tracker.service", "tracker.core"},
+    "tracker.cli": {"tracker.service", "tracker.core", "tracker.report"},
     "tracker": {"tracker.service", "tracker.core"},
 }
 

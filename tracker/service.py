@@ -393,8 +393,8 @@ class Tracker:
         diffs = {(i, j): diff(states[i], states[j]) for i, j in pairs}
         keys = sorted({*made.periods, *(p.term for p in made.proposals)})
         explained = tuple(self.explain(agreement, key, as_of, known_at) for key in keys)
-        facts = self.facts(agreement, known_at)
-        return Report(made, states, diffs, explained, facts, self.sources(agreement))
+        conflicts = self.conflicts(agreement, known_at)
+        return Report(made, states, diffs, explained, conflicts, self.sources(agreement))
 
     def upcoming(
         self, as_of: dt.date, until: dt.date, known_at: dt.datetime | None = None
@@ -468,7 +468,7 @@ class Report:
     states: tuple[AgreementState, ...]  # before the first change, then on each change date
     diffs: Mapping[tuple[int, int], StateDiff]  # by the indices of two states, earlier first
     explanations: tuple[Explanation, ...]
-    facts: list[Fact]
+    conflicts: ConflictReport
     sources: dict[str, StoredSource]
 
 

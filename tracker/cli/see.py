@@ -14,7 +14,6 @@ from tracker.cli.app import (
     cli,
     db_option,
     emit,
-    fail,
     format_option,
     known_at_option,
     open_tracker,
@@ -97,11 +96,11 @@ def report(
     name = tracker.agreement(agreement)
     day = as_of or today()
     gathered = tracker.report(name, day, known_at)
-    page = html(gathered, day, conflicts_json(name, gathered.facts, gathered.sources))
+    page = html(gathered, day, conflicts_json(gathered.conflicts))
     try:
         output.write_text(page, encoding="utf-8")
     except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}")
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from e
     click.echo(f"wrote {output}", err=True)
 
 
@@ -154,11 +153,11 @@ def upcoming(
 
 
 def _write_ical(path: Path, items: Sequence[Coming], as_of: dt.date) -> None:
-    """Write the iCalendar file, or fail with one line."""
+    """Write the iCalendar file, or stop with a one-line error."""
     from tracker.cli.calendar import ical
 
     try:
         path.write_bytes(ical(items, as_of))
     except OSError as e:
-        fail(f"cannot write {path}: {e.strerror}")
+        raise click.ClickException(f"cannot write {path}: {e.strerror}") from e
     click.echo(f"wrote {len(items)} entries to {path}", err=True)
