@@ -127,3 +127,13 @@ def test_log_of_one_term_shows_a_retracted_event_changing_nothing(amended: str) 
     result = run("log", "--term", "price.discount", "--format", "table", "--db", amended)
 
     assert steady(result.stdout).startswith("event d1 (term.set, version 4) [retracted by r1]\n")
+
+
+def test_log_of_one_term_from_a_date_still_diffs_against_the_events_before(amended: str) -> None:
+    args = ["log", "--term", "price.unit", "--from", "2024-06-01", "--format", "table"]
+
+    output = steady(run(*args, "--db", amended).stdout)
+
+    assert output.startswith("event p2 (term.set, version 3) [corrected by c1; as corrected]\n")
+    assert "- value.usd: 2.75\n+ value.usd: 2.9\n" in output
+    assert "event p1" not in output

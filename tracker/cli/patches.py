@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -128,9 +129,11 @@ def term_history(
     records: Sequence[Recorded],
     retracted: Mapping[str, str],
     corrected: Mapping[str, Corrected],
+    start: dt.date | None = None,
 ) -> list[RenderableType]:
-    """Each event about the term, newest last, with what it changed; retracted events are
-    shown, marked, and change nothing for the events after them."""
+    """Each event about the term from `start`, newest last, with what it changed (since the
+    events before it, shown or not); retracted events are shown, marked, and change nothing
+    for the events after them."""
     parts: list[RenderableType] = []
     current: Fields = {}
     recorded = {r.event.id: r.event for r in records}
@@ -146,5 +149,6 @@ def term_history(
         else:
             current = after
             mark = "" if fix is None else f" [corrected by {', '.join(fix.by)}; as corrected]"
-        parts += [*_header(record, event, mark), *_body(event, lines), ""]
+        if start is None or record.event.effective >= start:
+            parts += [*_header(record, event, mark), *_body(event, lines), ""]
     return parts[:-1] if parts else ["  (none)"]

@@ -157,11 +157,15 @@ def log(
     name = tracker.agreement(agreement)
     history = tracker.history(name, start, end, term, known_at)
     records, retracted = history.records, history.retracted
-    emit(
-        fmt,
-        lambda: log_json(records, retracted),
-        lambda: log_table(records, retracted, tracker.corrected(name, known_at), term),
-    )
+
+    def table() -> str:
+        if term is None:
+            return log_table(records, retracted, tracker.corrected(name, known_at))
+        # One term's patches start from its first event, whatever --from shows.
+        whole = tracker.history(name, None, end, term, known_at).records
+        return log_table(whole, retracted, tracker.corrected(name, known_at), term, start)
+
+    emit(fmt, lambda: log_json(records, retracted), table)
 
 
 @cli.command()

@@ -249,13 +249,15 @@ def log_table(
     retracted: Mapping[str, str],
     corrected: Mapping[str, Corrected],
     term: str | None = None,
+    start: dt.date | None = None,
 ) -> str:
     """`tracker log` for people: each event with its term and what it did (as corrected);
-    retracted and corrected events marked. For one term, each event with what it changed."""
+    retracted and corrected events marked. For one term, each event from `start` with what
+    it changed (`records` then holds the term's events from its first)."""
     if term is not None:
         from tracker.cli.patches import term_history
 
-        return render(*term_history(records, retracted, corrected))
+        return render(*term_history(records, retracted, corrected, start))
     rows: list[Row] = [
         [
             day(r.event.effective) or "",
