@@ -122,3 +122,21 @@ def test_visible_escapes_what_would_steer_a_terminal_and_keeps_the_rest() -> Non
         "a\\tb\\r\\n\\x00\\x7f\\x85\\u2028\\u2066\\U000e0001"
     )
     assert visible("Ünïcødé 日本語\u00a0\u3000 ok") == "Ünïcødé 日本語\u00a0\u3000 ok"
+
+
+QUOTE = (
+    "Microsoft has reaffirmed its commitment to OpenAI by approving plans for further capacity "
+    "expansion, primarily targeting research and training of advanced AI models."
+)
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_explain_and_conflicts_keep_every_quote_whole(loaded: str, width: int) -> None:
+    explain = ["explain", "cloud.own_capacity", "--as-of", "2025-01-21", "--format", "table"]
+    explained = steady(run(*explain, "--db", loaded, width=width).stdout)
+    conflicts = run("conflicts", "--format", "table", "--db", loaded, width=width).stdout
+
+    assert explained == golden(f"explain-{width}.txt", explained)
+    assert conflicts == golden(f"conflicts-{width}.txt", conflicts)
+    assert widest(explained) <= width and widest(conflicts) <= width
+    assert "".join(QUOTE.split()) in "".join(explained.split())

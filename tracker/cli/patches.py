@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.screen import styled
+from tracker.cli.screen import pairs, styled
 from tracker.core.events import (
     Event,
     EventCorrected,
@@ -72,18 +72,6 @@ def _changes(event: Event, current: Fields) -> tuple[list[tuple[str, str]], Fiel
     return [], current
 
 
-def _pairs(rows: Sequence[tuple[Text, Text]]) -> RenderableType:
-    """Two columns without headers: a short label, and text that wraps under itself."""
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, text in rows:
-        grid.add_row(label, text)
-    return grid
-
-
 def _correction(event: EventCorrected, target: Event | None) -> list[tuple[str, str]]:
     """What a correction changed in the event it corrects, as recorded at first."""
     if isinstance(target, TermSet) and isinstance(event.replacement, TermSet):
@@ -103,7 +91,7 @@ def _header(record: Recorded, event: Event, mark: str) -> list[RenderableType]:
     if sources:
         rows.append((styled("Sources:"), styled(", ".join(sources))))
     title = f"event {event.id} ({event.type}, version {record.version}){mark}"
-    return [styled(title, "yellow"), _pairs(rows)]
+    return [styled(title, "yellow"), pairs(rows)]
 
 
 def _body(event: Event, lines: Sequence[tuple[str, str]]) -> list[RenderableType]:
@@ -116,7 +104,7 @@ def _body(event: Event, lines: Sequence[tuple[str, str]]) -> list[RenderableType
         messages.insert(0, f"Corrects {event.target}: {event.reason}")
     body += [*(Padding(styled(m), (0, 0, 0, 4)) for m in messages), *([""] if messages else [])]
     if lines:
-        body.append(_pairs([_line(sign, text) for sign, text in lines]))
+        body.append(pairs([_line(sign, text) for sign, text in lines]))
     return body
 
 

@@ -191,6 +191,19 @@ def grid(headers: Sequence[str], rows: Sequence[Row]) -> RenderableType:
     return Grid(headers, rows) if rows else styled("  (none)")
 
 
+def pairs(rows: Sequence[tuple[Cell, Cell]], indent: int = 0) -> RenderableType:
+    """Two columns without headers: a short label, and text that wraps under itself."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, text in rows:
+        table.add_row(_text(label), _text(text))
+    return Padding(table, (0, 0, 0, indent))
+
+
 def render(*parts: RenderableType, screen: Screen | None = None) -> str:
     """Draw the parts one under the other for the screen; text parts are made visible."""
     from rich.console import Console

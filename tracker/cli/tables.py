@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.screen import Cell, Row, grid, lines, render, styled
+from tracker.cli.screen import Cell, Row, grid, lines, pairs, render, styled
 from tracker.cli.shapes import day, span, timestamp
 from tracker.core.events import (
     AgreementCreated,
@@ -186,8 +186,6 @@ def _status_line(e: Explanation) -> str:
 
 def explain_table(e: Explanation) -> str:
     """`tracker explain` for people: the state, then each event with its citations."""
-    from rich.padding import Padding
-
     parts: list[RenderableType] = [
         f"{e.agreement} {e.term} as of {e.as_of}, as known at {timestamp(e.known_at)}",
         _status_line(e),
@@ -199,20 +197,22 @@ def explain_table(e: Explanation) -> str:
         mark = "" if step.status == "counts" else f" [{step.status} by {why}]"
         head = f"{step.content.effective}  {step.content.type}  {step.content.id}{mark}"
         parts.append(styled(head, "" if step.status == "counts" else "dim"))
-        parts.extend(
-            Padding(_citation(c.stance, c.source, c.quote), (0, 0, 0, 4))
+        cited = [
+            (c.stance, c.source + (f': "{c.quote}"' if c.quote else ""))
             for c in step.content.sources
-        )
+        ]
+        if cited:
+            parts.append(_stances(cited))
     return render(*parts)
 
 
-def _citation(stance: str, source: str, quote: str | None) -> Cell:
-    from rich.text import Text
-
-    text = Text()
-    text.append(stance, style="red" if stance == "contradicts" else "green")
-    text.append(" " + visible(source) + (f': "{visible(quote)}"' if quote else ""))
-    return text
+def _stances(cited: Sequence[tuple[str, str]]) -> RenderableType:
+    """Citations under an event: `supports` or `contradicts` (green or red), then the source
+    and its quote, wrapped under themselves."""
+    return pairs(
+        [(styled(s, "red" if s == "contradicts" else "green"), text) for s, text in cited],
+        indent=4,
+    )
 
 
 def _did(event: Event) -> str:
@@ -290,26 +290,16 @@ def _quoted(c: dict[str, Any]) -> str:
 
 def conflicts_table(data: dict[str, Any]) -> str:
     """`tracker conflicts` for people: each contradicted fact with both sides' quotes."""
-    from rich.padding import Padding
-
     parts: list[RenderableType] = [f"{data['agreement']}: facts the sources disagree on", ""]
     for c in data["conflicts"]:
         parts.append(f"{c['event']}" + (f" ({c['term']})" if c["term"] else ""))
-        sides = [("supports    ", "green", q) for q in c["supports"]]
-        sides += [("contradicts ", "red", q) for q in c["contradicts"]]
-        parts.extend(
-            Padding(_side(label, colour, _quoted(q)), (0, 0, 0, 4)) for label, colour, q in sides
-        )
+        sides = [("supports", _quoted(q)) for q in c["supports"]]
+        sides += [("contradicts", _quoted(q)) for q in c["contradicts"]]
+        parts.append(_stances(sides))
     rows: list[Row] = [[s["event"], s["term"] or "-", s["source"]] for s in data["single_source"]]
     parts += ["", "Facts resting on a single independent source"]
     parts.append(grid(["EVENT", "TERM", "SOURCE"], rows))
     return render(*parts)
-
-
-def _side(label: str, colour: str, text: str) -> Cell:
-    from rich.text import Text
-
-    return Text.assemble((label, colour), " " + visible(text))
 
 
 def sources_table(rows: Sequence[dict[str, Any]]) -> str:
