@@ -173,3 +173,12 @@ def test_markup_from_an_agreement_file_is_shown_as_text_never_run(
     assert "</script><script>window.pwned = 3</script>" in page.text("h1")
     assert page.page.locator("#sources a").count() == 0
     assert page.requests == [page.page.url]
+
+
+def test_printing_hides_the_date_controls_and_keeps_the_rest(browser: Any, shipped: Path) -> None:
+    page = Page(browser, shipped)
+    page.page.emulate_media(media="print")
+
+    assert page.page.locator(".controls").first.is_hidden()
+    assert page.page.locator("#timeline svg").is_visible()
+    assert page.page.locator("#explanations").is_visible()
