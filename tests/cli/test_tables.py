@@ -140,3 +140,44 @@ def test_explain_and_conflicts_keep_every_quote_whole(loaded: str, width: int) -
     assert conflicts == golden(f"conflicts-{width}.txt", conflicts)
     assert widest(explained) <= width and widest(conflicts) <= width
     assert "".join(QUOTE.split()) in "".join(explained.split())
+
+
+NARROW = [
+    ["state", "--as-of", "2025-01-21"],
+    ["diff", "2025-01-20", "2025-01-21"],
+    ["log"],
+    ["log", "--term", "cloud.exclusivity"],
+    ["timeline"],
+    ["explain", "cloud.exclusivity"],
+    ["conflicts"],
+    ["sources"],
+    ["agreements"],
+    ["upcoming", "--as-of", "2030-10-15"],
+]
+
+
+@pytest.mark.parametrize("width", [30, 40])
+@pytest.mark.parametrize("args", NARROW, ids=lambda a: "-".join(a[:2]))
+def test_very_narrow_terminals_get_every_line_within_the_width(
+    loaded: str, width: int, args: list[str]
+) -> None:
+    result = run(*args, "--format", "table", "--db", loaded, width=width)
+
+    assert result.exit_code == 0, result.output
+    assert widest(result.stdout) <= width
+
+
+def test_too_narrow_for_columns_each_row_becomes_a_record(loaded: str) -> None:
+    output = state_table(loaded, 40)
+
+    assert (
+        "  TERM      agi.clause\n"
+        "  SINCE     2025-01-21\n"
+        "  EXPIRES   -\n"
+        "  CERTAINTY reported\n"
+        "  INDEP     3\n"
+        "  SUMMARY   Microsoft's access to\n"
+        "            post-AGI models can end; AGI\n"
+        "            = over $100B in profits\n"
+    ) in output
+    assert all("".join(s.split()) in "".join(output.split()) for s in SUMMARIES)

@@ -10,7 +10,7 @@ import io
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, Union
 
@@ -107,23 +107,38 @@ class Grid:
         room = options.max_width - 2
         natural = self._natural()
         flex = self._flex(natural)
+        if flex is None and _least(natural) > room:
+            yield from self._records()
+            return
         if flex is None or self._flex_room(natural, flex, room) >= max(STACK, room // 3):
             yield Padding(
                 self._table(_widths(self.headers, natural, room), range(len(natural))), LEFT
             )
             return
         others = [i for i in range(len(natural)) if i != flex]
+        if _least([natural[i] for i in others]) > room:
+            yield from self._records()
+            return
         widths = _settled([self.headers[i] for i in others], [natural[i] for i in others], room)
         for n, row in enumerate(self.rows):
             yield Padding(self._table(widths, others, [row], header=n == 0), LEFT)
             yield Padding(_text(row[flex]), (0, 0, 0, 6))
 
+    def _records(self) -> Iterator[RenderableType]:
+        """Each row as lines of `HEADER  value`, for terminals too narrow for columns."""
+        for n, row in enumerate(self.rows):
+            if n:
+                yield ""
+            yield pairs([(styled(h, "bold"), c) for h, c in zip(self.headers, row, strict=True)], 2)
+
+    def _natural_of(self, column: int) -> int:
+        """One column's width if nothing wrapped."""
+        cells = [self.headers[column], *(r[column] for r in self.rows)]
+        return max(_width(c) for c in cells)
+
     def _natural(self) -> list[int]:
         """Each column's width if nothing wrapped."""
-        return [
-            max(_width(c) for c in [h, *(r[i] for r in self.rows)])
-            for i, h in enumerate(self.headers)
-        ]
+        return [self._natural_of(i) for i in range(len(self.headers))]
 
     @staticmethod
     def _flex(natural: Sequence[int]) -> int | None:
@@ -151,11 +166,17 @@ class Grid:
             box=None, padding=(0, 2, 0, 0), pad_edge=False, header_style="bold", show_header=header
         )
         for i, width in zip(columns, widths, strict=True):
-            short = width is not None and width <= SHORT
+            short = self._natural_of(i) <= SHORT
             table.add_column(self.headers[i], no_wrap=short, overflow="fold", width=width)
         for row in self.rows if rows is None else rows:
             table.add_row(*(_text(row[i]) for i in columns))
         return table
+
+
+def _least(natural: Sequence[int]) -> int:
+    """The narrowest these columns can be drawn without cutting: short ones whole, long ones
+    folded to eight columns."""
+    return sum(n if n <= SHORT else min(n, 8) for n in natural) + 2 * (len(natural) - 1)
 
 
 def _settled(headers: Sequence[str], natural: Sequence[int], room: int) -> list[int | None]:
