@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.cli.screen import render, styled
+from tracker.cli.screen import current, render, styled
 from tracker.cli.shapes import timestamp
 from tracker.cli.tables import CERTAINTY
 from tracker.core.timeline import Period, Timeline
@@ -24,7 +24,7 @@ LEGEND = (
     f"{CHANGED} value changed  {EXPIRES} expired  {ENDED} ended  {GOES_ON} still in force  "
     f"{PENDING} proposal pending  {RESOLVED} proposal resolved"
 )
-MAX_WIDTH = 240  # even with --wide, a chart wider than this helps nobody
+MAX_WIDTH = 240  # a chart wider than this helps nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +49,14 @@ class Chart:
     timeline: Timeline
     start: dt.date
     end: dt.date
+    width: int | None = None  # the terminal's, so that --wide (drawn unbounded) changes nothing
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = min(options.max_width, MAX_WIDTH)
+        width = min(options.max_width, self.width or MAX_WIDTH)
         keys = self._keys()
+        if not keys:
+            yield styled("  (no term in force and no proposal in this range)")
+            return
         label = min(max((len(k) for k in keys), default=4), max(8, width // 3))
         scale = Scale(self.start, self.end, max(width - label - 4, 10))
         for key in keys:
@@ -177,5 +181,6 @@ def timeline_chart(timeline: Timeline, start: dt.date, end: dt.date) -> str:
     """`tracker timeline` for people: a heading, the chart and its legend."""
     title = f"{timeline.agreement}: {timeline.title or '(not created yet)'}"
     when = f"{start} to {end}, as known at {timestamp(timeline.known_at)}"
-    chart: RenderableType = Chart(timeline, start, end) if timeline.states else "  (none)"
+    width = current().width
+    chart: RenderableType = Chart(timeline, start, end, width) if timeline.states else "  (none)"
     return render(title, when, "", chart, "", styled(LEGEND, "dim"))
