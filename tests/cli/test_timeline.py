@@ -10,6 +10,11 @@ import pytest
 from tests.cli.see import agreement_file, golden, run, steady, term_set, widest
 from tests.conftest import RECORD
 
+LEGEND_AT_100 = (
+    "━ confirmed  ─ reported  ┄ rumored  │ value changed  ┤ expired  × ended  → still in force  "
+    "◆\nproposal pending  ◇ proposal resolved\n"
+)
+
 
 @pytest.fixture
 def loaded(sqlite_url: str) -> str:
@@ -120,4 +125,20 @@ def test_timeline_refuses_a_range_that_ends_before_it_starts(lease: str) -> None
     assert result.exit_code == 2
     assert "Error: Invalid value for --to: --to 2021-01-01 is before --from 2022-01-01" in (
         result.stderr
+    )
+
+
+def test_timeline_of_an_agreement_without_terms_says_so(tmp_path: Path, sqlite_url: str) -> None:
+    path = agreement_file(tmp_path, "empty-deal", [])
+    assert run("import", str(path), "--db", sqlite_url).exit_code == 0
+
+    result = run("timeline", "--to", "2020-12-31", "--format", "table", "--db", sqlite_url)
+
+    assert steady(result.stdout) == (
+        "empty-deal: Empty Deal\n"
+        "2020-01-01 to 2020-12-31, as known at <now>\n"
+        "\n"
+        "  (no term in force and no proposal in this range)\n"
+        "\n"
+        f"{LEGEND_AT_100}"
     )
