@@ -366,6 +366,20 @@ class Tracker:
             if key in content
         }
 
+    def log_view(
+        self,
+        agreement: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        term: str | None = None,
+        known_at: dt.datetime | None = None,
+    ) -> LogView:
+        """What the log shows people: the events with their retractions and corrections; for
+        one term, its events from the first, so that each can be diffed with the one before."""
+        history = self.history(agreement, None if term else start, end, term, known_at)
+        corrected = self.corrected(agreement, known_at)
+        return LogView(history.records, history.retracted, corrected, term, start)
+
     def timeline(self, agreement: str, known_at: dt.datetime | None = None) -> Timeline:
         """The agreement's states on every date something changed, and each term's periods."""
         from tracker.core.timeline import timeline
@@ -454,6 +468,18 @@ class Corrected:
 
     by: tuple[str, ...]
     content: Fact
+
+
+@dataclass(frozen=True, slots=True)
+class LogView:
+    """The log as people read it (see `Tracker.log_view`): with one term, `records` starts at
+    the term's first event and only those from `start` are shown."""
+
+    records: list[Recorded]
+    retracted: Mapping[str, str]
+    corrected: Mapping[str, Corrected]
+    term: str | None
+    start: dt.date | None
 
 
 # Beyond this many change dates, a report holds the diffs of consecutive dates only.

@@ -157,15 +157,11 @@ def log(
     name = tracker.agreement(agreement)
     history = tracker.history(name, start, end, term, known_at)
     records, retracted = history.records, history.retracted
-
-    def table() -> str:
-        if term is None:
-            return log_table(records, retracted, tracker.corrected(name, known_at))
-        # One term's patches start from its first event, whatever --from shows.
-        whole = tracker.history(name, None, end, term, known_at).records
-        return log_table(whole, retracted, tracker.corrected(name, known_at), term, start)
-
-    emit(fmt, lambda: log_json(records, retracted), table)
+    emit(
+        fmt,
+        lambda: log_json(records, retracted),
+        lambda: log_table(tracker.log_view(name, start, end, term, known_at)),
+    )
 
 
 @cli.command()

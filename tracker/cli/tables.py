@@ -23,7 +23,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, Recorded, TermState
+from tracker.core.state import AgreementState, TermState
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation
     from tracker.core.upcoming import Coming
-    from tracker.service import Corrected
+    from tracker.service import Corrected, LogView
 
 CERTAINTY = {"confirmed": "green", "reported": "yellow", "rumored": "magenta"}
 CHANGE = {
@@ -244,20 +244,14 @@ def _mark(event_id: str, retracted: Mapping[str, str], corrected: Mapping[str, C
     return ""
 
 
-def log_table(
-    records: Sequence[Recorded],
-    retracted: Mapping[str, str],
-    corrected: Mapping[str, Corrected],
-    term: str | None = None,
-    start: dt.date | None = None,
-) -> str:
+def log_table(view: LogView) -> str:
     """`tracker log` for people: each event with its term and what it did (as corrected);
-    retracted and corrected events marked. For one term, each event from `start` with what
-    it changed (`records` then holds the term's events from its first)."""
-    if term is not None:
+    retracted and corrected events marked. For one term, each event with what it changed."""
+    records, retracted, corrected = view.records, view.retracted, view.corrected
+    if view.term is not None:
         from tracker.cli.patches import term_history
 
-        return render(*term_history(records, retracted, corrected, start))
+        return render(*term_history(records, retracted, corrected, view.start))
     rows: list[Row] = [
         [
             day(r.event.effective) or "",
