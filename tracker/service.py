@@ -318,12 +318,12 @@ class Tracker:
         with the retractions and corrections that apply to them."""
         records = known(self.store.read(agreement), known_at)
         resolution = resolve(records)
-        records.sort(key=lambda r: (r.event.effective, r.position))
+        records.sort(key=lambda r: (r.event.effective.key, r.position))
         kept = [
             r
             for r in records
-            if (start is None or r.event.effective >= start)
-            and (end is None or r.event.effective <= end)
+            if (start is None or r.event.effective.last >= start)
+            and (end is None or r.event.effective.first <= end)
             and (term is None or term_of(r.event) == term)
         ]
         return History(kept, resolution.retracted, resolution.corrected_by)

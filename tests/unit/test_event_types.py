@@ -21,6 +21,8 @@ COMMON = {"id": "e1", "agreement": "acme", "effective": "2025-01-01"}
 EXAMPLES: dict[str, dict[str, Any]] = {
     "agreement.created": {"title": "Acme", "parties": [{"name": "Acme", "role": "supplier"}]},
     "term.set": {"term": "supply.volume", "summary": "Ten a day"},
+    "term.amended": {"term": "supply.volume", "changes": {"per_day": 20}},
+    "term.affirmed": {"term": "supply.volume"},
     "term.ended": {"term": "supply.volume", "reason": "terminated"},
     "term.proposed": {"term": "supply.volume", "summary": "Twenty a day"},
     "proposal.resolved": {"proposal": "p1", "resolution": "rejected"},
@@ -54,4 +56,4 @@ def test_a_term_set_applied_is_in_force() -> None:
     apply(fold, Applied(fact, 1))  # type: ignore[arg-type]
 
     assert list(fold.term_states()) == ["supply.volume"]
-    assert fold.term_states()["supply.volume"].since == dt.date(2025, 1, 1)
+    assert fold.term_states()["supply.volume"].since.first == dt.date(2025, 1, 1)

@@ -11,9 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tracker.core.dates import When
 from tracker.core.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
 from tracker.core.projector import project
-from tracker.core.state import EndedTerm, Recorded, TermState
+from tracker.core.state import EndedTerm, FieldState, Recorded, TermState
 
 AGREEMENT = "acme"
 KEYS = ("cloud.exclusivity", "api.exclusivity", "revenue.share")
@@ -149,7 +150,7 @@ def logs(
             event = _event(id=event_id, **draw(note_content()))
         elif kind == "proposal.resolved":
             proposal = draw(st.sampled_from(proposals))
-            soon_after = proposal.effective + _days(draw(st.integers(0, 2)))
+            soon_after = proposal.effective.first + _days(draw(st.integers(0, 2)))
             event = _event(
                 id=event_id,
                 type="proposal.resolved",
@@ -177,8 +178,8 @@ def _keep_same_day_order(original: Sequence[Event], shuffled: Sequence[Event]) -
     """`shuffled`, with the events of each effective date put back in their original order."""
     by_day: dict[dt.date, deque[Event]] = defaultdict(deque)
     for event in original:
-        by_day[event.effective].append(event)
-    return [by_day[event.effective].popleft() for event in shuffled]
+        by_day[event.effective.first].append(event)
+    return [by_day[event.effective.first].popleft() for event in shuffled]
 
 
 def _store_read_until(records: Sequence[Recorded], until: dt.date) -> list[Recorded]:
@@ -188,7 +189,9 @@ def _store_read_until(records: Sequence[Recorded], until: dt.date) -> list[Recor
     return [
         r
         for r in records
-        if r.event.effective <= until or isinstance(r.event, AMENDMENTS) or r.event.id in corrected
+        if r.event.effective.first <= until
+        or isinstance(r.event, AMENDMENTS)
+        or r.event.id in corrected
     ]
 
 
@@ -222,7 +225,7 @@ def test_the_order_records_are_handed_over_in_does_not_matter(
 def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
     records: list[Recorded], as_of: dt.date
 ) -> None:
-    prefix = [r for r in records if r.event.effective <= as_of]
+    prefix = [r for r in records if r.event.effective.first <= as_of]
 
     from_prefix = project(AGREEMENT, prefix, as_of)
 
@@ -321,18 +324,25 @@ def test_a_term_is_in_force_on_its_expiry_date_and_expired_the_day_after(
 ) -> None:
     term, expires = expiring
     log = _append(records, term)
+    term_sources = tuple(dict.fromkeys(c.source for c in term.sources if c.stance == "supports"))
     in_force = TermState(
         summary=term.summary,
         value=term.value,
         since=term.effective,
-        expires=expires,
+        expires=When.day(expires),
         ends_when=None,
         certainty=term.certainty,
         events=("expiring",),
         sources=tuple(c.source for c in term.sources),
         citations=term.sources,
+        fields={
+            k: FieldState(v, term.effective, term.certainty, ("expiring",), term_sources)
+            for k, v in term.value.items()
+        },
     )
-    expired = EndedTerm(term.summary, expires + _days(1), "expired", ("expiring",))
+    expired = EndedTerm(
+        term.summary, When.day(expires + _days(1)), "expired", ("expiring",), term.certainty
+    )
     before_on_expiry = project(AGREEMENT, records, expires)
     before_day_after = project(AGREEMENT, records, expires + _days(1))
 
@@ -353,7 +363,8 @@ def test_a_term_replaced_before_its_expiry_does_not_expire(
     records: list[Recorded], expiring: tuple[TermSet, dt.date], data: st.DataObject
 ) -> None:
     term, expires = expiring
-    replaced_on = term.effective + _days(data.draw(st.integers(0, (expires - term.effective).days)))
+    start = term.effective.first
+    replaced_on = start + _days(data.draw(st.integers(0, (expires - start).days)))
     replacement = _event(
         id="replacing", type="term.set", effective=replaced_on, term="ip.rights", summary="kept"
     )
@@ -362,7 +373,9 @@ def test_a_term_replaced_before_its_expiry_does_not_expire(
 
     state = project(AGREEMENT, _append(records, term, replacement), after)
 
-    in_force = TermState("kept", {}, replaced_on, None, None, "confirmed", ("replacing",), ())
+    in_force = TermState(
+        "kept", {}, When.day(replaced_on), None, None, "confirmed", ("replacing",), ()
+    )
     assert state == replace(background, terms={**background.terms, "ip.rights": in_force})
 
 

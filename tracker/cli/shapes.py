@@ -7,6 +7,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.core.dates import When
 from tracker.core.events import Citation, Event, StoredSource, event_to_dict
 from tracker.core.provenance import corroboration
 from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
@@ -23,8 +24,11 @@ def timestamp(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat() + "Z"
 
 
-def day(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
+def day(day: dt.date | When | None) -> str | None:
+    """A date as written: a day in ISO format, an imprecise date as its EDTF text."""
+    if day is None:
+        return None
+    return day.text if isinstance(day, When) else day.isoformat()
 
 
 def term_json(term: TermState) -> dict[str, Any]:

@@ -14,11 +14,16 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    PlainSerializer,
+    PlainValidator,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     field_serializer,
     model_validator,
 )
+
+from tracker.core.dates import SUBSET, When
 
 Certainty: TypeAlias = Literal["confirmed", "reported", "rumored"]
 Stance: TypeAlias = Literal["supports", "contradicts"]
@@ -45,6 +50,21 @@ def _finite(value: Any) -> Any:
 
 
 TermValue = Annotated[dict[str, JsonValue], AfterValidator(_finite)]
+# Changes to some fields of a term's value: a field set to null is removed.
+FieldChanges = Annotated[dict[str, JsonValue], AfterValidator(_finite), Field(min_length=1)]
+
+Date = Annotated[
+    When,
+    PlainValidator(When.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|\.\./\d{4}-\d{2}-\d{2})$",
+            "description": "EDTF: " + SUBSET,
+        }
+    ),
+]
 
 
 class Value(BaseModel):
@@ -93,8 +113,8 @@ class BaseEvent(Value):
 
     id: EventId
     agreement: Slug
-    effective: dt.date
-    announced: dt.date | None = None
+    effective: Date
+    announced: Date | None = None
     certainty: Certainty = "confirmed"
     sources: tuple[Citation, ...] = ()
     note: Text | None = None
@@ -115,14 +135,31 @@ class TermSet(BaseEvent):
     term: TermKey
     summary: Text
     value: TermValue = Field(default_factory=dict)
-    expires: dt.date | None = None
+    expires: Date | None = None
     ends_when: Text | None = None
 
     @model_validator(mode="after")
     def _expires_after_effective(self) -> TermSet:
-        if self.expires is not None and self.expires < self.effective:
+        if self.expires is not None and self.expires.last < self.effective.first:
             raise ValueError(f"expires {self.expires} is before effective {self.effective}")
         return self
+
+
+class TermAmended(BaseEvent):
+    """Some fields of a term in force change (null removes one); the others keep their own
+    date, certainty and sources."""
+
+    type: Literal["term.amended"] = "term.amended"
+    term: TermKey
+    changes: FieldChanges
+    summary: Text | None = None
+
+
+class TermAffirmed(BaseEvent):
+    """A source says a term in force is unchanged: it adds support and moves nothing."""
+
+    type: Literal["term.affirmed"] = "term.affirmed"
+    term: TermKey
 
 
 class TermEnded(BaseEvent):
@@ -172,7 +209,14 @@ class EventRetracted(BaseEvent):
 
 
 Fact: TypeAlias = Annotated[
-    AgreementCreated | TermSet | TermEnded | TermProposed | ProposalResolved | NoteRecorded,
+    AgreementCreated
+    | TermSet
+    | TermAmended
+    | TermAffirmed
+    | TermEnded
+    | TermProposed
+    | ProposalResolved
+    | NoteRecorded,
     Field(discriminator="type"),
 ]
 
@@ -218,6 +262,8 @@ class EventCorrected(BaseEvent):
 Event: TypeAlias = Annotated[
     AgreementCreated
     | TermSet
+    | TermAmended
+    | TermAffirmed
     | TermEnded
     | TermProposed
     | ProposalResolved

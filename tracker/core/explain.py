@@ -106,7 +106,7 @@ def _chain(
     retractions = _retractions(kept, resolution.retracted)
     steps = []
     for r, content in facts:
-        if _term_of(content, proposals) != term or content.effective > as_of:
+        if _term_of(content, proposals) != term or content.effective.first > as_of:
             continue
         if r.event.id in resolution.retracted:
             by, status = tuple(retractions.get(r.event.id, ())), "retracted"
@@ -115,5 +115,5 @@ def _chain(
             status = "corrected" if by else "counts"
         reasons = tuple(amendments[b].reason for b in by)
         steps.append(Step(r, content, status, by, reasons))  # type: ignore[arg-type]
-    steps.sort(key=lambda s: (s.content.effective, s.recorded.position))
+    steps.sort(key=lambda s: (s.content.effective.key, s.recorded.position))
     return tuple(steps)

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import NamedTuple, assert_never
 
+from tracker.core.dates import day_after
 from tracker.core.events import (
     AMENDMENTS,
     AgreementCreated,
+    Certainty,
     Citation,
     EventCorrected,
     EventRetracted,
@@ -18,12 +20,22 @@ from tracker.core.events import (
     NoteRecorded,
     Party,
     ProposalResolved,
+    TermAffirmed,
+    TermAmended,
     TermEnded,
     TermProposed,
     TermSet,
 )
 from tracker.core.gc_pause import paused
-from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+from tracker.core.state import (
+    AgreementState,
+    EndedTerm,
+    FieldState,
+    Possible,
+    Proposal,
+    Recorded,
+    TermState,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -58,8 +70,8 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
-def _effective(applied: Applied) -> dt.date:
-    return applied.fact.effective
+def _effective(applied: Applied) -> tuple[dt.date, dt.date]:
+    return applied.fact.effective.key
 
 
 def resolve(records: list[Recorded]) -> Resolution:
@@ -99,6 +111,14 @@ def resolve(records: list[Recorded]) -> Resolution:
     return Resolution(tuple(facts), retracted, corrected_by)
 
 
+class Live(NamedTuple):
+    """A term in force while folding: the term.set that put it in force, and the amendments
+    and affirmations applied since (a named tuple: replay makes one per term.set)."""
+
+    set: Applied
+    later: tuple[Applied, ...] = ()
+
+
 @dataclass(slots=True)
 class Fold:
     """The working state of a fold: it changes in place, and only its own fold and
@@ -106,34 +126,109 @@ class Fold:
 
     title: str | None = None
     parties: tuple[Party, ...] = ()
-    terms: dict[str, Applied] = field(default_factory=dict)  # the term.set in force
+    terms: dict[str, Live] = field(default_factory=dict)
     pending: dict[str, Proposal] = field(default_factory=dict)
     resolved: dict[str, Proposal] = field(default_factory=dict)
     ended: dict[str, EndedTerm] = field(default_factory=dict)
+    possible: dict[str, Possible] = field(default_factory=dict)
     next_expiry: dt.date | None = None
 
     def expire(self, before: dt.date) -> None:
-        """End every term whose `expires` date is before `before`."""
+        """End every term whose `expires` range ends before `before`."""
         if self.next_expiry is None or self.next_expiry >= before:
             return
-        for key, applied in list(self.terms.items()):
-            term = applied.fact
-            assert isinstance(term, TermSet)
-            if term.expires is not None and term.expires < before:
+        for key, live in list(self.terms.items()):
+            expires = _set_of(live).expires
+            if expires is not None and expires.last < before:
                 del self.terms[key]
+                certainty = term_state(live).certainty
                 self.ended[key] = EndedTerm(
-                    term.summary, term.expires + ONE_DAY, "expired", applied.events
+                    _summary(live), day_after(expires), "expired", _events(live), certainty
                 )
-        expiries = (a.fact.expires for a in self.terms.values() if isinstance(a.fact, TermSet))
-        self.next_expiry = min((e for e in expiries if e is not None), default=None)
+        expiries = (e.last for live in self.terms.values() if (e := _set_of(live).expires))
+        self.next_expiry = min(expiries, default=None)
 
     def term_states(self) -> dict[str, TermState]:
         """The terms in force, as values."""
-        return {key: term_state(applied) for key, applied in self.terms.items()}
+        return {key: term_state(live) for key, live in self.terms.items()}
 
 
-def _supporting(citations: tuple[Citation, ...]) -> tuple[str, ...]:
+def _set_of(live: Live) -> TermSet:
+    fact = live.set.fact
+    assert isinstance(fact, TermSet)
+    return fact
+
+
+def _events(live: Live) -> tuple[str, ...]:
+    """The events that shaped a term: its term.set and its amendments (not affirmations)."""
+    events = live.set.events
+    for applied in live.later:
+        if isinstance(applied.fact, TermAmended):
+            events = (*events, *applied.events)
+    return events
+
+
+def _summary(live: Live) -> str:
+    summary = _set_of(live).summary
+    for applied in live.later:
+        if isinstance(applied.fact, TermAmended) and applied.fact.summary is not None:
+            summary = applied.fact.summary
+    return summary
+
+
+def _supporting(citations: Iterable[Citation]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+
+
+_STRENGTH: dict[str, int] = {"confirmed": 2, "reported": 1, "rumored": 0}
+
+
+def weakest(certainties: Iterable[Certainty]) -> Certainty:
+    """The least sure of some certainties (confirmed > reported > rumored)."""
+    return min(certainties, key=_STRENGTH.__getitem__)
+
+
+def term_state(live: Live) -> TermState:
+    """The term a term.set and what followed it put in force, field by field."""
+    fact = _set_of(live)
+    backing = _supporting(fact.sources)
+    fields = {
+        k: FieldState(v, fact.effective, fact.certainty, live.set.events, backing)
+        for k, v in fact.value.items()
+    }
+    citations: list[Citation] = list(fact.sources)
+    affirmed_by: list[str] = []
+    for applied in live.later:
+        later = applied.fact
+        citations.extend(later.sources)
+        if isinstance(later, TermAffirmed):
+            affirmed_by.extend(applied.events)
+        elif isinstance(later, TermAmended):
+            _amend(fields, later, applied.events)
+    certainties = [f.certainty for f in fields.values()] or [fact.certainty]
+    return TermState(
+        summary=_summary(live),
+        value=MappingProxyType({k: f.value for k, f in fields.items()}),
+        since=fact.effective,
+        expires=fact.expires,
+        ends_when=fact.ends_when,
+        certainty=weakest(certainties),
+        events=_events(live),
+        sources=_supporting(citations),
+        citations=tuple(citations),
+        fields=MappingProxyType(fields),
+        affirmed_by=tuple(affirmed_by),
+    )
+
+
+def _amend(fields: dict[str, FieldState], amended: TermAmended, events: tuple[str, ...]) -> None:
+    """Apply an amendment's changes to a term's fields; null removes a field."""
+    backing = _supporting(amended.sources)
+    for name, value in amended.changes.items():
+        if value is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = FieldState(value, amended.effective, amended.certainty, events, backing)
 
 
 def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
@@ -141,37 +236,30 @@ def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
     fold.parties = fact.parties
 
 
-def term_state(applied: Applied) -> TermState:
-    """The term a term.set puts in force."""
-    fact = applied.fact
-    assert isinstance(fact, TermSet)
-    return TermState(
-        summary=fact.summary,
-        value=MappingProxyType(fact.value),
-        since=fact.effective,
-        expires=fact.expires,
-        ends_when=fact.ends_when,
-        certainty=fact.certainty,
-        events=applied.events,
-        sources=_supporting(fact.sources),
-        citations=fact.sources,
-    )
-
-
 def _term_set(fold: Fold, fact: TermSet, applied: Applied) -> None:
-    fold.terms[fact.term] = applied
+    fold.terms[fact.term] = Live(applied)
     if fold.ended:
         fold.ended.pop(fact.term, None)
-    if fact.expires is not None and (fold.next_expiry is None or fact.expires < fold.next_expiry):
-        fold.next_expiry = fact.expires
+    expires = fact.expires
+    if expires is not None and (fold.next_expiry is None or expires.last < fold.next_expiry):
+        fold.next_expiry = expires.last
+
+
+def _term_changed(fold: Fold, fact: TermAmended | TermAffirmed, applied: Applied) -> None:
+    """An amendment or affirmation of a term in force; of any other term, it changes nothing
+    (the log refuses it when it is appended)."""
+    live = fold.terms.get(fact.term)
+    if live is not None:
+        fold.terms[fact.term] = Live(live.set, (*live.later, applied))
 
 
 def _term_ended(fold: Fold, fact: TermEnded, applied: Applied) -> None:
     live = fold.terms.pop(fact.term, None)
     if live is not None:
-        assert isinstance(live.fact, TermSet)
-        events = (*live.events, *applied.events)
-        fold.ended[fact.term] = EndedTerm(live.fact.summary, fact.effective, fact.reason, events)
+        events = (*_events(live), *applied.events)
+        fold.ended[fact.term] = EndedTerm(
+            _summary(live), fact.effective, fact.reason, events, fact.certainty
+        )
 
 
 def _term_proposed(fold: Fold, fact: TermProposed, applied: Applied) -> None:
@@ -194,6 +282,8 @@ def apply(fold: Fold, applied: Applied) -> None:
     match fact:
         case TermSet():
             _term_set(fold, fact, applied)
+        case TermAmended() | TermAffirmed():
+            _term_changed(fold, fact, applied)
         case TermEnded():
             _term_ended(fold, fact, applied)
         case TermProposed():
@@ -208,16 +298,49 @@ def apply(fold: Fold, applied: Applied) -> None:
             assert_never(fact)
 
 
+def _possible(fold: Fold, applied: Applied) -> Possible | None:
+    """What a term would be if a change of uncertain date had come; None for a fact that
+    changes no term's content."""
+    fact = applied.fact
+    if isinstance(fact, TermSet):
+        return Possible(fact.id, fact.effective, "set", fact.certainty, term_state(Live(applied)))
+    if isinstance(fact, TermAmended) and (live := fold.terms.get(fact.term)) is not None:
+        after = term_state(Live(live.set, (*live.later, applied)))
+        return Possible(fact.id, fact.effective, "amended", fact.certainty, after)
+    if isinstance(fact, TermEnded) and fact.term in fold.terms:
+        return Possible(fact.id, fact.effective, "ended", fact.certainty, None)
+    return None
+
+
+def _possible_expiries(fold: Fold, as_of: dt.date) -> None:
+    """Terms whose imprecise expiry may have come by `as_of`."""
+    for key, live in fold.terms.items():
+        expires = _set_of(live).expires
+        if expires is not None and not expires.exact and expires.first < as_of:
+            certainty = term_state(live).certainty
+            fold.possible.setdefault(
+                key, Possible(live.set.fact.id, day_after(expires), "expired", certainty, None)
+            )
+
+
 def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
-    """Apply, in order, every fact effective on or before `as_of`."""
+    """Apply, in order, every fact whose date is surely on or before `as_of`; list the changes
+    whose imprecise date may be, and skip the rest."""
     state = Fold()
+    possible = []
     for applied in facts:
-        fact = applied.fact
-        if fact.effective > as_of:
-            break
-        state.expire(fact.effective)
-        apply(state, applied)
+        when = applied.fact.effective
+        if when.last <= as_of:
+            state.expire(when.last)
+            apply(state, applied)
+        elif when.first <= as_of:
+            possible.append(applied)
     state.expire(as_of)
+    for applied in possible:
+        change = _possible(state, applied)
+        if change is not None:
+            state.possible.setdefault(getattr(applied.fact, "term", ""), change)
+    _possible_expiries(state, as_of)
     return state
 
 
@@ -241,5 +364,6 @@ def project(
         pending=result.pending,
         resolved=result.resolved,
         ended=result.ended,
+        possible=result.possible,
         retracted=resolution.retracted,
     )

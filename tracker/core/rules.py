@@ -19,7 +19,8 @@ from tracker.errors import EventConflictError, InvalidEventError
 
 
 class Known(NamedTuple):
-    """What the log knows of an event another one refers to."""
+    """What the log knows of an event another one refers to (`effective`: the first day its
+    date can be)."""
 
     agreement: str
     type: str
@@ -50,7 +51,7 @@ def check_fits(agreement: str, version: int, event: Event, known: dict[str, Know
             raise InvalidEventError(
                 f"event {event.id!r}: {ref!r} is a {target.type}, not a proposal"
             )
-        if event.effective < target.effective:
+        if event.effective.last < target.effective:
             raise InvalidEventError(
                 f"event {event.id!r}: resolved on {event.effective}, before proposal {ref!r} "
                 f"was made ({target.effective})"
@@ -68,7 +69,7 @@ def check_all_fit(
     known = dict(known)
     for offset, event in enumerate(events):
         check_fits(agreement, version + offset, event, known)
-        known[event.id] = Known(agreement, event.type, event.effective)
+        known[event.id] = Known(agreement, event.type, event.effective.first)
 
 
 def new_events(agreement: str, events: Sequence[Event], stored: Mapping[str, Event]) -> list[Event]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from tracker.core.dates import When
 from tracker.core.events import Certainty, Citation, EndReason, Event, Party, Resolution
 
 
@@ -21,28 +22,57 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldState:
+    """One field of a term's value: since when it holds, how sure, and on whose word."""
+
+    value: Any
+    since: When
+    certainty: Certainty
+    events: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TermState:
-    """A term in force."""
+    """A term in force; its certainty is the weakest of its fields'."""
 
     summary: str
     value: Mapping[str, Any]
-    since: dt.date
-    expires: dt.date | None
+    since: When
+    expires: When | None
     ends_when: str | None
     certainty: Certainty
     events: tuple[str, ...]
     sources: tuple[str, ...]
     citations: tuple[Citation, ...] = ()
+    fields: Mapping[str, FieldState] = field(default_factory=dict)
+    affirmed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class EndedTerm:
-    """A term no longer in force, and why."""
+    """A term no longer in force, why, and how sure that is."""
 
     summary: str
-    ended: dt.date
+    ended: When
     reason: EndReason
     events: tuple[str, ...]
+    certainty: Certainty = "confirmed"
+
+
+PossibleChange = Literal["set", "amended", "ended", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class Possible:
+    """A change whose imprecise date may or may not have come by the state's date: not
+    applied, and shown with what the term would be if it had (None: no longer in force)."""
+
+    event: str
+    date: When
+    change: PossibleChange
+    certainty: Certainty
+    term: TermState | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +83,7 @@ class Proposal:
     term: str
     summary: str
     certainty: Certainty
-    since: dt.date
+    since: When
     resolution: Resolution | None = None
     resolved_by: str | None = None
 
@@ -71,4 +101,5 @@ class AgreementState:
     pending: Mapping[str, Proposal] = field(default_factory=dict)
     resolved: Mapping[str, Proposal] = field(default_factory=dict)
     ended: Mapping[str, EndedTerm] = field(default_factory=dict)
+    possible: Mapping[str, Possible] = field(default_factory=dict)
     retracted: Mapping[str, str] = field(default_factory=dict)  # event id -> retraction id

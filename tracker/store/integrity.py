@@ -54,8 +54,8 @@ def _link_problem(row: sa.RowMapping, version: int, prev: str) -> str | None:
         "id": event.id,
         "agreement": event.agreement,
         "type": event.type,
-        "effective": event.effective,
-        "announced": event.announced,
+        "effective": event.effective.first,
+        "announced": None if event.announced is None else event.announced.first,
     }
     for name, value in columns.items():
         if row[name] != value:

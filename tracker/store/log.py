@@ -157,9 +157,10 @@ class EventStore:
             payload = codec.encode(event)
             digest = codec.chain_hash(prev, agreement, version, moment, payload)
             target = event.target if isinstance(event, AMENDMENTS) else None
+            announced = None if event.announced is None else event.announced.first
             rows.append(
                 Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
-                    event.effective, event.announced, target, recorded_at, payload, prev, digest)
+                    event.effective.first, announced, target, recorded_at, payload, prev, digest)
             )  # fmt: skip
             prev = digest
         return rows

@@ -1,0 +1,91 @@
+"""Imprecise dates: a day, a month, a year, or "on or before a day", as EDTF writes them.
+
+The subset of the Library of Congress EDTF (ISO 8601-2) that reports need: `2024-06-11`,
+`2024-06`, `2024` and `../2025-01-21`. Each is a range of days, kept with the text it was
+written as, which is how it is always shown.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^\d{4}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+OPEN_START = ".."
+SUBSET = (
+    "a day (2024-06-11), a month (2024-06), a year (2024) or on or before a day (../2024-06-11)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A range of days, from `first` to `last` inclusive, and the text it was written as."""
+
+    text: str
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def day(cls, day: dt.date) -> When:
+        """An exact day."""
+        return cls(day.isoformat(), day, day)
+
+    @classmethod
+    def parse(cls, value: Any) -> When:
+        """Read a When from its text (or a date, or a year as a number); ValueError names the
+        supported forms when the text is none of them."""
+        if isinstance(value, When):
+            return value
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return cls.day(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:04d}"
+        if not isinstance(value, str):
+            raise ValueError(f"a date is text: {SUBSET}")
+        try:
+            return _parse_text(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not {SUBSET}") from None
+
+    @property
+    def exact(self) -> bool:
+        """True for a single, known day."""
+        return self.first == self.last
+
+    @property
+    def key(self) -> tuple[dt.date, dt.date]:
+        """The order of changes in time: by the day by which the change had surely happened."""
+        return (self.last, self.first)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _parse_text(text: str) -> When:
+    if _DAY.match(text):
+        day = dt.date.fromisoformat(text)
+        return When(text, day, day)
+    if text.startswith(OPEN_START + "/") and _DAY.match(text[3:]):
+        return When(text, dt.date.min, dt.date.fromisoformat(text[3:]))
+    month = _MONTH.match(text)
+    if month:
+        year, number = int(month[1]), int(month[2])
+        last = calendar.monthrange(year, number)[1]  # ValueError for month 13
+        return When(text, dt.date(year, number, 1), dt.date(year, number, last))
+    if _YEAR.match(text) and int(text) > 0:
+        return When(text, dt.date(int(text), 1, 1), dt.date(int(text), 12, 31))
+    raise ValueError(text)
+
+
+def day_after(when: When) -> When:
+    """The range of days just after each day of `when` (when an expiry takes effect); an
+    imprecise one is written "on or before" its last day."""
+    last = when.last + dt.timedelta(days=1)
+    if when.exact:
+        return When.day(last)
+    return When(f"{OPEN_START}/{last.isoformat()}", when.first + dt.timedelta(days=1), last)
