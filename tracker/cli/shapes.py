@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.dates import When
 from tracker.core.events import Citation, Event, StoredSource, event_to_dict
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded, TermState
+from tracker.core.state import (
+    AgreementState,
+    EndedTerm,
+    FieldState,
+    Possible,
+    Proposal,
+    Recorded,
+    TermState,
+)
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
@@ -42,6 +50,18 @@ def term_json(term: TermState) -> dict[str, Any]:
         "certainty": term.certainty,
         "events": list(term.events),
         "sources": list(term.sources),
+        "fields": {name: _field_json(f) for name, f in term.fields.items()},
+        "affirmed_by": list(term.affirmed_by),
+    }
+
+
+def _field_json(f: FieldState) -> dict[str, Any]:
+    return {
+        "value": f.value,
+        "since": day(f.since),
+        "certainty": f.certainty,
+        "events": list(f.events),
+        "sources": list(f.sources),
     }
 
 
@@ -51,7 +71,14 @@ def _ended_json(term: EndedTerm) -> dict[str, Any]:
         "ended": day(term.ended),
         "reason": term.reason,
         "events": list(term.events),
+        "certainty": term.certainty,
     }
+
+
+def possible_json(p: Possible) -> dict[str, Any]:
+    """A change that may have come: its date as written, and the term if it had."""
+    after = {"value": None, "certainty": p.certainty} if p.term is None else term_json(p.term)
+    return {"event": p.event, "date": day(p.date), "change": p.change, **after}
 
 
 def _pending_json(p: Proposal) -> dict[str, Any]:
@@ -90,6 +117,7 @@ def state_json(
         "terms": terms,
         "pending": [_pending_json(p) for p in state.pending.values()],
         "ended": {k: _ended_json(t) for k, t in sorted(state.ended.items())},
+        "possible": {k: possible_json(p) for k, p in sorted(state.possible.items())},
     }
 
 
