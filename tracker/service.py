@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.events import (
     RECORDABLE_TYPES,
     AgreementCreated,
+    Batch,
     Event,
     EventCorrected,
     Fact,
@@ -26,6 +27,7 @@ from tracker.core.events import (
 )
 from tracker.core.projector import known, project, resolve
 from tracker.core.provenance import sha256
+from tracker.core.rules import TermChange, check_term_changes
 from tracker.core.state import AgreementState, Recorded
 from tracker.errors import AmbiguousAgreementError, InvalidEventError, NotFoundError
 from tracker.store import engines
@@ -188,6 +190,7 @@ class Tracker:
                 problem = bad_citation(event, sources)
                 if problem is not None:
                     raise InvalidEventError(f"event {event.id!r}: {problem}")
+        check_term_changes(self.store.read(agreement), events)
         return self.store.append(agreement, events, expected_version)
 
     def record(
@@ -235,9 +238,28 @@ class Tracker:
         from tracker.files.agreement import load
 
         batches = [load(path).batch() for path in paths]
+        # Files that create an agreement go before the amendment files of the same import.
+        order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
+        batches = [batches[i] for i in order]
+        self._check_term_changes(batches)
         if len(batches) > 1:  # one file is one transaction already: all or nothing
             self.store.rehearse(batches)
-        return [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
+        results = [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
+        return [results[order.index(i)] for i in range(len(batches))]
+
+    def _check_term_changes(self, batches: Sequence[Batch]) -> None:
+        """Check the amendments and affirmations of every batch against its agreement's log
+        and the batches before it."""
+        logs: dict[str, list[Recorded]] = {}
+        for batch in batches:
+            if not any(isinstance(e, TermChange) for e in batch.events):
+                continue
+            log = logs.setdefault(batch.agreement, self.store.read(batch.agreement))
+            check_term_changes(log, batch.events)
+            start = max((r.position for r in log), default=0)
+            log.extend(
+                Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(batch.events, 1)
+            )
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""
@@ -261,13 +283,11 @@ class Tracker:
         self, agreement: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
     ) -> StateDiff:
         """What changed in the agreement's terms from `start` to `end`."""
-        from tracker.core.diff import diff
+        from tracker.core.diff import diff_between
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, until=max(start, end), known_at=known_at)
-        return diff(
-            project(agreement, records, start, known_at), project(agreement, records, end, known_at)
-        )
+        return diff_between(agreement, records, start, end, known_at)
 
     def knowledge_diff(
         self, agreement: str, as_of: dt.date, before: dt.datetime, after: dt.datetime
@@ -453,6 +473,10 @@ def database_error(error: Exception) -> str | None:
 
 def _engine(url: str | None) -> Engine:
     return engines.create_engine(engines.resolve_url(url)[0])
+
+
+def _creates(batch: Batch) -> bool:
+    return any(isinstance(e, AgreementCreated) for e in batch.events)
 
 
 def _derived_id(data: Mapping[str, Any]) -> str:

@@ -241,7 +241,19 @@ def test_schema_is_json_schema_of_agreement_files() -> None:
 
     schema = json.loads(result.stdout)
     assert schema["title"] == "tracker agreement file"
-    assert schema["required"] == ["agreement", "title", "parties", "events"]
+    assert schema["required"] == ["agreement", "events"]
+    assert schema["properties"]["events"]["items"]["discriminator"]["mapping"].keys() == {
+        "agreement.created",
+        "term.set",
+        "term.amended",
+        "term.affirmed",
+        "term.ended",
+        "term.proposed",
+        "proposal.resolved",
+        "note.recorded",
+        "event.retracted",
+        "event.corrected",
+    }
 
 
 @pytest.mark.parametrize(

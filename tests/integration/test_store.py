@@ -96,7 +96,10 @@ def test_first_event_of_an_agreement_must_create_it(store: EventStore) -> None:
     with pytest.raises(InvalidEventError) as raised:
         store.append("acme", [term_set("a")])
 
-    assert str(raised.value) == ("event 'a': the first event of 'acme' must be agreement.created")
+    assert str(raised.value) == (
+        "event 'a': the first event of 'acme' must be agreement.created"
+        " (an amendment file needs its agreement imported first)"
+    )
 
 
 def test_retraction_of_an_unknown_event_is_rejected(store: EventStore) -> None:

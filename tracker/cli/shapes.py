@@ -150,6 +150,7 @@ def diff_json(d: StateDiff) -> dict[str, Any]:
         **span(d),
         "changes": [_change_json(c) for c in d.changes],
         "proposals": [{"event": p.event, "term": p.term, "change": p.change} for p in d.proposals],
+        "affirmed": [{"term": a.term, "event": a.event} for a in d.affirmed],
     }
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from tracker.core.state import AgreementState, TermState
+from tracker.core.events import TermAffirmed, TermAmended, TermEnded, TermSet
+from tracker.core.projector import Applied, known, resolve, state_of
+from tracker.core.state import AgreementState, Recorded, TermState
 
-Change = Literal["added", "ended", "changed"]
+Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]
 
 
@@ -41,16 +45,31 @@ class StateDiff:
     after: AgreementState
     changes: tuple[TermChange, ...]
     proposals: tuple[ProposalChangeRow, ...]
+    affirmed: tuple[Affirmation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Affirmation:
+    """A source said a term in force was unchanged: support, not a change."""
+
+    term: str
+    event: str
 
 
 def changed_fields(before: TermState, after: TermState) -> tuple[str, ...]:
-    """The fields that differ, `value` compared key by key (as `value.<key>`)."""
+    """The fields that differ, `value` compared key by key (as `value.<key>`, or as
+    `fields.<key>` when only a field's provenance changed)."""
     names: list[str] = []
     for name in ("summary", "since", "expires", "ends_when", "certainty"):
         if getattr(before, name) != getattr(after, name):
             names.append(name)
     keys = sorted(set(before.value) | set(after.value))
     names.extend(f"value.{k}" for k in keys if before.value.get(k) != after.value.get(k))
+    names.extend(
+        f"fields.{k}"  # same value, another date, certainty or source
+        for k in keys
+        if before.value.get(k) == after.value.get(k) and before.fields.get(k) != after.fields.get(k)
+    )
     if before.sources != after.sources:
         names.append("sources")
     elif before.citations != after.citations:
@@ -72,16 +91,33 @@ def _ending_events(key: str, before: TermState, new: AgreementState) -> tuple[st
     return tuple(dict.fromkeys(retractions)) or before.events
 
 
-def _term_change(key: str, old: AgreementState, new: AgreementState) -> TermChange | None:
+def _substance(term: TermState) -> TermState:
+    """A term without what affirmations add (their events and citations)."""
+    return replace(term, sources=(), citations=(), affirmed_by=())
+
+
+def _term_change(
+    key: str, old: AgreementState, new: AgreementState, touched: tuple[str, ...]
+) -> TermChange | None:
     before, after = old.terms.get(key), new.terms.get(key)
     if before is None and after is not None:
-        return TermChange(key, "added", None, after, (), after.events)
+        maybe = old.possible.get(key)
+        settled = maybe is not None and maybe.term == after
+        return TermChange(
+            key, "settled" if settled else "added", None, after, (), touched or after.events
+        )
     if before is not None and after is None:
-        return TermChange(key, "ended", before, None, (), _ending_events(key, before, new))
-    if before is not None and after is not None and before != after:
+        ending = touched or _ending_events(key, before, new)
+        return TermChange(key, "ended", before, None, (), ending)
+    if before is not None and after is not None:
+        if before == after or (
+            _substance(before) == _substance(after) and before.affirmed_by != after.affirmed_by
+        ):
+            return None
         fields = changed_fields(before, after)
-        return TermChange(key, "changed", before, after, fields, _new(after.events, before.events))
-    return None
+        events = touched or _new(after.events, before.events)
+        return TermChange(key, "changed", before, after, fields, events)
+    return TermChange(key, "came_and_went", None, None, (), touched) if touched else None
 
 
 def _proposal_changes(old: AgreementState, new: AgreementState) -> list[ProposalChangeRow]:
@@ -98,8 +134,37 @@ def _proposal_changes(old: AgreementState, new: AgreementState) -> list[Proposal
     return rows
 
 
-def diff(old: AgreementState, new: AgreementState) -> StateDiff:
-    """What changed from `old` to `new`: terms added, ended or changed; proposals moved."""
-    keys = sorted(set(old.terms) | set(new.terms))
-    changes = tuple(c for k in keys if (c := _term_change(k, old, new)) is not None)
-    return StateDiff(old.agreement, old, new, changes, tuple(_proposal_changes(old, new)))
+def diff(old: AgreementState, new: AgreementState, window: Iterable[Applied] = ()) -> StateDiff:
+    """What changed from `old` to `new`: terms added, ended, changed, settled, or added and
+    ended in between; proposals moved; affirmations. `window`: the facts dated between the
+    two states, which name every event that touched each term on the way."""
+    touched: dict[str, tuple[str, ...]] = {}
+    affirmed: list[Affirmation] = []
+    for applied in window:
+        fact = applied.fact
+        if isinstance(fact, TermAffirmed):
+            affirmed.extend(Affirmation(fact.term, e) for e in applied.events)
+        elif isinstance(fact, TermSet | TermAmended | TermEnded):
+            touched[fact.term] = (*touched.get(fact.term, ()), *applied.events)
+    keys = sorted(set(old.terms) | set(new.terms) | set(touched))
+    changes = tuple(
+        c for k in keys if (c := _term_change(k, old, new, touched.get(k, ()))) is not None
+    )
+    proposals = tuple(_proposal_changes(old, new))
+    return StateDiff(old.agreement, old, new, changes, proposals, tuple(affirmed))
+
+
+def diff_between(
+    agreement: str,
+    records: Iterable[Recorded],
+    start: dt.date,
+    end: dt.date,
+    known_at: dt.datetime | None = None,
+) -> StateDiff:
+    """The diff of an agreement's states on two dates, with the way between them."""
+    resolution = resolve(known(records, known_at))
+    old = state_of(agreement, resolution, start, known_at)
+    new = state_of(agreement, resolution, end, known_at)
+    low, high = min(start, end), max(start, end)
+    window = [a for a in resolution.facts if low < a.fact.effective.last <= high]
+    return diff(old, new, window)

@@ -352,8 +352,14 @@ def project(
 ) -> AgreementState:
     """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
     with paused():
-        resolution = resolve(known(records, known_at))
-        result = fold(resolution.facts, as_of)
+        return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
+
+
+def state_of(
+    agreement: str, resolution: Resolution, as_of: dt.date, known_at: dt.datetime | None
+) -> AgreementState:
+    """The state on `as_of` of a log whose retractions and corrections are resolved."""
+    result = fold(resolution.facts, as_of)
     return AgreementState(
         agreement=agreement,
         as_of=as_of,

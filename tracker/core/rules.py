@@ -12,9 +12,14 @@ from tracker.core.events import (
     Event,
     EventCorrected,
     ProposalResolved,
+    Source,
     StoredSource,
+    TermAffirmed,
+    TermAmended,
     reference,
 )
+from tracker.core.projector import fold, known, resolve
+from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
 
 
@@ -33,6 +38,7 @@ def check_fits(agreement: str, version: int, event: Event, known: dict[str, Know
     if version == 0 and not isinstance(event, AgreementCreated):
         raise InvalidEventError(
             f"event {event.id!r}: the first event of {agreement!r} must be agreement.created"
+            " (an amendment file needs its agreement imported first)"
         )
     if version > 0 and isinstance(event, AgreementCreated):
         raise InvalidEventError(f"event {event.id!r}: agreement {agreement!r} already exists")
@@ -102,7 +108,39 @@ def new_sources(
     for s in sources:
         old = stored.get(s.source.id)
         if old is not None and old != s:
-            raise EventConflictError(f"source {s.source.id!r} is already stored with other content")
+            raise EventConflictError(
+                f"source {s.source.id!r} is already stored with other content (it differs in "
+                f"{', '.join(_differences(old, s))}); give the new version another id"
+            )
         if old is None:
             new.append(s)
     return new
+
+
+def _differences(old: StoredSource, new: StoredSource) -> list[str]:
+    """The fields in which two versions of a source differ."""
+    names = [k for k in Source.model_fields if getattr(old.source, k) != getattr(new.source, k)]
+    return names + (["text"] if old.sha256 != new.sha256 else [])
+
+
+TermChange = TermAmended | TermAffirmed
+
+
+def check_term_changes(log: Sequence[Recorded], events: Sequence[Event]) -> None:
+    """Raise InvalidEventError unless each amendment or affirmation among `events` names a
+    term in force on its date, given the log and the events before it."""
+    if not any(isinstance(e, TermChange) for e in events):
+        return
+    records = list(log)
+    position = max((r.position for r in records), default=0)
+    for event in events:
+        if isinstance(event, TermChange):
+            on = event.effective.last
+            if event.term not in fold(resolve(known(records, None)).facts, on).terms:
+                raise InvalidEventError(
+                    f"event {event.id!r}: term {event.term!r} is not in force on "
+                    f"{event.effective}; {event.type} applies to a term in force "
+                    "(term.set puts one in force)"
+                )
+        position += 1
+        records.append(Recorded(event, position, 0, dt.datetime.max))

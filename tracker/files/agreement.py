@@ -39,8 +39,8 @@ class Header(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     agreement: Slug
-    title: Text
-    parties: tuple[Party, ...] = Field(min_length=1)
+    title: Text | None = None
+    parties: tuple[Party, ...] | None = Field(default=None, min_length=1)
     sources: tuple[Source, ...] = ()
     events: list[Any] = Field(min_length=1)
 
@@ -50,8 +50,8 @@ class AgreementFile:
     """An agreement file's content, validated: ready to append in order."""
 
     agreement: str
-    title: str
-    parties: tuple[Party, ...]
+    title: str | None
+    parties: tuple[Party, ...] | None
     sources: tuple[StoredSource, ...]
     events: tuple[Event, ...]
 
@@ -169,12 +169,25 @@ def _first_repeat(ids: Iterable[str]) -> str | None:
 
 
 def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
+    """A file that creates its agreement has one agreement.created event, whose title and
+    parties are the file's; an amendment file has none, and no title or parties."""
     created = [e for e in events if isinstance(e, AgreementCreated)]
-    if len(created) != 1:
+    if len(created) > 1:
         raise FileFormatError(
-            f"{path}: the file needs exactly one agreement.created event, not {len(created)}"
+            f"{path}: the file has {len(created)} agreement.created events; an agreement is"
+            " created once"
         )
+    if not created:
+        given = [name for name in ("title", "parties") if getattr(header, name) is not None]
+        if given:
+            raise FileFormatError(
+                f"{path}: field {given[0]}: an amendment file (one without agreement.created)"
+                " leaves out title and parties"
+            )
+        return
     for name in ("title", "parties"):
+        if getattr(header, name) is None:
+            raise FileFormatError(f"{path}: field {name}: required beside agreement.created")
         if getattr(created[0], name) != getattr(header, name):
             raise FileFormatError(
                 f"{path}: event {created[0].id!r}: field {name}: differs from the file's {name}"
@@ -212,12 +225,12 @@ def ordered(events: Sequence[Event]) -> list[Event]:
 
 
 def _dates(fields: dict[str, Any]) -> dict[str, Any]:
-    """A model's JSON fields with its own date fields as dates again, so that YAML writes
-    them bare; a correction's replacement too. Values inside `value` are left alone."""
+    """A model's JSON fields with its own exact-day fields as dates again, so that YAML
+    writes them bare; a correction's replacement too. Values inside `value` are left alone."""
     result: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in DATE_KEYS and isinstance(value, str):
-            value = dt.date.fromisoformat(value)
+        if key in DATE_KEYS and isinstance(value, str) and len(value) == 10:
+            value = dt.date.fromisoformat(value)  # an exact day; imprecise ones stay text
         elif key == "replacement" and isinstance(value, dict):
             value = _dates(value)
         result[key] = value
@@ -232,13 +245,11 @@ def dump(agreement: AgreementFile) -> str:
         del data["agreement"]
         events.append(_dates({"id": data.pop("id"), "type": data.pop("type"), **data}))
     sources = [s.source.model_dump(mode="json", exclude_none=True) for s in agreement.sources]
-    document = {
-        "agreement": agreement.agreement,
-        "title": agreement.title,
-        "parties": [p.model_dump() for p in agreement.parties],
-        "sources": [_dates(s) for s in sources],
-        "events": events,
-    }
+    document: dict[str, Any] = {"agreement": agreement.agreement}
+    if agreement.title is not None and agreement.parties is not None:
+        document["title"] = agreement.title
+        document["parties"] = [p.model_dump() for p in agreement.parties]
+    document |= {"sources": [_dates(s) for s in sources], "events": events}
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
