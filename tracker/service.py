@@ -271,22 +271,48 @@ class Tracker:
         """The facts that count (retractions and corrections applied), in valid-time order."""
         return [a.fact for a in resolve(known(self.store.read(agreement), known_at)).facts]
 
+    def _read(
+        self,
+        agreement: str,
+        until: dt.date | None = None,
+        known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
+    ) -> list[Recorded]:
+        """The agreement's records (see EventStore.read); with `published`, only those citing
+        a source published by then."""
+        records = self.store.read(agreement, until=until, known_at=known_at)
+        if published is None:
+            return records
+        from tracker.core.provenance import published_by
+
+        return published_by(records, self.sources(agreement), published)
+
     def state(
-        self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None
+        self,
+        agreement: str,
+        as_of: dt.date,
+        known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
     ) -> AgreementState:
-        """The agreement's terms on `as_of`, as known at `known_at` (now by default)."""
+        """The agreement's terms on `as_of`, as known at `known_at` (now by default) and, with
+        `published`, as the sources published by then told it."""
         known_at = known_at or self.store.clock()
-        records = self.store.read(agreement, until=as_of, known_at=known_at)
+        records = self._read(agreement, as_of, known_at, published)
         return project(agreement, records, as_of, known_at)
 
     def diff(
-        self, agreement: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None
+        self,
+        agreement: str,
+        start: dt.date,
+        end: dt.date,
+        known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
     ) -> StateDiff:
         """What changed in the agreement's terms from `start` to `end`."""
         from tracker.core.diff import diff_between
 
         known_at = known_at or self.store.clock()
-        records = self.store.read(agreement, until=max(start, end), known_at=known_at)
+        records = self._read(agreement, max(start, end), known_at, published)
         return diff_between(agreement, records, start, end, known_at)
 
     def knowledge_diff(
@@ -300,18 +326,30 @@ class Tracker:
             project(agreement, records, as_of, before), project(agreement, records, as_of, after)
         )
 
+    def publication_diff(
+        self, agreement: str, as_of: dt.date, before: dt.date, after: dt.date
+    ) -> StateDiff:
+        """What the published record learned about the terms on `as_of` between two dates."""
+        from tracker.core.diff import diff
+
+        known_at = self.store.clock()
+        old = project(agreement, self._read(agreement, as_of, known_at, before), as_of, known_at)
+        new = project(agreement, self._read(agreement, as_of, known_at, after), as_of, known_at)
+        return diff(old, new)
+
     def explain(
         self,
         agreement: str,
         term: str,
         as_of: dt.date,
         known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
     ) -> Explanation:
         """The term's state on `as_of` and the chain of events behind it."""
         from tracker.core.explain import explain
 
         known_at = known_at or self.store.clock()
-        records = self.store.read(agreement, until=as_of, known_at=known_at)
+        records = self._read(agreement, as_of, known_at, published)
         result = explain(agreement, records, term, as_of, known_at)
         if not (result.chain or result.pending):
             self._require_term(agreement, term, known_at)
@@ -333,10 +371,11 @@ class Tracker:
         end: dt.date | None = None,
         term: str | None = None,
         known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
     ) -> History:
         """The agreement's events in effective order (position breaks ties), from one read,
         with the retractions and corrections that apply to them."""
-        records = known(self.store.read(agreement), known_at)
+        records = known(self._read(agreement, published=published), known_at)
         resolution = resolve(records)
         records.sort(key=lambda r: (r.event.effective.key, r.position))
         kept = [

@@ -142,6 +142,17 @@ def known_at_option(f: F) -> F:
     )(f)
 
 
+def published_option(f: F) -> F:
+    """`--published-by DATE`: count only events citing a source published by then."""
+    return click.option(
+        "--published-by",
+        "published",
+        type=DATE,
+        default=None,
+        help="Count only events citing a supporting source published by this date.",
+    )(f)
+
+
 def open_tracker(db_url: str | None) -> Tracker:
     """Open the database (migrating it, loading the shipped record into a new default)."""
     from tracker.service import Tracker

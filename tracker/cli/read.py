@@ -17,6 +17,7 @@ from tracker.cli.app import (
     format_option,
     known_at_option,
     open_tracker,
+    published_option,
     today,
 )
 
@@ -25,12 +26,14 @@ from tracker.cli.app import (
 @click.argument("agreement", required=False)
 @click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
 @known_at_option
+@published_option
 @db_option
 @format_option
 def state(
     agreement: str | None,
     as_of: dt.date | None,
     known_at: dt.datetime | None,
+    published: dt.date | None,
     db_url: str | None,
     fmt: str | None,
 ) -> None:
@@ -43,7 +46,7 @@ def state(
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
-    result = tracker.state(name, as_of or today(), known_at)
+    result = tracker.state(name, as_of or today(), known_at, published)
     sources = tracker.sources(name)
     emit(fmt, lambda: state_json(result, sources), lambda: state_table(result, sources))
 
@@ -58,12 +61,21 @@ def state(
     help="Count only events recorded by then; give it twice (with --as-of) to see what was "
     "learned between two moments.",
 )
+@click.option(
+    "--published-by",
+    "published",
+    type=DATE,
+    multiple=True,
+    help="Count only events citing a source published by then; give it twice (with --as-of) "
+    "to see what the published record learned between two dates.",
+)
 @db_option
 @format_option
 def diff(
     args: tuple[str, ...],
     as_of: dt.date | None,
     known_at: tuple[dt.datetime, ...],
+    published: tuple[dt.date, ...],
     db_url: str | None,
     fmt: str | None,
 ) -> None:
@@ -73,43 +85,60 @@ def diff(
 
     Knowledge diff, what was learned about the terms on a date between two moments:
     tracker diff --as-of 2025-01-21 --known-at 2025-01-22 --known-at 2025-03-01
+
+    What the published record learned about a date between two publication dates:
+    tracker diff --as-of 2025-01-21 --published-by 2025-01-21 --published-by 2025-01-22
     """
     from tracker.cli.shapes import diff_json
     from tracker.cli.tables import diff_table
 
-    _check_diff_usage(args, as_of, known_at)
+    _check_diff_usage(args, as_of, known_at, published)
     if as_of is not None:
         tracker = open_tracker(db_url)
         name = tracker.agreement(args[0] if args else None)
-        result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
+        if published:
+            result = tracker.publication_diff(name, as_of, published[0], published[1])
+        else:
+            result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
     else:
         start, end = (DATE.convert(a, None, None) for a in args[-2:])
         tracker = open_tracker(db_url)
         name = tracker.agreement(args[0] if len(args) == 3 else None)
-        result = tracker.diff(name, start, end, known_at[0] if known_at else None)
+        moment = known_at[0] if known_at else None
+        result = tracker.diff(name, start, end, moment, published[0] if published else None)
     emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
 
 
 def _check_diff_usage(
-    args: tuple[str, ...], as_of: dt.date | None, known_at: tuple[dt.datetime, ...]
+    args: tuple[str, ...],
+    as_of: dt.date | None,
+    known_at: tuple[dt.datetime, ...],
+    published: tuple[dt.date, ...],
 ) -> None:
-    """Check the two ways of calling diff before opening the database."""
-    if as_of is not None and (len(known_at) != 2 or len(args) > 1):
-        raise click.UsageError("diff --as-of D takes [AGREEMENT] and exactly two --known-at")
-    if as_of is None and (len(args) not in (2, 3) or len(known_at) > 1):
-        raise click.UsageError("diff takes [AGREEMENT] FROM TO (and at most one --known-at)")
+    """Check the ways of calling diff before opening the database."""
+    pairs = (len(known_at), len(published))
+    if as_of is not None and (pairs not in ((2, 0), (0, 2)) or len(args) > 1):
+        raise click.UsageError(
+            "diff --as-of D takes [AGREEMENT] and exactly two --known-at or two --published-by"
+        )
+    if as_of is None and (len(args) not in (2, 3) or max(pairs) > 1):
+        raise click.UsageError(
+            "diff takes [AGREEMENT] FROM TO (and at most one --known-at and one --published-by)"
+        )
 
 
 @cli.command()
 @click.argument("args", nargs=-1, metavar="[AGREEMENT] TERM")
 @click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
 @known_at_option
+@published_option
 @db_option
 @format_option
 def explain(
     args: tuple[str, ...],
     as_of: dt.date | None,
     known_at: dt.datetime | None,
+    published: dt.date | None,
     db_url: str | None,
     fmt: str | None,
 ) -> None:
@@ -124,7 +153,7 @@ def explain(
         raise click.UsageError("explain takes [AGREEMENT] TERM")
     tracker = open_tracker(db_url)
     name = tracker.agreement(args[0] if len(args) == 2 else None)
-    result = tracker.explain(name, args[-1], as_of or today(), known_at)
+    result = tracker.explain(name, args[-1], as_of or today(), known_at, published)
     emit(fmt, lambda: explain_json(result), lambda: explain_table(result))
 
 
@@ -134,6 +163,7 @@ def explain(
 @click.option("--to", "end", type=DATE, default=None, help="Last effective date.")
 @click.option("--term", default=None, help="Only events about this term.")
 @known_at_option
+@published_option
 @db_option
 @format_option
 def log(
@@ -142,6 +172,7 @@ def log(
     end: dt.date | None,
     term: str | None,
     known_at: dt.datetime | None,
+    published: dt.date | None,
     db_url: str | None,
     fmt: str | None,
 ) -> None:
@@ -155,7 +186,7 @@ def log(
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
-    history = tracker.history(name, start, end, term, known_at)
+    history = tracker.history(name, start, end, term, known_at, published)
     records, retracted = history.records, history.retracted
     emit(
         fmt,

@@ -105,13 +105,20 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
     help="Event type.",
 )
 @click.option("--id", "id_", default=None, help="Event id (default: derived from date and type).")
-@click.option("--effective", type=DATE, required=True, help="Date the change takes effect.")
-@click.option("--announced", type=DATE, default=None, help="Date it became public.")
+@click.option(
+    "--effective",
+    required=True,
+    help="Date the change takes effect: 2024-06-11, 2024-06, 2024 or ../2024-06-11.",
+)
+@click.option("--announced", default=None, help="Date it became public (same forms).")
 @click.option("--certainty", type=click.Choice(["confirmed", "reported", "rumored"]))
 @click.option("--term", default=None, help="Term key, e.g. cloud.exclusivity.")
 @click.option("--summary", default=None, help="One-line summary of the term.")
 @click.option("--value", default=None, help="The term's value, a JSON object.")
-@click.option("--expires", type=DATE, default=None, help="Last day the term is in force.")
+@click.option(
+    "--changes", default=None, help='term.amended: fields to change, e.g. {"cap_usd": 38e9}.'
+)
+@click.option("--expires", default=None, help="Last day the term is in force (same forms).")
 @click.option("--ends-when", default=None, help="Condition that ends the term, in words.")
 @click.option("--reason", default=None, help="Why a term ended or an event is withdrawn.")
 @click.option("--proposal", default=None, help="Proposal event id (proposal.resolved).")
@@ -132,8 +139,9 @@ def record(
     data = {k.rstrip("_"): v for k, v in fields.items() if v not in (None, ())}
     data.pop("cite", None), data.pop("contradict", None)
     data["sources"] = _citations(fields["cite"], fields["contradict"])
-    if fields["value"] is not None:
-        data["value"] = _json_object(fields["value"])
+    for name in ("value", "changes"):
+        if fields[name] is not None:
+            data[name] = _json_object(fields[name], name)
     tracker = open_tracker(db_url)
     _report(tracker.record(tracker.agreement(agreement), data, expected_version))
 
@@ -163,13 +171,13 @@ def retract(
     _report(tracker.retract(event, reason, effective or today(), id_, expected_version))
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def _json_object(text: str, option: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise click.ClickException(f"--value is not JSON: {e.msg} at column {e.colno}") from e
+        raise click.ClickException(f"--{option} is not JSON: {e.msg} at column {e.colno}") from e
     if not isinstance(value, dict):
-        raise click.ClickException("--value must be a JSON object")
+        raise click.ClickException(f"--{option} must be a JSON object")
     return value
 
 

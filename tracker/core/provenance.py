@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.core.events import Citation, Event, EventCorrected, Fact, StoredSource, term_of
+from tracker.core.state import Recorded
 
 _TRANSLATE = str.maketrans(
     {
@@ -205,3 +207,19 @@ class SourceUse:
 def source_uses(facts: Sequence[Fact], sources: Mapping[str, StoredSource]) -> list[SourceUse]:
     """What `tracker sources` shows: each source with its counts."""
     return [SourceUse(s, *stance_counts(facts, s.source.id)) for s in sources.values()]
+
+
+def published_by(
+    records: Iterable[Recorded], sources: Mapping[str, StoredSource], day: dt.date
+) -> list[Recorded]:
+    """The records whose event cites, in support, a source published on or before `day`:
+    what the public record said by then (an event citing no dated source does not count)."""
+    dated = {
+        name for name, s in sources.items() if s.source.published is not None
+        and s.source.published <= day
+    }  # fmt: skip
+    return [
+        r
+        for r in records
+        if any(c.stance == "supports" and c.source in dated for c in citations_of(r.event))
+    ]
