@@ -241,25 +241,45 @@ class Tracker:
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
+        self._check_citations(batches)
         self._check_term_changes(batches)
         if len(batches) > 1:  # one file is one transaction already: all or nothing
             self.store.rehearse(batches)
         results = [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
         return [results[order.index(i)] for i in range(len(batches))]
 
+    def _check_citations(self, batches: Sequence[Batch]) -> None:
+        """Check the citations of amendment files against the sources stored before them
+        and those of the batches before them (a file that creates its agreement has been
+        checked whole when it was read; one for an agreement that does not exist is left
+        for the log to refuse)."""
+        from tracker.core.provenance import bad_citation
+
+        known: dict[str, dict[str, StoredSource]] = {}
+        for batch in batches:
+            if batch.agreement not in known:
+                if not _creates(batch) and self.store.version(batch.agreement) == 0:
+                    continue
+                known[batch.agreement] = {} if _creates(batch) else self.sources(batch.agreement)
+            sources = known[batch.agreement]
+            sources.update({s.source.id: s for s in batch.sources})
+            for event in batch.events:
+                if (problem := bad_citation(event, sources)) is not None:
+                    raise InvalidEventError(f"event {event.id!r}: {problem}")
+
     def _check_term_changes(self, batches: Sequence[Batch]) -> None:
         """Check the amendments and affirmations of every batch against its agreement's log
         and the batches before it."""
-        logs: dict[str, list[Recorded]] = {}
+        earlier: dict[str, list[Event]] = {}
         for batch in batches:
-            if not any(isinstance(e, TermChange) for e in batch.events):
-                continue
-            log = logs.setdefault(batch.agreement, self.store.read(batch.agreement))
-            check_term_changes(log, batch.events)
-            start = max((r.position for r in log), default=0)
-            log.extend(
-                Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(batch.events, 1)
-            )
+            before = earlier.setdefault(batch.agreement, [])
+            if any(isinstance(e, TermChange) for e in batch.events):
+                log = self.store.read(batch.agreement)
+                start = max((r.position for r in log), default=0)
+                log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
+                if log:  # of an agreement that does not exist, the log says so
+                    check_term_changes(log, batch.events)
+            before.extend(batch.events)
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""

@@ -132,8 +132,10 @@ def load(path: Path) -> AgreementFile:
         raise FileFormatError(f"{path}: source {twice!r}: field id: used twice in the file")
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
+    amending = not any(isinstance(e, AgreementCreated) for e in events)
     for event in events:
-        problem = bad_citation(event, by_id)
+        # An amendment file may cite sources stored before it: the import checks those.
+        problem = None if amending else bad_citation(event, by_id)
         if problem is not None:
             raise FileFormatError(f"{path}: event {event.id!r}: {problem}")
     return AgreementFile(
