@@ -31,8 +31,8 @@ def fields_of(event: TermSet) -> Fields:
     """What a term.set says of its term, field by field (`value.<key>` for the value)."""
     fields: Fields = {
         "summary": event.summary,
-        "since": event.effective.isoformat(),
-        "expires": None if event.expires is None else event.expires.isoformat(),
+        "since": str(event.effective),
+        "expires": None if event.expires is None else str(event.expires),
         "ends_when": event.ends_when,
         "certainty": event.certainty,
     }
@@ -137,6 +137,6 @@ def term_history(
         else:
             current = after
             mark = "" if fix is None else f" [corrected by {', '.join(fix.by)}; as corrected]"
-        if start is None or record.event.effective >= start:
+        if start is None or record.event.effective.last >= start:
             parts += [*_header(record, event, mark), *_body(event, lines), ""]
     return parts[:-1] if parts else ["  (none)"]

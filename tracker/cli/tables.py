@@ -23,7 +23,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, TermState
+from tracker.core.state import AgreementState, TermState, provenance
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -109,6 +109,9 @@ def _field(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
         return before.value.get(key), after.value.get(key)
     if name in ("since", "expires"):
         return day(getattr(before, name)), day(getattr(after, name))
+    if name.startswith("fields."):
+        key = name.removeprefix("fields.")
+        return provenance(before.fields.get(key)), provenance(after.fields.get(key))
     return getattr(before, name), getattr(after, name)
 
 

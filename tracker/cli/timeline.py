@@ -70,7 +70,7 @@ class Chart:
             for key, periods in self.timeline.periods.items()
             if any(_overlaps(p, self.start, self.end) for p in periods)
         }
-        keys |= {p.term for p in self.timeline.proposals if self.start <= p.since <= self.end}
+        keys |= {p.term for p in self.timeline.proposals if self.start <= p.since.last <= self.end}
         return sorted(keys)
 
     def _row(self, key: str, label: int, scale: Scale) -> Iterator[Text]:
@@ -84,9 +84,9 @@ class Chart:
             previous = period
         marks = _blank(scale)
         for proposal in self.timeline.proposals:
-            if proposal.term == key and self.start <= proposal.since <= self.end:
+            if proposal.term == key and self.start <= proposal.since.last <= self.end:
                 mark = PENDING if proposal.resolution is None else RESOLVED
-                marks[scale.column(proposal.since)] = (mark, "cyan")
+                marks[scale.column(proposal.since.last)] = (mark, "cyan")
         pieces = [key[i : i + label] for i in range(0, len(key), label)]
         yield _line(pieces[0], label, cells)
         if any(char != " " for char, _ in marks):

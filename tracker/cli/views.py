@@ -53,7 +53,7 @@ def timeline_json(t: Timeline, start: Any, end: Any) -> dict[str, Any]:
                 "resolved_by": p.resolved_by,
             }
             for p in t.proposals
-            if start <= p.since <= end
+            if start <= p.since.last <= end
         ],
     }
 

@@ -65,11 +65,13 @@ def changed_fields(before: TermState, after: TermState) -> tuple[str, ...]:
             names.append(name)
     keys = sorted(set(before.value) | set(after.value))
     names.extend(f"value.{k}" for k in keys if before.value.get(k) != after.value.get(k))
-    names.extend(
-        f"fields.{k}"  # same value, another date, certainty or source
-        for k in keys
-        if before.value.get(k) == after.value.get(k) and before.fields.get(k) != after.fields.get(k)
-    )
+    if before.since == after.since:  # a term set anew changes every field's provenance
+        names.extend(
+            f"fields.{k}"  # same value, another date, certainty or source
+            for k in keys
+            if before.value.get(k) == after.value.get(k)
+            and before.fields.get(k) != after.fields.get(k)
+        )
     if before.sources != after.sources:
         names.append("sources")
     elif before.citations != after.citations:

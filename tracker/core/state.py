@@ -32,6 +32,13 @@ class FieldState:
     sources: tuple[str, ...]
 
 
+def provenance(f: FieldState | None) -> str | None:
+    """A field's date, certainty and sources in a few words (None for no field)."""
+    if f is None:
+        return None
+    return f"since {f.since}, {f.certainty}, from {', '.join(f.sources) or 'no source'}"
+
+
 @dataclass(frozen=True, slots=True)
 class TermState:
     """A term in force; its certainty is the weakest of its fields'."""

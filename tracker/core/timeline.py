@@ -63,9 +63,9 @@ def change_dates(records: Sequence[Recorded], known_at: dt.datetime | None) -> l
     each fact that counts, and the day after each expiry."""
     days: set[dt.date] = set()
     for applied in resolve(known(records, known_at)).facts:
-        days.add(applied.fact.effective)
+        days.add(applied.fact.effective.last)
         if isinstance(applied.fact, TermSet) and applied.fact.expires is not None:
-            days.add(applied.fact.expires + ONE_DAY)
+            days.add(applied.fact.expires.last + ONE_DAY)
     return sorted(days)
 
 
@@ -95,7 +95,7 @@ def _marks(records: Sequence[Recorded], known_at: dt.datetime | None) -> tuple[M
     proposed = {f.id: getattr(f, "term", None) for f in facts}
     return tuple(
         Mark(
-            f.effective,
+            f.effective.last,
             f.id,
             f.type,
             proposed.get(f.proposal)
@@ -120,6 +120,6 @@ def timeline(
         known_at,
         states,
         _periods(states),
-        tuple(sorted(proposals, key=lambda p: (p.since, p.event))),
+        tuple(sorted(proposals, key=lambda p: (p.since.key, p.event))),
         _marks(records, known_at),
     )

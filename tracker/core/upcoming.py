@@ -33,16 +33,16 @@ def _of(state: AgreementState, until: dt.date) -> Iterable[Coming]:
     name = state.agreement
     for key, term in state.terms.items():
         event = term.events[-1] if term.events else ""
-        if term.expires is not None and state.as_of <= term.expires <= until:
+        if term.expires is not None and state.as_of <= term.expires.last <= until:
             yield Coming(
-                "expires", name, key, term.expires, term.summary, None, event, term.certainty
+                "expires", name, key, term.expires.last, term.summary, None, event, term.certainty
             )
         if term.ends_when is not None:
             yield Coming(
                 "condition", name, key, None, term.summary, term.ends_when, event, term.certainty
             )
     for p in state.pending.values():
-        yield Coming("proposal", name, p.term, p.since, p.summary, None, p.event, p.certainty)
+        yield Coming("proposal", name, p.term, p.since.last, p.summary, None, p.event, p.certainty)
 
 
 def upcoming(states: Iterable[AgreementState], until: dt.date) -> list[Coming]:

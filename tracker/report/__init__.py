@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.core.state import provenance
 from tracker.core.text import visible
 from tracker.report.chart import chart
 
@@ -73,6 +74,9 @@ def _lines(c: TermChange) -> list[dict[str, str]]:
             old, new = before.value.get(key), after.value.get(key)
         elif name == "citations":
             old, new = "quotes", "other quotes"
+        elif name.startswith("fields."):
+            key = name.removeprefix("fields.")
+            old, new = provenance(before.fields.get(key)), provenance(after.fields.get(key))
         else:
             old, new = getattr(before, name), getattr(after, name)
             if name == "sources":

@@ -101,7 +101,7 @@ def _markers(
     ]
     diamonds = [
         Marker(
-            scale.x(p.since),
+            scale.x(p.since.last),
             y,
             "pending" if p.resolution is None else "resolved",
             visible(
