@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -542,7 +543,8 @@ def _derived_id(data: Mapping[str, Any]) -> str:
     """An event id from its date, type and content: the same content gives the same id."""
     content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()[:8]
-    return f"{data.get('effective')}-{str(data.get('type')).replace('.', '-')}-{digest}"
+    when = re.sub(r"[^0-9A-Za-z]+", "-", str(data.get("effective"))).strip("-")
+    return f"{when}-{str(data.get('type')).replace('.', '-')}-{digest}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, TermState, provenance
+from tracker.core.state import AgreementState, Possible, TermState, provenance
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ CHANGE = {
     "added": "green",
     "ended": "red",
     "changed": "yellow",
+    "came_and_went": "magenta",
+    "settled": "green",
     "opened": "cyan",
     "adopted": "green",
     "rejected": "red",
@@ -61,6 +63,11 @@ def _titled(title: str, headers: Sequence[str], rows: Sequence[Row]) -> list[Ren
     return [styled(title, "bold"), grid(headers, rows), ""]
 
 
+def _optional(title: str, headers: Sequence[str], rows: Sequence[Row]) -> list[RenderableType]:
+    """A titled table after a blank line, or nothing at all when it has no rows."""
+    return ["", *_titled(title, headers, rows)[:-1]] if rows else []
+
+
 def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> str:
     """`tracker state` for people; INDEP is the number of independent supporting sources."""
     terms: list[Row] = [
@@ -79,7 +86,12 @@ def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> s
         for p in state.pending.values()
     ]
     ended: list[Row] = [
-        [k, day(t.ended) or "", t.reason, t.summary] for k, t in sorted(state.ended.items())
+        [k, day(t.ended) or "", t.reason, _certainty(t.certainty), t.summary]
+        for k, t in sorted(state.ended.items())
+    ]
+    possible: list[Row] = [
+        [k, day(p.date) or "", p.change, _certainty(p.certainty), p.event, _would_be(p)]
+        for k, p in sorted(state.possible.items())
     ]
     return render(
         f"{state.agreement}: {state.title or '(not created yet)'}",
@@ -89,8 +101,19 @@ def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> s
             "Terms in force", ["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"], terms
         ),
         *_titled("Pending proposals", ["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
-        *_titled("Ended", ["TERM", "ENDED", "REASON", "SUMMARY"], ended)[:-1],
+        *_titled("Ended", ["TERM", "ENDED", "REASON", "CERTAINTY", "SUMMARY"], ended)[:-1],
+        *_optional(POSSIBLE, ["TERM", "DATE", "CHANGE", "CERTAINTY", "EVENT", "IF SO"], possible),
     )
+
+
+POSSIBLE = "Possible (changes whose imprecise date may or may not have come)"
+
+
+def _would_be(p: Possible) -> str:
+    """What the term would be if the possible change had come."""
+    if p.term is None:
+        return "no longer in force"
+    return f"{p.term.summary}: {_shown(dict(p.term.value))}"
 
 
 def _shown(value: Any) -> str:
@@ -171,11 +194,17 @@ def diff_table(d: StateDiff) -> str:
     proposals: list[Row] = [
         [styled(p.change, CHANGE[p.change]), p.term, p.event] for p in d.proposals
     ]
+    affirmed: list[Row] = [[a.term, a.event] for a in d.affirmed]
     return render(
         f"{d.agreement}: " + " -> ".join(str(v) for v in span(d).values()),
         "",
         *_titled("Terms", ["CHANGE", "TERM", "EVENTS", "WHAT"], rows),
         *_titled("Proposals", ["CHANGE", "TERM", "EVENT"], proposals)[:-1],
+        *(
+            ["", *_titled("Affirmed unchanged", ["TERM", "EVENT"], affirmed)[:-1]]
+            if affirmed
+            else []
+        ),
     )
 
 
