@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,8 @@ class When:
     def parse(cls, value: Any) -> When:
         """Read a When from its text (or a date, or a year as a number); ValueError names the
         supported forms when the text is none of them."""
+        if type(value) is str:  # the common case, and cached: logs repeat their dates
+            return _parsed(value)
         if isinstance(value, When):
             return value
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -47,10 +50,7 @@ class When:
             value = f"{value:04d}"
         if not isinstance(value, str):
             raise ValueError(f"a date is text: {SUBSET}")
-        try:
-            return _parse_text(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not {SUBSET}") from None
+        return _parsed(str(value))
 
     @property
     def exact(self) -> bool:
@@ -64,6 +64,15 @@ class When:
 
     def __str__(self) -> str:
         return self.text
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(text: str) -> When:
+    """The When a text denotes (ValueError naming the supported forms otherwise)."""
+    try:
+        return _parse_text(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not {SUBSET}") from None
 
 
 def _parse_text(text: str) -> When:
