@@ -95,27 +95,56 @@ class Appended:
 class Tracker:
     """An event store with the questions users ask of it."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, created: Path | None = None) -> None:
         self.store = store
+        self._created = created
 
     # Opening and the database
 
     @classmethod
-    def open(cls, url: str | None = None, clock: Clock = utcnow) -> Tracker:
-        """Open (and migrate) the database at `url`, or the embedded default."""
-        return cls.open_reporting(url, clock).tracker
+    def open(cls, url: str | None = None, clock: Clock = utcnow, *, create: bool = True) -> Tracker:
+        """Open (and migrate) the database at `url`, or the embedded default; a SQLite file
+        that does not exist is created only when `create` (the default always is)."""
+        return cls.open_reporting(url, clock, create=create).tracker
 
     @classmethod
-    def open_reporting(cls, url: str | None = None, clock: Clock = utcnow) -> Opened:
-        """Like `open`, and say whether the shipped record was loaded into an empty default."""
+    def open_reporting(
+        cls, url: str | None = None, clock: Clock = utcnow, *, create: bool = True
+    ) -> Opened:
+        """Like `open`, and say whether the shipped record was loaded into an empty default
+        (by this call: of several first users, one loads it)."""
         chosen, is_default = engines.resolve_url(url)
-        engine = engines.create_engine(chosen)
-        engines.ensure_schema(engine)
-        tracker = cls(EventStore(engine, clock))
-        loaded = is_default and tracker.store.is_empty()
-        if loaded:
-            tracker.import_files(sorted(engines.bundled("record").glob("*.yaml")))
+        path = engines.sqlite_file(chosen)
+        new = path if path is not None and not path.exists() else None
+        engine = engines.create_engine(chosen, create=create or is_default, make_folder=is_default)
+        tracker = cls(EventStore(engine, clock), new)
+        try:
+            engines.ensure_schema(engine)
+            loaded = is_default and tracker.store.is_empty() and tracker._load_record()
+        except BaseException:
+            tracker.close(discard=True)
+            raise
         return Opened(tracker, loaded)
+
+    def _load_record(self) -> bool:
+        """Load the shipped record; True when this call wrote it."""
+        results = self.import_files(sorted(engines.bundled("record").glob("*.yaml")))
+        return any(r.written for r in results)
+
+    def close(self, *, discard: bool = False) -> None:
+        """Close the database (SQLite then folds its WAL into the `.db` file); with
+        `discard`, remove a SQLite file that opening this tracker created."""
+        engines.dispose(self.store.engine)
+        if discard and self._created is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                self._created.with_name(self._created.name + suffix).unlink(missing_ok=True)
+            self._created = None
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(discard=kind is not None)
 
     def verify(self, agreement: str | None = None) -> int:
         """Recompute the hash chains (or one agreement's); return how many events were checked.
@@ -510,15 +539,43 @@ def file_schema() -> dict[str, Any]:
 
 def migrate(url: str | None, revision: str, *, up: bool) -> str | None:
     """Migrate the database at `url` (or the default) up or down to `revision`; return the
-    revision it is at afterwards."""
-    engine = _engine(url)
-    (engines.upgrade if up else engines.downgrade)(engine, revision)
-    return engines.current_revision(engine)
+    revision it is at afterwards. Only an upgrade creates a database."""
+    engine = _engine(url, create=up)
+    try:
+        if up:
+            engines.upgrade_locked(engine, revision)
+        else:
+            engines.downgrade(engine, revision)
+        return engines.current_revision(engine)
+    finally:
+        engines.dispose(engine)
 
 
 def current_revision(url: str | None) -> str | None:
     """The database's schema revision, None when it has none."""
-    return engines.current_revision(_engine(url))
+    engine = _engine(url, create=False)
+    try:
+        return engines.current_revision(engine)
+    finally:
+        engines.dispose(engine)
+
+
+def database_path(url: str | None) -> str:
+    """Where the database is: a SQLite file's path, or the URL with its password hidden."""
+    chosen, _ = engines.resolve_url(url)
+    path = engines.sqlite_file(chosen)
+    return str(path) if path is not None else engines.shown(chosen)
+
+
+def backup(url: str | None, target: Path) -> str:
+    """Copy the SQLite database at `url` (or the default) into the new file `target`, with
+    SQLite's online backup (consistent while others write); return the database's path."""
+    engine = _engine(url, create=False)
+    try:
+        engines.backup(engine, target)
+    finally:
+        engines.dispose(engine)
+    return database_path(url)
 
 
 def database_error(error: Exception) -> str | None:
@@ -527,12 +584,20 @@ def database_error(error: Exception) -> str | None:
 
     if not isinstance(error, sa.exc.SQLAlchemyError):
         return None
-    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return f"database error: {detail[0] if detail else type(error).__name__}"
+    orig = getattr(error, "orig", None)
+    detail = str(orig or error).strip().splitlines()
+    first = detail[0] if detail else type(error).__name__
+    if getattr(orig, "sqlstate", None) == "55P03" or first == "database is locked":
+        seconds = engines.LOCK_TIMEOUT_MS / 1000
+        return f"the database is busy: another writer held its lock for {seconds:g} s; try again"
+    if "readonly database" in first:
+        return "the database is read-only: it can be read, not written"
+    return f"database error: {first}"
 
 
-def _engine(url: str | None) -> Engine:
-    return engines.create_engine(engines.resolve_url(url)[0])
+def _engine(url: str | None, *, create: bool) -> Engine:
+    chosen, is_default = engines.resolve_url(url)
+    return engines.create_engine(chosen, create=create, make_folder=is_default and create)
 
 
 def _creates(batch: Batch) -> bool:

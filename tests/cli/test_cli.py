@@ -224,12 +224,12 @@ def test_default_database_loads_the_shipped_record_and_says_so() -> None:
 
 
 def test_db_current_upgrade_and_downgrade(sqlite_url: str) -> None:
-    before = run("db", "current", "--db", sqlite_url)
     up = run("db", "upgrade", "--db", sqlite_url)
     at_head = run("db", "current", "--db", sqlite_url)
-    down = run("db", "downgrade", "base", "--db", sqlite_url)
+    down = run("db", "downgrade", "base", "--yes", "--db", sqlite_url)
+    at_base = run("db", "current", "--db", sqlite_url)
 
-    assert (before.stdout, at_head.stdout) == ("base\n", "0002\n")
+    assert (at_head.stdout, at_base.stdout) == ("0002\n", "base\n")
     assert (up.stderr, down.stderr) == (
         "database at revision 0002\n",
         "database at revision base\n",
@@ -313,7 +313,8 @@ def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message:
         ),
         (
             ["state", "--db", "sqlite:////etc/hostname/x.db"],
-            "Error: cannot use database URL 'sqlite:////etc/hostname/x.db': ",
+            "Error: no database at '/etc/hostname/x.db'; check the path (`tracker import` or "
+            "`tracker db upgrade` creates a new database)",
         ),
         (
             ["state", "--db", "postgresql://u:secret@host:abc/x"],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import click
 
@@ -36,15 +38,53 @@ def upgrade(revision: str, db_url: str | None) -> None:
 
 @db.command()
 @click.argument("revision", default="base")
+@click.option("--yes", is_flag=True, help="Do not ask: the data the downgrade drops is lost.")
 @db_option
-def downgrade(revision: str, db_url: str | None) -> None:
+def downgrade(revision: str, yes: bool, db_url: str | None) -> None:
     """Migrate the database down (default: to an empty schema). Destroys the data it drops.
 
-    Example: tracker db downgrade base
-    """
-    from tracker.service import migrate
+    Asks first on a terminal; elsewhere it needs --yes.
 
+    Example: tracker db downgrade base --yes
+    """
+    from tracker.service import database_path, migrate
+
+    if not yes:
+        where = database_path(db_url)
+        what = "every agreement, event and source" if revision == "base" else "the data it drops"
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                f"downgrading {where} to {revision} deletes {what}; pass --yes to do it"
+            )
+        click.confirm(f"Downgrade {where} to {revision}, deleting {what}?", abort=True, err=True)
     click.echo(f"database at revision {migrate(db_url, revision, up=False) or 'base'}", err=True)
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def backup(file: Path, db_url: str | None) -> None:
+    """Copy a SQLite database, whole and consistent, into a new FILE (even while in use).
+
+    Restore by pointing --db at the copy, or by copying it over the database.
+
+    Example: tracker db backup tracker-2026-01-01.db
+    """
+    from tracker.service import backup as copy
+
+    click.echo(f"backed up {copy(db_url, file)} to {file}", err=True)
+
+
+@db.command()
+@db_option
+def path(db_url: str | None) -> None:
+    """Print where the database is: a SQLite file's path, or the URL without its password.
+
+    Example: tracker db path
+    """
+    from tracker.service import database_path
+
+    click.echo(database_path(db_url))
 
 
 @db.command()

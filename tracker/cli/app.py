@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from tracker.service import Tracker
 
 F = TypeVar("F", bound=Callable[..., Any])
+_OPENED = "tracker.opened"  # the context's key for the tracker a command opened
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -72,8 +74,11 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from tracker.errors import TrackerError
 
+        failed = True
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            failed = False
+            return result
         except TrackerError as e:
             raise click.ClickException(str(e)) from e
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -85,6 +90,15 @@ class TrackerGroup(click.Group):
             if message is None:
                 raise
             raise click.ClickException(message) from e
+        finally:
+            _close_tracker(ctx, failed=failed)
+
+
+def _close_tracker(ctx: click.Context, *, failed: bool) -> None:
+    """Close the database the command opened; a new file a failed command created goes."""
+    tracker = ctx.meta.pop(_OPENED, None)
+    if tracker is not None:
+        tracker.close(discard=failed)
 
 
 class DefaultGroup(click.Group):
@@ -153,11 +167,13 @@ def published_option(f: F) -> F:
     )(f)
 
 
-def open_tracker(db_url: str | None) -> Tracker:
-    """Open the database (migrating it, loading the shipped record into a new default)."""
+def open_tracker(db_url: str | None, *, write: bool = False) -> Tracker:
+    """Open the database (migrating it, loading the shipped record into a new default); only
+    a command that writes may create a database file. It is closed when the command ends."""
     from tracker.service import Tracker
 
-    opened = Tracker.open_reporting(db_url)
+    opened = Tracker.open_reporting(db_url, create=write)
+    click.get_current_context().meta[_OPENED] = opened.tracker
     _resume_collector()
     if opened.loaded_record:
         click.echo("tracker: new database; loaded the shipped record from events/", err=True)
@@ -199,3 +215,6 @@ def cli() -> None:
 
     Example: tracker state --as-of 2025-01-21
     """
+    # The driver logs what it could not clean up after a lost connection; the command's own
+    # error already says what happened, so those lines must not reach stderr.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())

@@ -49,7 +49,7 @@ def import_(paths: tuple[Path, ...], db_url: str | None) -> None:
 
     Example: tracker import events/microsoft-openai.yaml
     """
-    results = open_tracker(db_url).import_files(paths)
+    results = open_tracker(db_url, write=True).import_files(paths)
     for path, result in zip(paths, results, strict=True):
         click.echo(
             f"{path}: {result.written} events written, {result.skipped} already present "
@@ -142,7 +142,7 @@ def record(
     for name in ("value", "changes"):
         if fields[name] is not None:
             data[name] = _json_object(fields[name], name)
-    tracker = open_tracker(db_url)
+    tracker = open_tracker(db_url, write=True)
     _report(tracker.record(tracker.agreement(agreement), data, expected_version))
 
 
@@ -167,7 +167,7 @@ def retract(
 
     Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
     """
-    tracker = open_tracker(db_url)
+    tracker = open_tracker(db_url, write=True)
     _report(tracker.retract(event, reason, effective or today(), id_, expected_version))
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -13,6 +16,10 @@ from tracker.errors import DatabaseError
 
 # The Alembic revision the code expects; a test checks it is the migrations' head.
 SCHEMA_REVISION = "0002"
+# How long a writer waits for another's lock before giving up, on both databases.
+LOCK_TIMEOUT_MS = 30_000
+# The PostgreSQL advisory lock key under which the first user of a database migrates it.
+MIGRATION_LOCK = 0x7472_6163_6B65_72  # "tracker"
 ENV_VAR = "TRACKER_DATABASE_URL"
 PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -42,46 +49,155 @@ def resolve_url(url: str | None) -> tuple[str, bool]:
     return default_url(), True
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for `url`: psycopg 3 for PostgreSQL; WAL, durable commits and a busy
-    timeout for SQLite, whose write transactions take the lock when they begin."""
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, None for other databases and in-memory ones."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return Path(database[5:])
+    return Path(database)
+
+
+def create_engine(url: str, *, create: bool = True, make_folder: bool = False) -> Engine:
+    """An engine for `url`: psycopg 3 for PostgreSQL, with a lock timeout; for SQLite, WAL,
+    durable commits and a busy timeout, and write transactions that take the lock when they
+    begin. A SQLite file that does not exist is an error unless `create`; its folder must
+    exist unless `make_folder`. A file that cannot be written is opened read-only."""
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    path = sqlite_file(url)
+    if path is not None:
+        url = _sqlite_url(url, path, create=create, make_folder=make_folder)
     try:
         engine = sa.create_engine(url)
         if engine.dialect.name == "sqlite":
             _tune_sqlite(engine)
+        elif engine.dialect.name == "postgresql":
+            _tune_postgresql(engine)
     except (sa.exc.ArgumentError, ImportError, ValueError, OSError) as e:
         raise DatabaseError(f"cannot use database URL {_shown(url)}: {_first_line(e)}") from e
     return engine
 
 
+def _sqlite_url(url: str, path: Path, *, create: bool, make_folder: bool) -> str:
+    """The URL to open a SQLite file with: checked to exist (or allowed to be created), and
+    read-only when the file or its folder cannot be written."""
+    if path.is_dir():
+        raise DatabaseError(f"the database {str(path)!r} is a folder, not a file")
+    if not path.exists():
+        if not create:
+            raise DatabaseError(
+                f"no database at {str(path)!r}; check the path (`tracker import` or "
+                "`tracker db upgrade` creates a new database)"
+            )
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise DatabaseError(
+                f"no folder {str(path.parent)!r} for the database {path.name!r}; "
+                "check the path, or create the folder first"
+            )
+        return url
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return url
+    # Read-only: nothing may be written, not even the WAL index; a database without a
+    # pending WAL can be read as immutable.
+    wal = path.with_name(path.name + "-wal")
+    immutable = "" if wal.exists() else "&immutable=1"
+    return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro{immutable}&uri=true"
+
+
+def is_read_only(engine: Engine) -> bool:
+    """True for a SQLite database opened read-only."""
+    return engine.dialect.name == "sqlite" and engine.url.query.get("mode") == "ro"
+
+
+def dispose(engine: Engine) -> None:
+    """Close the engine's connections; SQLite then checkpoints its WAL into the database
+    file, so that the `.db` file alone holds everything."""
+    if engine.dialect.name == "sqlite" and not is_read_only(engine):
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sa.exc.DBAPIError:
+            pass  # busy with another writer: the last connection to close checkpoints
+    engine.dispose()
+
+
+def backup(engine: Engine, target: Path) -> None:
+    """Copy a SQLite database into the new file `target` with SQLite's online backup."""
+    import sqlite3
+
+    if engine.dialect.name != "sqlite":
+        shown_url = shown(str(engine.url)).replace("+psycopg", "")
+        raise DatabaseError(
+            f"tracker db backup copies SQLite databases; for PostgreSQL use pg_dump "
+            f"(pg_dump --format=custom --file=BACKUP {shown_url!r})"
+        )
+    if target.exists():
+        raise DatabaseError(f"{str(target)!r} already exists; name a new file")
+    if not target.parent.is_dir():
+        raise DatabaseError(f"no folder {str(target.parent)!r} for the backup")
+    source = engine.raw_connection()
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.driver_connection.backup(copy)  # type: ignore[union-attr]
+        finally:
+            copy.close()
+    except sqlite3.Error as e:
+        target.unlink(missing_ok=True)
+        raise DatabaseError(f"cannot back up to {str(target)!r}: {e}") from e
+    finally:
+        source.close()
+
+
 def _shown(url: str) -> str:
+    """The URL as it may be shown in a message: quoted, its password hidden."""
+    plain = shown(url)
+    return plain if plain == "(unreadable URL)" else repr(plain)
+
+
+def shown(url: str) -> str:
     """The URL as it may be shown: its password hidden."""
     try:
-        return repr(sa.make_url(url).render_as_string(hide_password=True))
+        return sa.make_url(url).render_as_string(hide_password=True)
     except (sa.exc.ArgumentError, ValueError):
         return "(unreadable URL)"
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    database = engine.url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    read_only = is_read_only(engine)
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
         write = conn.get_execution_options().get("tracker_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write and not read_only else "BEGIN")
+
+
+def _tune_postgresql(engine: Engine) -> None:
+    """Give up on a lock held by another session after LOCK_TIMEOUT_MS, as SQLite does."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+        dbapi_connection.commit()
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -129,9 +245,42 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Bring the database to the schema the code expects (cheap when it already is)."""
-    if current_revision(engine) != SCHEMA_REVISION:
-        upgrade(engine)
+    """Bring the database to the schema the code expects (cheap when it already is); on
+    PostgreSQL, under a lock, so that of several first users one migrates and the others
+    wait for it."""
+    revision = current_revision(engine)
+    if revision == SCHEMA_REVISION:
+        return
+    if is_read_only(engine):
+        raise DatabaseError(
+            f"the database {engine.url.database!r} is read-only and at schema revision "
+            f"{revision or 'base'}, not {SCHEMA_REVISION}; copy it somewhere writable to use it"
+        )
+    with _migration_lock(engine):
+        if current_revision(engine) != SCHEMA_REVISION:
+            upgrade(engine)
+
+
+def upgrade_locked(engine: Engine, revision: str = "head") -> None:
+    """Migrate up to `revision`, under the lock that first users migrate under."""
+    with _migration_lock(engine):
+        upgrade(engine, revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, hold an advisory lock; SQLite's migrations take its write lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
 
 
 def _first_line(error: BaseException) -> str:

@@ -1,0 +1,115 @@
+"""Several users at once, on SQLite and PostgreSQL: first users of a new database, writers
+without --expected-version, and a writer that waits on a held lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import RECORD
+from tracker.service import Tracker, database_error
+from tracker.store import engines
+
+CREATED = {
+    "type": "agreement.created",
+    "id": "acme-created",
+    "effective": "2025-01-01",
+    "title": "Acme supply deal",
+    "parties": [{"name": "Acme", "role": "supplier"}],
+}
+TRACKER = str(Path(sys.executable).with_name("tracker"))
+
+
+def at_once(commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Run `tracker` with each argument list, in as many processes at once."""
+    env = {**os.environ}
+    processes = [
+        subprocess.Popen(
+            [TRACKER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for args in commands
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return results
+
+
+def test_first_users_of_a_new_database_all_succeed_and_one_writes(db_url: str) -> None:
+    results = at_once([["import", str(RECORD), "--db", db_url]] * 4)
+
+    assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
+    assert sorted(r.stderr.split(": ", 1)[1] for r in results) == [
+        "0 events written, 12 already present (version 12)\n",
+    ] * 3 + ["12 events written, 0 already present (version 12)\n"]
+
+
+def test_the_shipped_record_is_loaded_by_one_first_user() -> None:
+    results = at_once([["agreements", "--format", "json"]] * 4)
+
+    assert [r.returncode for r in results] == [0] * 4
+    assert [r.stderr for r in results if r.stderr] == [
+        "tracker: new database; loaded the shipped record from events/\n"
+    ]
+    assert all('"version": 12' in r.stdout for r in results)
+
+
+def test_eight_concurrent_records_without_expected_version_all_succeed(db_url: str) -> None:
+    with Tracker.open(db_url) as tracker:
+        tracker.record("acme", CREATED)
+    note = ["record", "--type", "note.recorded", "--effective", "2025-02-01", "--db", db_url]
+
+    results = at_once([[*note, "--note", f"note {i}"] for i in range(8)])
+
+    assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
+    assert sorted(int(r.stderr.rsplit(" ", 1)[1].rstrip(")\n")) for r in results) == list(
+        range(2, 10)
+    )
+
+
+def test_the_same_note_on_the_same_day_in_two_agreements_gets_two_ids(db_url: str) -> None:
+    note = {"type": "note.recorded", "effective": "2025-02-01", "note": "signed"}
+    with Tracker.open(db_url) as tracker:
+        tracker.record("acme", CREATED)
+        tracker.record("beta", {**CREATED, "id": "beta-created", "title": "Beta"})
+
+        first = tracker.record("acme", note)
+        second = tracker.record("beta", note)
+
+    assert (first.written, second.written) == (True, True)
+    assert first.event != second.event
+
+
+def test_a_writer_gives_up_on_a_held_lock_with_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engines, "LOCK_TIMEOUT_MS", 300)
+    with Tracker.open(db_url) as tracker, tracker.store.engine.connect() as holder:
+        tracker.record("acme", CREATED)
+        _hold_write_lock(holder)
+
+        with pytest.raises(sa.exc.OperationalError) as caught:
+            tracker.record(
+                "acme", {"type": "note.recorded", "effective": "2025-02-01", "note": "n"}
+            )
+        holder.rollback()
+        version = tracker.store.version("acme")
+
+    assert database_error(caught.value) == (
+        "the database is busy: another writer held its lock for 0.3 s; try again"
+    )
+    assert version == 1
+
+
+def _hold_write_lock(conn: sa.Connection) -> None:
+    """Take the write lock an append needs, and keep it until rolled back."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+    else:
+        conn.exec_driver_sql("INSERT INTO sources (agreement, id, title) VALUES ('z', 'z', 'z')")
