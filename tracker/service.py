@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.events import (
-    RECORDABLE_TYPES,
+    EVENT_TYPES,
     AgreementCreated,
     Batch,
     Event,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RECORDABLE_TYPES",
+    "AddedSource",
     "AgreementSummary",
     "AppendResult",
     "Appended",
@@ -82,14 +83,31 @@ class History:
     corrected_by: Mapping[str, tuple[str, ...]]
 
 
+# What `tracker record` appends: every event type (a correction's replacement given whole).
+RECORDABLE_TYPES: tuple[str, ...] = EVENT_TYPES
+
+
 @dataclass(frozen=True, slots=True)
 class Appended:
-    """What `record` or `retract` did: the event's id, whether it was new, the version."""
+    """What `record` or `retract` did (or, in a dry run, would do): the event's id, whether
+    it is new, the version, and the event as plain data."""
 
     event: str
     agreement: str
     written: bool
     version: int
+    data: Mapping[str, Any]
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddedSource:
+    """What `add_source` did: the source's id, whether it was new, and its text's size."""
+
+    source: str
+    agreement: str
+    written: bool
+    characters: int | None
 
 
 class Tracker:
@@ -208,31 +226,49 @@ class Tracker:
     # Writing
 
     def append(
-        self, agreement: str, events: Sequence[Event], expected_version: int | None = None
+        self,
+        agreement: str,
+        events: Sequence[Event],
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
     ) -> AppendResult:
         """Append events to an agreement's log (see EventStore.append), after checking that
-        their citations name stored sources and quote their texts."""
+        their citations name stored sources and quote their texts; a citation of a source
+        with stored text must quote it. A dry run checks everything and writes nothing."""
         from tracker.core.provenance import bad_citation
 
         if any(event.sources or isinstance(event, EventCorrected) for event in events):
             sources = self.sources(agreement)
             for event in events:
-                problem = bad_citation(event, sources)
+                problem = bad_citation(event, sources) or _missing_quote(event, sources)
                 if problem is not None:
                     raise InvalidEventError(f"event {event.id!r}: {problem}")
         check_term_changes(self.store.read(agreement), events)
+        if dry_run:
+            return self.store.rehearse([Batch(agreement, events)], expected_version)[0]
         return self.store.append(agreement, events, expected_version)
 
     def record(
-        self, agreement: str, fields: Mapping[str, Any], expected_version: int | None = None
+        self,
+        agreement: str,
+        fields: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
     ) -> Appended:
         """Append one event given as plain fields (as the command line collects them); without
         an id, the event is named by its date, type and a digest of its content, so that
-        concurrent writers never pick the same id for different events."""
+        concurrent writers never pick the same id for different events. A term.set must give
+        its value (`{}` for none): leaving it out would empty the value in force."""
         from pydantic import ValidationError
 
-        from tracker.core.events import describe, event_from_dict
+        from tracker.core.events import describe, event_from_dict, event_to_dict
 
+        if fields.get("type") == "term.set" and "value" not in fields:
+            raise InvalidEventError(
+                "term.set needs --value (a JSON object; {} for none): it replaces the whole term"
+            )
         data = {**fields, "agreement": agreement}
         if not data.get("id"):
             data["id"] = _derived_id(data)
@@ -240,8 +276,30 @@ class Tracker:
             event = event_from_dict(data)
         except ValidationError as e:
             raise InvalidEventError(describe(e)) from e
-        result = self.append(agreement, [event], expected_version)
-        return Appended(event.id, agreement, result.written > 0, result.version)
+        result = self.append(agreement, [event], expected_version, dry_run=dry_run)
+        written = result.written > 0
+        return Appended(event.id, agreement, written, result.version, event_to_dict(event), dry_run)
+
+    def add_source(
+        self, agreement: str, fields: Mapping[str, Any], text: Path | None = None
+    ) -> AddedSource:
+        """Store a source for an agreement's citations, with the text read from `text`; the
+        same source again is already present, another with its id is an error."""
+        from pydantic import ValidationError
+
+        from tracker.core.events import Source, describe
+        from tracker.files.agreement import read_text
+
+        self.store.require(agreement)
+        try:
+            source = Source.model_validate({**fields, "file": text.name if text else None})
+        except ValidationError as e:
+            raise InvalidEventError(f"source: {describe(e, tagged=False)}") from e
+        body = read_text(text, str(text)) if text is not None else None
+        stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
+        written = source.id not in self.sources(agreement)
+        self.store.append(agreement, [], sources=[stored])
+        return AddedSource(source.id, agreement, written, len(body) if body else None)
 
     def retract(
         self,
@@ -250,6 +308,8 @@ class Tracker:
         effective: dt.date,
         id_: str | None = None,
         expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
     ) -> Appended:
         """Append a retraction of an earlier event, to that event's agreement."""
         agreement = self.store.agreement_of(event)
@@ -260,11 +320,11 @@ class Tracker:
             "effective": effective,
             "id": id_,
         }
-        return self.record(agreement, fields, expected_version)
+        return self.record(agreement, fields, expected_version, dry_run=dry_run)
 
-    def import_files(self, paths: Sequence[Path]) -> list[AppendResult]:
+    def import_files(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[AppendResult]:
         """Validate every file, and check that all of them would append, before writing any;
-        then append each file in its own transaction."""
+        then append each file in its own transaction. A dry run stops before writing."""
         from tracker.files.agreement import load
 
         batches = [load(path).batch() for path in paths]
@@ -273,8 +333,10 @@ class Tracker:
         batches = [batches[i] for i in order]
         self._check_citations(batches)
         self._check_term_changes(batches)
-        if len(batches) > 1:  # one file is one transaction already: all or nothing
-            self.store.rehearse(batches)
+        if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
+            rehearsed = self.store.rehearse(batches)
+            if dry_run:
+                return [rehearsed[order.index(i)] for i in range(len(batches))]
         results = [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
         return [results[order.index(i)] for i in range(len(batches))]
 
@@ -646,6 +708,21 @@ class Report:
     explanations: tuple[Explanation, ...]
     conflicts: ConflictReport
     sources: dict[str, StoredSource]
+
+
+def _missing_quote(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
+    """A citation without a quote of a source whose text is stored: quote it, so that the
+    claim can be checked."""
+    from tracker.core.provenance import citations_of
+
+    for i, citation in enumerate(citations_of(event)):
+        stored = sources.get(citation.source)
+        if citation.quote is None and stored is not None and stored.text is not None:
+            return (
+                f"field sources.{i}.quote: source {citation.source!r} has stored text, so the "
+                f"citation must quote it (--cite {citation.source}=QUOTE)"
+            )
+    return None
 
 
 def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OPENED = "tracker.opened"  # the context's key for the tracker a command opened
+_KEEP_NEW = "tracker.keep_new"  # and whether a database file it created is kept
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -98,7 +99,7 @@ def _close_tracker(ctx: click.Context, *, failed: bool) -> None:
     """Close the database the command opened; a new file a failed command created goes."""
     tracker = ctx.meta.pop(_OPENED, None)
     if tracker is not None:
-        tracker.close(discard=failed)
+        tracker.close(discard=failed or not ctx.meta.pop(_KEEP_NEW, True))
 
 
 class DefaultGroup(click.Group):
@@ -123,6 +124,13 @@ def db_option(f: F) -> F:
         envvar="TRACKER_DATABASE_URL",
         metavar="URL",
         help="Database URL (default: a SQLite file in the user's data directory).",
+    )(f)
+
+
+def dry_run_option(f: F) -> F:
+    """`--dry-run`: validate and show what would be written, and write nothing."""
+    return click.option(
+        "--dry-run", is_flag=True, help="Check and show what would be written; write nothing."
     )(f)
 
 
@@ -167,13 +175,15 @@ def published_option(f: F) -> F:
     )(f)
 
 
-def open_tracker(db_url: str | None, *, write: bool = False) -> Tracker:
+def open_tracker(db_url: str | None, *, write: bool = False, keep_new: bool = True) -> Tracker:
     """Open the database (migrating it, loading the shipped record into a new default); only
-    a command that writes may create a database file. It is closed when the command ends."""
+    a command that writes may create a database file, and it is removed again when the
+    command fails (or, without `keep_new`, always). It is closed when the command ends."""
     from tracker.service import Tracker
 
     opened = Tracker.open_reporting(db_url, create=write)
-    click.get_current_context().meta[_OPENED] = opened.tracker
+    meta = click.get_current_context().meta
+    meta[_OPENED], meta[_KEEP_NEW] = opened.tracker, keep_new
     _resume_collector()
     if opened.loaded_record:
         click.echo("tracker: new database; loaded the shipped record from events/", err=True)

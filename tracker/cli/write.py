@@ -11,11 +11,14 @@ import click
 
 from tracker.cli.app import (
     DATE,
+    F,
     cli,
     db_option,
+    dry_run_option,
     open_tracker,
     today,
 )
+from tracker.cli.read import sources
 
 if TYPE_CHECKING:
     from tracker.service import Appended
@@ -41,18 +44,21 @@ class EventTypeChoice(click.Choice):  # type: ignore[type-arg]
 
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@dry_run_option
 @db_option
-def import_(paths: tuple[Path, ...], db_url: str | None) -> None:
+def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
     """Load agreement files: each validated whole, then written in one transaction.
 
     Events already present (same id, same content) are skipped.
 
-    Example: tracker import events/microsoft-openai.yaml
+    Example: tracker import events/microsoft-openai.yaml --dry-run
     """
-    results = open_tracker(db_url, write=True).import_files(paths)
+    tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
+    results = tracker.import_files(paths, dry_run=dry_run)
     for path, result in zip(paths, results, strict=True):
+        written = "would be written" if dry_run else "written"
         click.echo(
-            f"{path}: {result.written} events written, {result.skipped} already present "
+            f"{path}: {events(result.written)} {written}, {result.skipped} already present "
             f"(version {result.version})",
             err=True,
         )
@@ -95,6 +101,29 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
     return result
 
 
+def _parties(values: tuple[str, ...]) -> list[dict[str, str]]:
+    parties = []
+    for value in values:
+        name, sep, role = value.partition("=")
+        if not (sep and name.strip() and role.strip()):
+            raise click.BadParameter(f"{value!r} is not NAME=ROLE", param_hint="'--party'")
+        parties.append({"name": name.strip(), "role": role.strip()})
+    return parties
+
+
+def citation_options(f: F) -> F:
+    """`--cite` and `--contradict`, shared by the commands that append an event."""
+    f = click.option(
+        "--contradict", multiple=True, metavar="SOURCE=QUOTE", help="A contradicting citation."
+    )(f)
+    return click.option(
+        "--cite",
+        multiple=True,
+        metavar="SOURCE[=QUOTE]",
+        help="A supporting citation; the quote is needed when the source has stored text.",
+    )(f)
+
+
 @cli.command()
 @click.argument("agreement", required=False)
 @click.option(
@@ -104,7 +133,9 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
     type=EventTypeChoice(),
     help="Event type.",
 )
-@click.option("--id", "id_", default=None, help="Event id (default: derived from date and type).")
+@click.option(
+    "--id", "id_", default=None, help="Event id (default: date, type and a content digest)."
+)
 @click.option(
     "--effective",
     required=True,
@@ -114,46 +145,74 @@ def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[
 @click.option("--certainty", type=click.Choice(["confirmed", "reported", "rumored"]))
 @click.option("--term", default=None, help="Term key, e.g. cloud.exclusivity.")
 @click.option("--summary", default=None, help="One-line summary of the term.")
-@click.option("--value", default=None, help="The term's value, a JSON object.")
+@click.option("--value", default=None, help="The term's value, a JSON object ({} for none).")
 @click.option(
     "--changes", default=None, help='term.amended: fields to change, e.g. {"cap_usd": 38e9}.'
 )
 @click.option("--expires", default=None, help="Last day the term is in force (same forms).")
 @click.option("--ends-when", default=None, help="Condition that ends the term, in words.")
-@click.option("--reason", default=None, help="Why a term ended or an event is withdrawn.")
+@click.option(
+    "--reason",
+    default=None,
+    help="term.ended: expired, terminated, waived or superseded; a retraction or "
+    "correction: why, in words.",
+)
 @click.option("--proposal", default=None, help="Proposal event id (proposal.resolved).")
 @click.option("--resolution", default=None, help="adopted, rejected or withdrawn.")
-@click.option("--cite", multiple=True, metavar="SOURCE=QUOTE", help="A supporting citation.")
-@click.option("--contradict", multiple=True, metavar="SOURCE=QUOTE", help="A contradicting one.")
+@click.option("--target", default=None, help="The event retracted or corrected.")
+@click.option(
+    "--replacement",
+    default=None,
+    metavar="JSON",
+    help="event.corrected: the corrected event, a JSON object with its type (id and "
+    "agreement are the target's).",
+)
+@click.option("--title", default=None, help="agreement.created: the agreement's title.")
+@click.option(
+    "--party", multiple=True, metavar="NAME=ROLE", help="agreement.created: a party (repeat)."
+)
+@citation_options
 @click.option("--note", default=None, help="Free text.")
 @click.option("--expected-version", type=int, default=None, help="Fail unless at this version.")
+@dry_run_option
 @db_option
 def record(
-    agreement: str | None, expected_version: int | None, db_url: str | None, **fields: Any
+    agreement: str | None,
+    expected_version: int | None,
+    dry_run: bool,
+    db_url: str | None,
+    **fields: Any,
 ) -> None:
-    """Append one event from the command line.
+    """Append one event of any type from the command line.
 
     Example: tracker record --type term.ended --effective 2026-01-01 --term agi.clause
-    --reason waived --certainty reported --cite verge-2025-01-21
+    --reason waived --certainty reported --cite verge-2025-01-21="a quote"
     """
     data = {k.rstrip("_"): v for k, v in fields.items() if v not in (None, ())}
-    data.pop("cite", None), data.pop("contradict", None)
+    for key in ("cite", "contradict", "party"):
+        data.pop(key, None)
     data["sources"] = _citations(fields["cite"], fields["contradict"])
-    for name in ("value", "changes"):
-        if fields[name] is not None:
-            data[name] = _json_object(fields[name], name)
-    tracker = open_tracker(db_url, write=True)
-    _report(tracker.record(tracker.agreement(agreement), data, expected_version))
+    if fields["party"]:
+        data["parties"] = _parties(fields["party"])
+    for key in ("value", "changes", "replacement"):
+        if fields[key] is not None:
+            data[key] = _json_object(fields[key], key)
+    tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
+    name = agreement if fields["type_"] == "agreement.created" else tracker.agreement(agreement)
+    if name is None:
+        raise click.UsageError("name the agreement to create")
+    _report(tracker.record(name, data, expected_version, dry_run=dry_run))
 
 
 @cli.command()
 @click.argument("event")
-@click.option("--reason", required=True, help="Why the event no longer counts.")
+@click.option("--reason", required=True, help="Why the event no longer counts, in words.")
 @click.option(
     "--effective", type=DATE, default=None, help="Date of the retraction (default: today)."
 )
 @click.option("--id", "id_", default=None, help="Id of the retraction event.")
 @click.option("--expected-version", type=int, default=None, help="Fail unless at this version.")
+@dry_run_option
 @db_option
 def retract(
     event: str,
@@ -161,14 +220,84 @@ def retract(
     effective: dt.date | None,
     id_: str | None,
     expected_version: int | None,
+    dry_run: bool,
     db_url: str | None,
 ) -> None:
     """Withdraw an earlier event: it stays in the log but no longer counts.
 
     Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
     """
+    tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
+    when = effective or today()
+    _report(tracker.retract(event, reason, when, id_, expected_version, dry_run=dry_run))
+
+
+@cli.group(name="agreement")
+def agreement_group() -> None:
+    """Create an agreement from the command line.
+
+    Example: tracker agreement create acme-supply --title "Acme supply deal"
+    --party Acme=supplier --party Globex=buyer --effective 2025-01-01
+    """
+
+
+@agreement_group.command(name="create")
+@click.argument("agreement")
+@click.option("--title", required=True, help="The agreement's title.")
+@click.option("--party", multiple=True, required=True, metavar="NAME=ROLE", help="A party.")
+@click.option(
+    "--effective", required=True, help="Date the agreement began: 2024-06-11, 2024-06 or 2024."
+)
+@click.option("--announced", default=None, help="Date it became public (same forms).")
+@click.option("--certainty", type=click.Choice(["confirmed", "reported", "rumored"]))
+@click.option("--id", "id_", default=None, help="Event id (default: derived from content).")
+@citation_options
+@click.option("--note", default=None, help="Free text.")
+@dry_run_option
+@db_option
+def create_agreement(agreement: str, dry_run: bool, db_url: str | None, **fields: Any) -> None:
+    """Start a new agreement: its agreement.created event, with title and parties.
+
+    Example: tracker agreement create acme-supply --title "Acme supply deal"
+    --party Acme=supplier --party Globex=buyer --effective 2025-01-01
+    """
+    data = {k.rstrip("_"): v for k, v in fields.items() if v not in (None, ())}
+    for key in ("cite", "contradict", "party"):
+        data.pop(key, None)
+    data["type"] = "agreement.created"
+    data["parties"] = _parties(fields["party"])
+    data["sources"] = _citations(fields["cite"], fields["contradict"])
+    tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
+    _report(tracker.record(agreement, data, dry_run=dry_run))
+
+
+@sources.command(name="add")
+@click.argument("agreement", required=False)
+@click.option("--id", "id_", required=True, help="The source's id, e.g. verge-2025-01-21.")
+@click.option("--title", required=True, help="The source's title.")
+@click.option("--publisher", default=None, help="Who published it.")
+@click.option("--url", default=None, help="Where it is found.")
+@click.option("--published", type=DATE, default=None, help="Date it was published.")
+@click.option("--derived-from", default=None, help="The source this one rewrites.")
+@click.option(
+    "--text",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A file holding the source's text: quotes citing it are checked against it.",
+)
+@db_option
+def add_source(agreement: str | None, text: Path | None, db_url: str | None, **fields: Any) -> None:
+    """Store a source (and its text) for an agreement's citations.
+
+    Example: tracker sources add acme-supply --id acme-press-2025-01-01
+    --title "Acme signs with Globex" --text acme-press.txt
+    """
+    data = {k.rstrip("_"): v for k, v in fields.items() if v is not None}
     tracker = open_tracker(db_url, write=True)
-    _report(tracker.retract(event, reason, effective or today(), id_, expected_version))
+    done = tracker.add_source(tracker.agreement(agreement), data, text)
+    verb = "added to" if done.written else "already present in"
+    size = f", {done.characters} characters of text" if done.characters else ", no text"
+    click.echo(f"{done.source}: {verb} {done.agreement}{size}", err=True)
 
 
 def _json_object(text: str, option: str) -> dict[str, Any]:
@@ -181,6 +310,22 @@ def _json_object(text: str, option: str) -> dict[str, Any]:
     return value
 
 
+def events(n: int) -> str:
+    """`1 event`, `2 events`."""
+    return f"{n} event" if n == 1 else f"{n} events"
+
+
 def _report(done: Appended) -> None:
+    if done.dry_run:
+        from tracker.cli.shapes import dumps
+
+        click.echo(dumps(done.data))
+        verb = "would be recorded" if done.written else "already present"
+        click.echo(
+            f"{done.event}: {verb} ({done.agreement} version {done.version}); dry run, "
+            "nothing written",
+            err=True,
+        )
+        return
     verb = "recorded" if done.written else "already present"
     click.echo(f"{done.event}: {verb} ({done.agreement} version {done.version})", err=True)

@@ -117,13 +117,15 @@ class EventStore:
         with self._writing() as conn:
             return self._append(conn, Batch(agreement, events, sources), expected_version)
 
-    def rehearse(self, batches: Sequence[Batch]) -> None:
-        """Check that the batches would append, one after the other, without writing any:
+    def rehearse(
+        self, batches: Sequence[Batch], expected_version: int | None = None
+    ) -> list[AppendResult]:
+        """What appending the batches, one after the other, would do, without writing any:
         they are appended in one transaction that is then rolled back."""
         with self._writing() as conn:
-            for batch in batches:
-                self._append(conn, batch)
+            results = [self._append(conn, batch, expected_version) for batch in batches]
             conn.rollback()
+        return results
 
     def _append(
         self, conn: Connection, batch: Batch, expected_version: int | None = None

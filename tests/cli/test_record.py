@@ -1,0 +1,142 @@
+"""The whole job from the command line: create an agreement, add a source, record every
+event type (corrections too), and try any of it first with --dry-run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import RECORD
+from tracker.cli import cli
+
+CREATE = (
+    "agreement", "create", "acme", "--title", "Acme deal", "--party", "Acme=supplier",
+    "--party", "Globex=buyer", "--effective", "2025-01-01",
+)  # fmt: skip
+VOLUME = (
+    "record", "acme", "--type", "term.set", "--term", "supply.volume", "--summary",
+    "Ten a day", "--effective", "2025-02-01",
+)  # fmt: skip
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def acme(tmp_path: Path, sqlite_url: str) -> str:
+    """A database holding the agreement `acme` and its source `press`, with text."""
+    text = tmp_path / "press.txt"
+    text.write_text("Acme and Globex signed a ten-year supply deal.\n", encoding="utf-8")
+    created = run(*CREATE, "--db", sqlite_url)
+    added = run(
+        "sources", "add", "acme", "--id", "press", "--title", "Press release", "--text",
+        str(text), "--db", sqlite_url,
+    )  # fmt: skip
+    assert created.exit_code == added.exit_code == 0, created.output + added.output
+    assert added.stderr == "press: added to acme, 47 characters of text\n"
+    return sqlite_url
+
+
+def version(db: str) -> int:
+    rows = json.loads(run("agreements", "--format", "json", "--db", db).stdout)
+    return int(rows[0]["version"])
+
+
+def test_agreement_create_starts_an_agreement(sqlite_url: str) -> None:
+    result = run(*CREATE, "--db", sqlite_url)
+
+    assert result.exit_code == 0
+    assert result.stderr == "2025-01-01-agreement-created-259a13af: recorded (acme version 1)\n"
+    assert version(sqlite_url) == 1
+
+
+def test_a_correction_is_recorded_from_the_command_line(acme: str) -> None:
+    first = run(*VOLUME, "--value", '{"n": 10}', "--cite", "press=ten-year supply", "--db", acme)
+    target = first.stderr.split(":")[0]
+    replacement = {
+        "type": "term.set", "term": "supply.volume", "summary": "Twelve a day",
+        "value": {"n": 12}, "effective": "2025-02-01",
+    }  # fmt: skip
+
+    fixed = run(
+        "record", "--type", "event.corrected", "--target", target, "--reason", "wrong volume",
+        "--replacement", json.dumps(replacement), "--effective", "2025-03-01", "--db", acme,
+    )  # fmt: skip
+    state = run("state", "--as-of", "2025-03-01", "--format", "json", "--db", acme)
+
+    assert fixed.exit_code == 0, fixed.output
+    assert fixed.stderr.endswith(": recorded (acme version 3)\n")
+    assert json.loads(state.stdout)["terms"]["supply.volume"]["summary"] == "Twelve a day"
+
+
+def test_a_citation_of_a_source_with_text_needs_a_quote(acme: str) -> None:
+    result = run(*VOLUME, "--value", "{}", "--cite", "press", "--db", acme)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: event '2025-02-01-term-set-6bc06e48': field sources.0.quote: source 'press' "
+        "has stored text, so the citation must quote it (--cite press=QUOTE)\n"
+    )
+    assert version(acme) == 1
+
+
+def test_term_set_without_value_is_refused(acme: str) -> None:
+    result = run(*VOLUME, "--db", acme)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: term.set needs --value (a JSON object; {} for none): it replaces the whole term\n"
+    )
+    assert version(acme) == 1
+
+
+def test_record_dry_run_shows_the_event_and_writes_nothing(acme: str) -> None:
+    result = run(*VOLUME, "--value", '{"n": 10}', "--dry-run", "--db", acme)
+
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"] == "Ten a day"
+    assert result.stderr == (
+        "2025-02-01-term-set-af5f5124: would be recorded (acme version 2); dry run, "
+        "nothing written\n"
+    )
+    assert version(acme) == 1
+
+
+def test_import_dry_run_on_a_new_path_writes_nothing(tmp_path: Path) -> None:
+    new = tmp_path / "new.db"
+
+    result = run("import", str(RECORD), "--dry-run", "--db", f"sqlite:///{new}")
+
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"{RECORD}: 12 events would be written, 0 already present (version 12)\n"
+    )
+    assert not new.exists()
+
+
+def test_adding_the_same_source_again_is_already_present(acme: str, tmp_path: Path) -> None:
+    result = run(
+        "sources", "add", "--id", "press", "--title", "Press release", "--text",
+        str(tmp_path / "press.txt"), "--db", acme,
+    )  # fmt: skip
+
+    assert result.exit_code == 0
+    assert result.stderr == "press: already present in acme, 47 characters of text\n"
+
+
+def test_one_event_written_is_singular(tmp_path: Path, sqlite_url: str) -> None:
+    path = tmp_path / "one.yaml"
+    path.write_text(
+        "agreement: one\ntitle: One\nparties: [{name: A, role: buyer}]\n"
+        "events:\n- {id: one-1, type: agreement.created, effective: 2025-01-01,"
+        " title: One, parties: [{name: A, role: buyer}]}\n",
+        encoding="utf-8",
+    )
+
+    result = run("import", str(path), "--db", sqlite_url)
+
+    assert result.stderr == f"{path}: 1 event written, 0 already present (version 1)\n"
