@@ -39,9 +39,10 @@ class Clock:
 
 @pytest.fixture(autouse=True)
 def _no_user_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test touches the user's real data directory or their TRACKER_DATABASE_URL."""
+    """No test touches the user's real data directory, database URL or default agreement."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_AGREEMENT", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -176,15 +176,46 @@ class Tracker:
     # Agreements and sources
 
     def agreement(self, name: str | None) -> str:
-        """The agreement named, or the only one in the store when no name is given."""
+        """The agreement named; else the default agreement (TRACKER_AGREEMENT or the config
+        file) when this database holds it; else the only one in the store."""
         if name is not None:
             self.store.require(name)
             return name
+        from tracker.files.config import default_agreement
+
         names = self.store.agreements()
-        if len(names) != 1:
-            listing = ", ".join(names) if names else "the database holds none"
-            raise AmbiguousAgreementError(f"name the agreement ({listing})")
-        return names[0]
+        default = default_agreement()
+        if default is not None and default.agreement in names:
+            return default.agreement
+        if len(names) == 1:
+            return names[0]
+        listing = ", ".join(names) if names else "the database holds none"
+        if default is None:
+            raise AmbiguousAgreementError(
+                f"name the agreement ({listing}), or set a default: "
+                "tracker agreement default AGREEMENT"
+            )
+        raise AmbiguousAgreementError(
+            f"name the agreement ({listing}); the default {default.agreement!r} "
+            f"(from {default.origin}) is not in this database"
+        )
+
+    def default_agreement(self) -> str | None:
+        """The default agreement, when one is set and this database holds it."""
+        from tracker.files.config import default_agreement
+
+        default = default_agreement()
+        names = self.store.agreements()
+        return default.agreement if default is not None and default.agreement in names else None
+
+    def set_default_agreement(self, name: str | None) -> Path:
+        """Make an agreement of this database the default (None: no default); the config
+        file's path."""
+        from tracker.files.config import set_default_agreement
+
+        if name is not None:
+            self.store.require(name)
+        return set_default_agreement(name)
 
     def agreements(self) -> list[AgreementSummary]:
         """Every agreement in the database, by id."""
@@ -620,6 +651,14 @@ def current_revision(url: str | None) -> str | None:
         return engines.current_revision(engine)
     finally:
         engines.dispose(engine)
+
+
+def default_agreement_setting() -> tuple[str, str] | None:
+    """The default agreement as set, and where (TRACKER_AGREEMENT or the config file)."""
+    from tracker.files.config import default_agreement
+
+    default = default_agreement()
+    return None if default is None else (default.agreement, default.origin)
 
 
 def database_path(url: str | None) -> str:

@@ -94,7 +94,12 @@ def test_agreements_lists_the_record(loaded: str) -> None:
     result = run("agreements", "--format", "json", "--db", loaded)
 
     assert json.loads(result.stdout) == [
-        {"agreement": "microsoft-openai", "title": "Microsoft–OpenAI partnership", "version": 12}
+        {
+            "agreement": "microsoft-openai",
+            "title": "Microsoft–OpenAI partnership",
+            "version": 12,
+            "default": False,
+        }
     ]
 
 
@@ -210,7 +215,10 @@ def test_agreement_may_be_omitted_only_when_there_is_one(loaded: str, tmp_path: 
     result = run("state", "--as-of", "2025-01-21", "--db", loaded)
 
     assert result.exit_code == 1
-    assert result.stderr == "Error: name the agreement (acme, microsoft-openai)\n"
+    assert result.stderr == (
+        "Error: name the agreement (acme, microsoft-openai), or set a default: "
+        "tracker agreement default AGREEMENT\n"
+    )
 
 
 def test_default_database_loads_the_shipped_record_and_says_so() -> None:

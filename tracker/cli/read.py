@@ -199,20 +199,34 @@ def log(
 @db_option
 @format_option
 def agreements(db_url: str | None, fmt: str | None) -> None:
-    """The agreements in the database, with their titles and versions.
+    """The agreements in the database, with their titles and versions; `default` marks the
+    one commands use when AGREEMENT is omitted (see `tracker agreement default`).
 
     Example: tracker agreements --format json
     """
     from tracker.cli.shapes import agreements_json
     from tracker.cli.tables import table
 
-    rows = agreements_json(open_tracker(db_url).agreements())
+    tracker = open_tracker(db_url)
+    default = tracker.default_agreement()
+    rows = [
+        {**row, "default": row["agreement"] == default}
+        for row in agreements_json(tracker.agreements())
+    ]
     emit(
         fmt,
         lambda: rows,
         lambda: table(
-            ["AGREEMENT", "VERSION", "TITLE"],
-            [[str(r["agreement"]), str(r["version"]), str(r["title"])] for r in rows],
+            ["AGREEMENT", "VERSION", "DEFAULT", "TITLE"],
+            [
+                [
+                    str(r["agreement"]),
+                    str(r["version"]),
+                    "yes" if r["default"] else "",
+                    str(r["title"]),
+                ]
+                for r in rows
+            ],
         ),
     )
 

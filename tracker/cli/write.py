@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -269,6 +270,34 @@ def create_agreement(agreement: str, dry_run: bool, db_url: str | None, **fields
     data["sources"] = _citations(fields["cite"], fields["contradict"])
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
     _report(tracker.record(agreement, data, dry_run=dry_run))
+
+
+@agreement_group.command(name="default")
+@click.argument("agreement", required=False)
+@click.option("--clear", is_flag=True, help="Remove the default agreement.")
+@db_option
+def default_agreement(agreement: str | None, clear: bool, db_url: str | None) -> None:
+    """Show or set the agreement commands use when AGREEMENT is omitted.
+
+    TRACKER_AGREEMENT, when set, overrides the default kept in the config file.
+
+    Example: tracker agreement default acme-supply
+    """
+    from tracker.service import default_agreement_setting
+
+    if agreement is None and not clear:
+        setting = default_agreement_setting()
+        click.echo(
+            "no default agreement" if setting is None else f"{setting[0]} (from {setting[1]})"
+        )
+        return
+    if agreement is not None and clear:
+        raise click.UsageError("give AGREEMENT or --clear, not both")
+    path = open_tracker(db_url).set_default_agreement(agreement)
+    done = "no default agreement" if clear else f"default agreement: {agreement}"
+    click.echo(f"{done} (in {path})", err=True)
+    if os.environ.get("TRACKER_AGREEMENT"):
+        click.echo("note: TRACKER_AGREEMENT is set and overrides it", err=True)
 
 
 @sources.command(name="add")
