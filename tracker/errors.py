@@ -6,6 +6,14 @@ from __future__ import annotations
 class TrackerError(Exception):
     """Base of every error the tracker reports to its user; the message is one line."""
 
+    # Which of several batches appended together failed, when that is known.
+    batch: int | None = None
+
+    def located(self, where: str) -> TrackerError:
+        """The same error, its message prefixed with where it happened (a file)."""
+        self.args = (f"{where}: {self}", *self.args[1:])
+        return self
+
 
 class DatabaseError(TrackerError):
     """The database cannot be reached, or is not in a state the tracker can use."""

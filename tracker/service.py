@@ -28,9 +28,14 @@ from tracker.core.events import (
 )
 from tracker.core.projector import known, project, resolve
 from tracker.core.provenance import sha256
-from tracker.core.rules import TermChange, check_term_changes
+from tracker.core.rules import TermChange, check_against_log, check_term_changes
 from tracker.core.state import AgreementState, Recorded
-from tracker.errors import AmbiguousAgreementError, InvalidEventError, NotFoundError
+from tracker.errors import (
+    AmbiguousAgreementError,
+    InvalidEventError,
+    NotFoundError,
+    TrackerError,
+)
 from tracker.store import engines
 from tracker.store.log import AppendResult, Clock, EventStore, utcnow
 
@@ -307,6 +312,8 @@ class Tracker:
             event = event_from_dict(data)
         except ValidationError as e:
             raise InvalidEventError(describe(e)) from e
+        if not isinstance(event, AgreementCreated):
+            check_against_log(event, [r.event for r in self.store.read(agreement)])
         result = self.append(agreement, [event], expected_version, dry_run=dry_run)
         written = result.written > 0
         return Appended(event.id, agreement, written, result.version, event_to_dict(event), dry_run)
@@ -365,10 +372,14 @@ class Tracker:
         self._check_citations(batches)
         self._check_term_changes(batches)
         if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
-            rehearsed = self.store.rehearse(batches)
+            try:
+                rehearsed = self.store.rehearse(batches)
+            except TrackerError as e:
+                raise e.located(str(paths[order[e.batch or 0]])) from None
             if dry_run:
                 return [rehearsed[order.index(i)] for i in range(len(batches))]
-        results = [self.store.append(b.agreement, b.events, sources=b.sources) for b in batches]
+        in_order = [paths[i] for i in order]
+        results = [self._append_file(p, b) for p, b in zip(in_order, batches, strict=True)]
         return [results[order.index(i)] for i in range(len(batches))]
 
     def _check_citations(self, batches: Sequence[Batch]) -> None:
@@ -403,6 +414,13 @@ class Tracker:
                 if log:  # of an agreement that does not exist, the log says so
                     check_term_changes(log, batch.events)
             before.extend(batch.events)
+
+    def _append_file(self, path: Path, batch: Batch) -> AppendResult:
+        """Append one file's batch; an error names the file."""
+        try:
+            return self.store.append(batch.agreement, batch.events, sources=batch.sources)
+        except TrackerError as e:
+            raise e.located(str(path)) from None
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""

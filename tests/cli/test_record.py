@@ -4,6 +4,7 @@ event type (corrections too), and try any of it first with --dry-run."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,64 @@ def test_one_event_written_is_singular(tmp_path: Path, sqlite_url: str) -> None:
     result = run("import", str(path), "--db", sqlite_url)
 
     assert result.stderr == f"{path}: 1 event written, 0 already present (version 1)\n"
+
+
+def test_changing_an_imported_event_names_the_agreement_the_field_and_the_fix(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    run("import", str(RECORD), "--db", sqlite_url)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        RECORD.read_text(encoding="utf-8").replace(
+            "title: Microsoft–OpenAI partnership\n", "title: Changed\n"
+        ),
+        encoding="utf-8",
+    )
+    shutil.copytree(RECORD.parent / "sources", tmp_path / "sources")
+
+    result = run("import", str(changed), "--db", sqlite_url)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {changed}: event id '2019-07-22-agreement-created' is already used in the log "
+        "of 'microsoft-openai' by an event with other content (differs in: title); to change "
+        "a recorded event, record an event.corrected with target '2019-07-22-agreement-created'\n"
+    )
+    assert version(sqlite_url) == 12
+
+
+def test_an_id_used_by_another_agreement_is_named(acme: str) -> None:
+    result = run(
+        *CREATE[:2], "other", *CREATE[3:], "--id", "2025-01-01-agreement-created-259a13af",
+        "--db", acme,
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: event id '2025-01-01-agreement-created-259a13af' is already used by agreement "
+        "'acme'; event ids are unique across agreements, so choose another\n"
+    )
+
+
+def test_ending_a_term_never_set_is_refused(acme: str) -> None:
+    result = run(
+        "record", "--type", "term.ended", "--term", "no.such", "--reason", "waived",
+        "--effective", "2026-01-01", "--db", acme,
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert result.stderr.endswith(": term 'no.such' was never set in 'acme' (terms: none)\n")
+    assert version(acme) == 1
+
+
+def test_an_event_dated_before_its_agreement_is_refused(acme: str) -> None:
+    result = run(
+        "record", "--type", "note.recorded", "--note", "n", "--effective", "2024-01-01",
+        "--db", acme,
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        ": dated 2024-01-01, before agreement 'acme' was created (2025-01-01)\n"
+    )
+    assert version(acme) == 1

@@ -166,3 +166,46 @@ def test_driver_cleanup_warnings_never_reach_stderr(
     logging.getLogger("psycopg").warning("error ignored terminating %r", "<psycopg.Pipeline>")
 
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["diff", "microsoft-openai", "2025-01-20"],
+            "Error: diff takes [AGREEMENT] FROM TO: two dates, got '2025-01-20'\n",
+        ),
+        (
+            ["diff", "2025-01-21", "2025-01-20"],
+            "Error: FROM 2025-01-21 is after TO 2025-01-20; swap them\n",
+        ),
+        (
+            ["log", "--from", "2025-01-21", "--to", "2025-01-20"],
+            "Error: --from 2025-01-21 is after --to 2025-01-20; swap them\n",
+        ),
+        (
+            ["sources", "verify", "--dir", "/nonexistent"],
+            "Error: Invalid value for '--dir': Directory '/nonexistent' does not exist.\n",
+        ),
+    ],
+)
+def test_misleading_usage_is_named_for_what_it_is(
+    loaded: Path, args: list[str], message: str
+) -> None:
+    result = run(*args, "--db", f"sqlite:///{loaded}")
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(message)
+
+
+def test_format_is_case_insensitive(loaded: Path) -> None:
+    result = run("agreements", "--format", "JSON", "--db", f"sqlite:///{loaded}")
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("[\n")
+
+
+def test_notices_carry_no_prefix_and_errors_say_error(loaded: Path) -> None:
+    verified = run("verify", "--db", f"sqlite:///{loaded}")
+
+    assert verified.stderr == "12 events checked; hash chains intact\n"

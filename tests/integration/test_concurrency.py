@@ -50,12 +50,13 @@ def test_first_users_of_a_new_database_all_succeed_and_one_writes(db_url: str) -
     ] * 3 + ["12 events written, 0 already present (version 12)\n"]
 
 
-def test_the_shipped_record_is_loaded_by_one_first_user() -> None:
+def test_the_shipped_record_is_loaded_by_one_first_user(tmp_path: Path) -> None:
     results = at_once([["agreements", "--format", "json"]] * 4)
 
     assert [r.returncode for r in results] == [0] * 4
     assert [r.stderr for r in results if r.stderr] == [
-        "tracker: new database; loaded the shipped record from events/\n"
+        f"new database at {tmp_path / 'xdg-data' / 'tracker' / 'tracker.db'}; "
+        "loaded the shipped record from events/\n"
     ]
     assert all('"version": 12' in r.stdout for r in results)
 

@@ -177,7 +177,10 @@ def test_correction_of_a_missing_event_is_rejected(tracker: Tracker, tmp_path: P
     with pytest.raises(InvalidEventError) as raised:
         tracker.import_file(write(tmp_path, correction))
 
-    assert str(raised.value) == "event 'acme-3' refers to unknown event 'ghost'"
+    assert (
+        str(raised.value)
+        == f"{tmp_path / 'acme.yaml'}: event 'acme-3' refers to unknown event 'ghost'"
+    )
     assert tracker.store.agreements() == []
 
 

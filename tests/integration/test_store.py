@@ -88,7 +88,11 @@ def test_same_id_other_content_is_rejected_and_nothing_written(store: EventStore
     with pytest.raises(EventConflictError) as raised:
         store.append("acme", [term_set("b"), term_set("a", summary="Eleven widgets")])
 
-    assert str(raised.value) == "event id 'a' is already used by an event with other content"
+    assert str(raised.value) == (
+        "event id 'a' is already used in the log of 'acme' by an event with other content "
+        "(differs in: summary); to change a recorded event, record an event.corrected with "
+        "target 'a'"
+    )
     assert [r.event.id for r in store.read("acme")] == ["acme-created", "a"]
 
 

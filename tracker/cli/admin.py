@@ -108,7 +108,7 @@ def verify(agreement: str | None, db_url: str | None) -> None:
     Example: tracker verify microsoft-openai
     """
     checked = open_tracker(db_url).verify(agreement)
-    click.echo(f"ok: {checked} events, hash chains intact", err=True)
+    click.echo(f"{checked} events checked; hash chains intact", err=True)
 
 
 @cli.command()

@@ -148,7 +148,7 @@ def format_option(f: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "json"]),
+        type=click.Choice(["table", "json"], case_sensitive=False),
         default=None,
         help="Output format (default: table on a terminal, json otherwise).",
     )(f)
@@ -186,7 +186,10 @@ def open_tracker(db_url: str | None, *, write: bool = False, keep_new: bool = Tr
     meta[_OPENED], meta[_KEEP_NEW] = opened.tracker, keep_new
     _resume_collector()
     if opened.loaded_record:
-        click.echo("tracker: new database; loaded the shipped record from events/", err=True)
+        from tracker.service import database_path
+
+        where = database_path(db_url)
+        click.echo(f"new database at {where}; loaded the shipped record from events/", err=True)
     return opened.tracker
 
 

@@ -94,6 +94,7 @@ def diff(
 
     _check_diff_usage(args, as_of, known_at, published)
     if as_of is not None:
+        _in_order("--known-at", known_at[0], "--known-at", known_at[1])
         tracker = open_tracker(db_url)
         name = tracker.agreement(args[0] if args else None)
         if published:
@@ -101,12 +102,38 @@ def diff(
         else:
             result = tracker.knowledge_diff(name, as_of, known_at[0], known_at[1])
     else:
-        start, end = (DATE.convert(a, None, None) for a in args[-2:])
+        agreement, start, end = _diff_arguments(args)
         tracker = open_tracker(db_url)
-        name = tracker.agreement(args[0] if len(args) == 3 else None)
+        name = tracker.agreement(agreement)
         moment = known_at[0] if known_at else None
         result = tracker.diff(name, start, end, moment, published[0] if published else None)
     emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
+
+
+def _diff_arguments(args: tuple[str, ...]) -> tuple[str | None, dt.date, dt.date]:
+    """[AGREEMENT] FROM TO: the agreement is the first argument that is not a date."""
+    agreement = None if _is_date(args[0]) else args[0]
+    dates = args[1:] if agreement is not None else args
+    if len(dates) != 2:
+        given = ", ".join(repr(d) for d in dates) or "none"
+        raise click.UsageError(f"diff takes [AGREEMENT] FROM TO: two dates, got {given}")
+    start, end = (DATE.convert(d, None, None) for d in dates)
+    _in_order("FROM", start, "TO", end)
+    return agreement, start, end
+
+
+def _is_date(text: str) -> bool:
+    try:
+        DATE.convert(text, None, None)
+    except click.BadParameter:
+        return False
+    return True
+
+
+def _in_order(first: str, start: dt.date | None, second: str, end: dt.date | None) -> None:
+    """Refuse a window whose start is after its end, rather than compute something."""
+    if start is not None and end is not None and start > end:
+        raise click.UsageError(f"{first} {start} is after {second} {end}; swap them")
 
 
 def _check_diff_usage(
@@ -184,6 +211,7 @@ def log(
     from tracker.cli.shapes import log_json
     from tracker.cli.tables import log_table
 
+    _in_order("--from", start, "--to", end)
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
     history = tracker.history(name, start, end, term, known_at, published)
@@ -283,7 +311,7 @@ def list_sources(agreement: str | None, db_url: str | None, fmt: str | None) -> 
 @click.option(
     "--dir",
     "folder",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Also compare the source files in this folder (beside the agreement file).",
 )
@@ -299,5 +327,6 @@ def verify_sources(agreement: str | None, folder: Path | None, db_url: str | Non
     for problem in problems:
         click.echo(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} stored quotes or texts no longer match")
-    click.echo("ok: every stored quote and text matches", err=True)
+        found = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        raise click.ClickException(f"sources verify found {found}, listed above")
+    click.echo("every stored quote and text matches", err=True)

@@ -86,9 +86,7 @@ def export(agreement: str | None, output: Path | None, db_url: str | None) -> No
         return
     click.echo(tracker.export_text(name), nl=False)
     if any(s.text is not None for s in tracker.sources(name).values()):
-        click.echo(
-            "tracker: source texts are not in this output; --output DIR writes them too", err=True
-        )
+        click.echo("source texts are not in this output; --output DIR writes them too", err=True)
 
 
 def _citations(cite: tuple[str, ...], contradict: tuple[str, ...]) -> list[dict[str, str]]:

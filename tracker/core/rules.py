@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from tracker.core.events import (
+    AMENDMENTS,
     AgreementCreated,
     Event,
     EventCorrected,
@@ -16,6 +17,8 @@ from tracker.core.events import (
     StoredSource,
     TermAffirmed,
     TermAmended,
+    TermEnded,
+    TermSet,
     reference,
 )
 from tracker.core.projector import fold, known, resolve
@@ -91,13 +94,52 @@ def new_events(agreement: str, events: Sequence[Event], stored: Mapping[str, Eve
             )
         earlier = seen.get(event.id) or stored.get(event.id)
         if earlier is not None and earlier != event:
-            raise EventConflictError(
-                f"event id {event.id!r} is already used by an event with other content"
-            )
+            raise EventConflictError(_conflict(event, earlier, stored_too=event.id in stored))
         if earlier is None:
             new.append(event)
         seen[event.id] = event
     return new
+
+
+def _conflict(event: Event, earlier: Event, *, stored_too: bool) -> str:
+    """Why an id cannot be used again: by which agreement, what differs, what to do."""
+    where = "in the log" if stored_too else "earlier in the batch"
+    if earlier.agreement != event.agreement:
+        return (
+            f"event id {event.id!r} is already used by agreement {earlier.agreement!r}; "
+            "event ids are unique across agreements, so choose another"
+        )
+    if earlier.type != event.type:
+        differs = f"it is a {earlier.type} there, a {event.type} here"
+    else:
+        before, after = earlier.model_dump(), event.model_dump()
+        fields = [k for k in after if before.get(k) != after.get(k)]
+        differs = f"differs in: {', '.join(fields)}"
+    return (
+        f"event id {event.id!r} is already used {where} of {event.agreement!r} by an event "
+        f"with other content ({differs}); to change a recorded event, record an "
+        f"event.corrected with target {event.id!r}"
+    )
+
+
+def check_against_log(event: Event, log: Sequence[Event]) -> None:
+    """Catch slips of an event entered by hand that the log makes plain: a fact surely dated
+    before its agreement was created, a term ended that was never set."""
+    created = next((e for e in log if isinstance(e, AgreementCreated)), None)
+    fact = not isinstance(event, AMENDMENTS)
+    if fact and created is not None and event.effective.last < created.effective.first:
+        raise InvalidEventError(
+            f"event {event.id!r}: dated {event.effective}, before agreement "
+            f"{event.agreement!r} was created ({created.effective})"
+        )
+    if isinstance(event, TermEnded):
+        facts = [e.replacement if isinstance(e, EventCorrected) else e for e in log]
+        terms = {e.term for e in facts if isinstance(e, TermSet)}
+        if event.term not in terms:
+            raise InvalidEventError(
+                f"event {event.id!r}: term {event.term!r} was never set in "
+                f"{event.agreement!r} (terms: {', '.join(sorted(terms)) or 'none'})"
+            )
 
 
 def new_sources(

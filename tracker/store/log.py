@@ -28,6 +28,7 @@ from tracker.core.state import Recorded
 from tracker.errors import (
     ConcurrencyError,
     NotFoundError,
+    TrackerError,
 )
 from tracker.store import codec
 from tracker.store import sources as source_rows
@@ -122,8 +123,14 @@ class EventStore:
     ) -> list[AppendResult]:
         """What appending the batches, one after the other, would do, without writing any:
         they are appended in one transaction that is then rolled back."""
+        results = []
         with self._writing() as conn:
-            results = [self._append(conn, batch, expected_version) for batch in batches]
+            for i, batch in enumerate(batches):
+                try:
+                    results.append(self._append(conn, batch, expected_version))
+                except TrackerError as e:
+                    e.batch = i
+                    raise
             conn.rollback()
         return results
 
