@@ -641,11 +641,43 @@ class Tracker:
         return upcoming((self.state(a, as_of, known_at) for a in self.store.agreements()), until)
 
 
+SCHEMA_ID = "urn:tracker:agreement-file"
+
+
 def file_schema() -> dict[str, Any]:
-    """The JSON Schema of agreement files."""
+    """The JSON Schema of agreement files, with its dialect and id."""
     from tracker.files.agreement import json_schema
 
-    return json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **json_schema(),
+    }
+
+
+def init_file(agreement: str, folder: Path, today: dt.date) -> list[Path]:
+    """Write a commented starter file for a new agreement into `folder` (and the JSON Schema
+    beside it, unless there is one); the paths written."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from tracker.core.events import Slug
+    from tracker.files.starter import SCHEMA_FILE, starter, write_new
+
+    try:
+        TypeAdapter(Slug).validate_python(agreement)
+    except ValidationError as e:
+        raise InvalidEventError(
+            f"{agreement!r} is not an agreement id: lower-case letters, digits and dashes, "
+            "starting with a letter or digit"
+        ) from e
+    path = folder / f"{agreement}.yaml"
+    write_new(path, starter(agreement, today))
+    written = [path]
+    schema = folder / SCHEMA_FILE
+    if not schema.exists():
+        write_new(schema, json.dumps(file_schema(), indent=2) + "\n")
+        written.append(schema)
+    return written
 
 
 def migrate(url: str | None, revision: str, *, up: bool) -> str | None:

@@ -12,6 +12,7 @@ from tracker.cli.app import (
     cli,
     db_option,
     open_tracker,
+    today,
 )
 
 
@@ -109,6 +110,27 @@ def verify(agreement: str | None, db_url: str | None) -> None:
     """
     checked = open_tracker(db_url).verify(agreement)
     click.echo(f"{checked} events checked; hash chains intact", err=True)
+
+
+@cli.command()
+@click.argument("agreement")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path(),
+    help="Folder to write into (default: the current one).",
+)
+def init(agreement: str, folder: Path) -> None:
+    """Write AGREEMENT.yaml, a commented starter file to edit and import, and the JSON
+    Schema beside it that lets editors validate and complete it.
+
+    Example: tracker init acme-supply
+    """
+    from tracker.service import init_file
+
+    for path in init_file(agreement, folder, today()):
+        click.echo(f"wrote {path}", err=True)
 
 
 @cli.command()
