@@ -299,7 +299,8 @@ class Tracker:
         its value (`{}` for none): leaving it out would empty the value in force."""
         from pydantic import ValidationError
 
-        from tracker.core.events import describe, event_from_dict, event_to_dict
+        from tracker.core.events import event_from_dict, event_to_dict
+        from tracker.core.wording import describe
 
         if fields.get("type") == "term.set" and "value" not in fields:
             raise InvalidEventError(
@@ -325,14 +326,15 @@ class Tracker:
         same source again is already present, another with its id is an error."""
         from pydantic import ValidationError
 
-        from tracker.core.events import Source, describe
+        from tracker.core.events import Source
+        from tracker.core.wording import describe
         from tracker.files.agreement import read_text
 
         self.store.require(agreement)
         try:
             source = Source.model_validate({**fields, "file": text.name if text else None})
         except ValidationError as e:
-            raise InvalidEventError(f"source: {describe(e, tagged=False)}") from e
+            raise InvalidEventError(f"source: {describe(e, Source)}") from e
         body = read_text(text, str(text)) if text is not None else None
         stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
         written = source.id not in self.sources(agreement)

@@ -310,7 +310,7 @@ def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message:
                 "--value",
                 "{}",
             ],
-            "Error: field summary: Field required\n",
+            "Error: field summary: required\n",
         ),
         (
             [
@@ -356,7 +356,7 @@ def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message:
                 "--value",
                 '{"n": NaN}',
             ],
-            "Error: field value: Value error, numbers must be finite (no NaN or infinity)",
+            "Error: field value: numbers must be finite (no NaN or infinity)",
         ),
         (["explain", "no.such"], "Error: no term 'no.such' in 'microsoft-openai' (terms: "),
         (

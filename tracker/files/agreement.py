@@ -20,12 +20,12 @@ from tracker.core.events import (
     Source,
     StoredSource,
     Text,
-    describe,
     event_from_dict,
     event_to_dict,
     reference,
 )
 from tracker.core.provenance import bad_citation, sha256
+from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
@@ -123,8 +123,8 @@ def load(path: Path) -> AgreementFile:
     try:
         header = Header.model_validate(data)
     except ValidationError as e:
-        raise FileFormatError(f"{path}: {describe(e, tagged=False)}") from e
-    events = [_event(path, header.agreement, i, raw) for i, raw in enumerate(header.events)]
+        raise FileFormatError(f"{path}: {describe(e, Header)}") from e
+    events = _events(path, header)
     if (twice := _first_repeat(e.id for e in events)) is not None:
         raise FileFormatError(f"{path}: event {twice!r}: field id: used twice in the file")
     _check_created(path, header, events)
@@ -141,6 +141,20 @@ def load(path: Path) -> AgreementFile:
     return AgreementFile(
         header.agreement, header.title, header.parties, sources, tuple(ordered(events))
     )
+
+
+def _events(path: Path, header: Header) -> list[Event]:
+    """The file's events, validated; every event's problems are reported at once."""
+    events: list[Event] = []
+    found: list[str] = []
+    for i, raw in enumerate(header.events):
+        try:
+            events.append(_event(path, header.agreement, i, raw))
+        except FileFormatError as e:
+            found.append(str(e).removeprefix(f"{path}: "))
+    if found:
+        raise FileFormatError(f"{path}: {summary(found)}")
+    return events
 
 
 def _event(path: Path, agreement: str, index: int, raw: Any) -> Event:
