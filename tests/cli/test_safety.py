@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,14 +159,31 @@ def test_a_read_only_database_is_read_and_refuses_writes(
     assert run("agreements", "--format", "json", "--db", url).stdout.count('"version": 12') == 1
 
 
-def test_driver_cleanup_warnings_never_reach_stderr(
-    loaded: Path, capfd: pytest.CaptureFixture[str]
-) -> None:
-    run("agreements", "--db", f"sqlite:///{loaded}")
+def test_driver_cleanup_warnings_never_reach_stderr(loaded: Path) -> None:
+    # In its own process: pytest's log capture would hide what reaches stderr.
+    code = (
+        "import logging, sys; from tracker.cli import cli; "
+        "cli.main(sys.argv[1:], standalone_mode=False); "
+        "logging.getLogger('psycopg').warning('error ignored terminating <psycopg.Pipeline>')"
+    )
 
-    logging.getLogger("psycopg").warning("error ignored terminating %r", "<psycopg.Pipeline>")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "agreements",
+            "--format",
+            "json",
+            "--db",
+            f"sqlite:///{loaded}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
-    assert capfd.readouterr().err == ""
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @pytest.mark.parametrize(
@@ -209,3 +227,23 @@ def test_notices_carry_no_prefix_and_errors_say_error(loaded: Path) -> None:
     verified = run("verify", "--db", f"sqlite:///{loaded}")
 
     assert verified.stderr == "12 events checked; hash chains intact\n"
+
+
+def test_a_mistyped_command_gets_a_suggestion(loaded: Path) -> None:
+    result = run("stat", "--db", f"sqlite:///{loaded}")
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: No such command 'stat'. Did you mean 'state'?\n")
+
+
+def test_resolving_an_event_that_is_no_proposal_says_what_it_is(loaded: Path) -> None:
+    result = run(
+        "record", "--type", "proposal.resolved", "--proposal", "2019-07-22-agreement-created",
+        "--resolution", "rejected", "--effective", "2025-02-01", "--db", f"sqlite:///{loaded}",
+    )  # fmt: skip
+
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        ": '2019-07-22-agreement-created' is not a proposal: its type is agreement.created, "
+        "not term.proposed\n"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,44 @@ def _hold_write_lock(conn: sa.Connection) -> None:
         conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
     else:
         conn.exec_driver_sql("INSERT INTO sources (agreement, id, title) VALUES ('z', 'z', 'z')")
+
+
+def test_a_lost_server_connection_is_one_line_without_driver_noise(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the server going away is PostgreSQL's case")
+    with Tracker.open(db_url) as tracker:
+        tracker.record("acme", CREATED)
+        engine = tracker.store.engine
+        with engine.connect() as holder, engine.connect() as admin:
+            _hold_write_lock(holder)
+            writer = subprocess.Popen(
+                [TRACKER, "record", "acme", "--type", "note.recorded", "--effective",
+                 "2025-02-01", "--note", "n", "--db", db_url],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            _terminate_the_waiting_writer(admin)
+            _, stderr = writer.communicate(timeout=60)
+            holder.rollback()
+        version = tracker.store.version("acme")
+
+    assert writer.returncode == 1
+    assert stderr.startswith("Error: database error: terminating connection")
+    assert stderr.count("\n") == 1
+    assert version == 1
+
+
+def _terminate_the_waiting_writer(admin: sa.Connection) -> None:
+    """Wait for a session to wait on the events lock, then end it as a server shutdown does."""
+    waiting = sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND query LIKE 'LOCK TABLE events%'"
+    )
+    for _ in range(400):
+        pids = admin.execute(waiting).scalars().all()
+        admin.rollback()
+        if pids:
+            for pid in pids:
+                admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.commit()
+            return
+        time.sleep(0.05)

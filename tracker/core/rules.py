@@ -58,8 +58,8 @@ def check_fits(agreement: str, version: int, event: Event, known: dict[str, Know
     if isinstance(event, ProposalResolved):
         if target.type != "term.proposed":
             raise InvalidEventError(
-                f"event {event.id!r}: {ref!r} is not a proposal (term.proposed) but a "
-                f"{target.type} event"
+                f"event {event.id!r}: {ref!r} is not a proposal: its type is {target.type}, "
+                "not term.proposed"
             )
         if event.effective.last < target.effective:
             raise InvalidEventError(
