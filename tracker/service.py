@@ -654,13 +654,14 @@ SCHEMA_ID = "urn:tracker:agreement-file"
 
 
 def file_schema() -> dict[str, Any]:
-    """The JSON Schema of agreement files, with its dialect and id."""
+    """The JSON Schema of agreement files, with its dialect, id and field descriptions."""
     from tracker.files.agreement import json_schema
+    from tracker.files.schema import describe_fields
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        **json_schema(),
+        **describe_fields(json_schema()),
     }
 
 

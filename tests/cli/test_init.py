@@ -68,3 +68,18 @@ def test_schema_names_its_dialect_and_id() -> None:
 
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == "urn:tracker:agreement-file"
+
+
+def test_schema_describes_every_field() -> None:
+    schema = json.loads(run("schema").stdout)
+
+    undescribed = [
+        f"{model}.{field}"
+        for model, definition in [("", schema), *schema["$defs"].items()]
+        for field, prop in definition.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert undescribed == []
+    assert schema["$defs"]["TermEnded"]["properties"]["reason"]["description"] == (
+        "Why the term ended: expired, terminated, waived or superseded."
+    )
