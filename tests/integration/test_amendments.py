@@ -90,7 +90,7 @@ def test_an_amendment_file_for_an_unknown_agreement_writes_nothing(
         tracker.import_file(amend)
 
     assert str(raised.value) == (
-        "event 'more': the first event of 'acme' must be agreement.created"
+        f"{amend}: event 'more': the first event of 'acme' must be agreement.created"
         " (an amendment file needs its agreement imported first)"
     )
     assert tracker.store.agreements() == []
@@ -122,7 +122,8 @@ def test_a_source_id_reused_with_other_content_names_what_differs(
         tracker.import_file(amend)
 
     assert str(raised.value) == (
-        "source 'memo' is already stored with other content (it differs in title, file, text);"
+        f"{amend}: source 'memo' is already stored with other content (it differs in title, "
+        "file, text);"
         " give the new version another id"
     )
     assert tracker.store.version("acme") == 2

@@ -8,8 +8,9 @@ from typing import Any
 # By (model, field), then by field alone; the file's top level is the model "".
 _BY_MODEL = {
     ("", "agreement"): "The agreement's id: lower-case letters, digits and dashes.",
-    ("", "title"): "The agreement's title (the same as its agreement.created event's).",
-    ("", "parties"): "Who is bound by the agreement, and in what role.",
+    ("", "title"): "The agreement's title (as its agreement.created event's; an amendment "
+    "file for an agreement already stored may leave it out).",
+    ("", "parties"): "Who is bound by the agreement, and in what role (as title).",
     ("", "sources"): "Where the facts come from: reports, announcements, contracts.",
     ("", "events"): "The agreement's events, in any order; ids make importing again harmless.",
     ("Source", "id"): "The source's id, by which citations name it.",
@@ -19,13 +20,15 @@ _BY_MODEL = {
     ("EventCorrected", "reason"): "Why the event is corrected, in words.",
     ("AgreementCreated", "title"): "The agreement's title.",
     ("TermProposed", "value"): "The value proposed for the term, a mapping of fields.",
+    ("TermAmended", "summary"): "The term's new one-line summary, if it changes.",
 }
 _BY_FIELD = {
     "id": "The event's id: unique, chosen by its author; importing it again is harmless.",
     "agreement": "The agreement's id (may be left out: the file's).",
     "type": "What happened: the event type.",
-    "effective": "The date the change takes effect (valid time).",
-    "announced": "The date it became public.",
+    "effective": "The date the change takes effect (valid time): 2024-06-11, 2024-06, 2024 "
+    "or ../2024-06-11 (on or before).",
+    "announced": "The date it became public (same forms).",
     "certainty": "confirmed (the parties said so), reported (credible press) or rumored.",
     "sources": "Citations: the sources that support or contradict the fact, with quotes.",
     "note": "Context, in words.",
@@ -33,6 +36,7 @@ _BY_FIELD = {
     "term": "The term's key: lower-case words joined by dots, e.g. cloud.exclusivity.",
     "summary": "The term in one line.",
     "value": "The term's fields, a mapping (numbers must be finite).",
+    "changes": "term.amended: the fields of the term's value that change; null removes one.",
     "expires": "The last day the term is in force by itself.",
     "ends_when": "A condition in words that ends the term when a term.ended records it.",
     "proposal": "The id of the term.proposed event resolved.",

@@ -50,7 +50,8 @@ events:
     sources:
       - {{source: {agreement}-contract}}
 
-  # Other event types: term.ended (reason: expired, terminated, waived or superseded),
+  # Other event types: term.amended (some fields change), term.affirmed (a source says
+  # a term is unchanged), term.ended (reason: expired, terminated, waived or superseded),
   # term.proposed and proposal.resolved, note.recorded, event.retracted and
   # event.corrected (to change an event already imported). `tracker schema` lists them all.
 """
