@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -229,5 +228,8 @@ def cli() -> None:
     Example: tracker state --as-of 2025-01-21
     """
     # The driver logs what it could not clean up after a lost connection; the command's own
-    # error already says what happened, so those lines must not reach stderr.
+    # error already says what happened, so those lines must not reach stderr. (Every command
+    # imports logging with the database driver; `tracker --help` does not get here.)
+    import logging
+
     logging.getLogger("psycopg").addHandler(logging.NullHandler())
