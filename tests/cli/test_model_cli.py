@@ -37,7 +37,7 @@ def test_a_date_outside_the_supported_forms_is_one_line_and_writes_nothing(
 
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: field effective: Value error, 'spring 2024' is not a day (2024-06-11), a month"
+        "Error: field effective: 'spring 2024' is not a day (2024-06-11), a month"
         " (2024-06), a year (2024) or on or before a day (../2024-06-11)\n",
     )
     assert version(loaded) == 12
@@ -59,8 +59,8 @@ def test_a_source_reused_with_other_content_is_one_line_and_writes_nothing(
 
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: source 'oracle-2024-06-11' is already stored with other content (it differs"
-        " in title, publisher, url, published); give the new version another id\n",
+        f"Error: {amendment}: source 'oracle-2024-06-11' is already stored with other content"
+        " (it differs in title, publisher, url, published); give the new version another id\n",
     )
     assert version(loaded) == 12
 
@@ -84,7 +84,7 @@ def test_an_amendment_file_imports_on_top_of_the_shipped_record(
 
     assert (result.exit_code, result.stderr) == (
         0,
-        f"{amendment}: 1 events written, 0 already present (version 13)\n",
+        f"{amendment}: 1 event written, 0 already present (version 13)\n",
     )
     assert state["terms"]["revenue.share"]["fields"]["cap_usd"] == {
         "value": 38000000000,
