@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from tracker.core.diff import StateDiff
     from tracker.core.explain import Explanation
+    from tracker.core.heads import Heads
     from tracker.core.provenance import ConflictReport, SourceUse
     from tracker.core.timeline import Timeline
     from tracker.core.upcoming import Coming
@@ -116,6 +117,19 @@ class AddedSource:
     characters: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What `check` found: one line per damaged or missing row, the heads, the rows checked."""
+
+    problems: list[str]
+    heads: Heads
+    events: int
+    sources: int
+
+
+HEADS_LIMIT = 16 * 1024 * 1024
+
+
 class Tracker:
     """An event store with the questions users ask of it."""
 
@@ -178,6 +192,30 @@ class Tracker:
         if agreement is not None:
             self.store.require(agreement)
         return verify(self.store.engine, agreement)
+
+    def check(self, agreement: str | None = None, against: Path | None = None) -> Verification:
+        """Recompute every hash chain (or one agreement's) naming each damaged row; with
+        `against`, also each head kept in that file that the chains no longer hold."""
+        from tracker.core.heads import differences
+        from tracker.store.integrity import check
+
+        if agreement is not None:
+            self.store.require(agreement)
+        kept = None if against is None else _read_heads(against)
+        report = check(self.store.engine, agreement)
+        problems = list(report.problems)
+        if kept is not None:
+            problems += differences(kept, report.event_hashes, report.source_hashes, str(against))
+        return Verification(problems, report.heads(), report.events, report.sources)
+
+    def write_heads(self, path: Path, heads: Heads) -> None:
+        """Write a head file, to keep outside the database."""
+        from tracker.errors import FileFormatError
+
+        try:
+            path.write_text(heads.to_json(), encoding="utf-8")
+        except OSError as e:
+            raise FileFormatError(f"cannot write {path}: {e.strerror or e}") from e
 
     # Agreements and sources
 
@@ -842,3 +880,11 @@ def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | Non
     if hashlib.sha256(on_disk).hexdigest() != stored.sha256:
         return f"source {name!r}: {path} differs from the stored text"
     return None
+
+
+def _read_heads(path: Path) -> Heads:
+    """The heads in a head file, read with a bound."""
+    from tracker.core.heads import parse
+    from tracker.files.bounded import read_text
+
+    return parse(read_text(path, HEADS_LIMIT, "a head file"), str(path))

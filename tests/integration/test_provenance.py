@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import GOLDEN, RECORD
+from tests.integration.test_tamper import drop_triggers
 from tracker.cli.shapes import conflicts_json, sources_json
 from tracker.core.events import event_from_dict
 from tracker.core.provenance import closest_passage, corroboration, normalise, quote_found
@@ -158,6 +159,7 @@ def test_sources_verify_catches_a_source_text_edited_on_disk(
 
 
 def test_sources_verify_catches_a_stored_text_edited_in_the_database(shipped: Tracker) -> None:
+    drop_triggers(shipped.store)
     with shipped.store.engine.begin() as conn:
         conn.execute(
             sa.update(sources_table)

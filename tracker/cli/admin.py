@@ -102,14 +102,40 @@ def current(db_url: str | None) -> None:
 
 @cli.command()
 @click.argument("agreement", required=False)
+@click.option(
+    "--write-heads",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write each agreement's head to FILE, to keep outside the database.",
+)
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Check that the heads in FILE (from --write-heads) are still in the chains.",
+)
 @db_option
-def verify(agreement: str | None, db_url: str | None) -> None:
-    """Recompute the hash chains; exit 1 naming the first event changed behind our back.
+def verify(
+    agreement: str | None, write_heads: Path | None, against: Path | None, db_url: str | None
+) -> None:
+    """Recompute the hash chains of events and sources; print each agreement's head and a
+    digest of the database; exit 1 naming every damaged row.
 
-    Example: tracker verify microsoft-openai
+    Heads kept elsewhere (--write-heads, then later --against) also catch deleted events and
+    a log rewritten with recomputed hashes.
+
+    Example: tracker verify --write-heads heads.json; later: tracker verify --against heads.json
     """
-    checked = open_tracker(db_url).verify(agreement)
-    click.echo(f"{checked} events checked; hash chains intact", err=True)
+    from tracker.cli.checks import report_verification
+
+    if write_heads is not None and against is not None:
+        raise click.UsageError("verify takes --write-heads or --against, not both")
+    tracker = open_tracker(db_url)
+    result = tracker.check(agreement, against)
+    report_verification(result, against)
+    if write_heads is not None:
+        tracker.write_heads(write_heads, result.heads)
+        click.echo(f"wrote the heads to {write_heads}", err=True)
 
 
 @cli.command()

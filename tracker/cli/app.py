@@ -208,7 +208,9 @@ def main() -> None:
     try:
         cli()
     except Exception as e:  # a defect; the user still gets one line, not a traceback
-        click.echo(f"Error: unexpected {type(e).__name__}: {e}", err=True)
+        detail = str(e).strip().splitlines()
+        shown = f": {detail[0]}" if detail else ""
+        click.echo(f"Error: unexpected {type(e).__name__}{shown}", err=True)
         sys.exit(1)
 
 

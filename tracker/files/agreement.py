@@ -27,10 +27,13 @@ from tracker.core.events import (
 from tracker.core.provenance import bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
+from tracker.files import bounded
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 # Agreement files are read whole; larger ones are refused before reading, to bound memory.
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Source texts are held whole, and every quote is searched in them.
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 
 class Header(BaseModel):
@@ -76,14 +79,13 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_text(path: Path, what: str) -> str:
-    """A file's UTF-8 text; `what` names it in the one-line FileFormatError of a failure."""
+def read_text(path: Path, what: str, limit: int = 0, kind: str = "a source text") -> str:
+    """A file's UTF-8 text, at most `limit` bytes (MAX_SOURCE_BYTES by default), read with a
+    count; `what` names it in the one-line FileFormatError of a failure."""
     try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise FileFormatError(f"{what}: cannot read: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise FileFormatError(f"{what}: not UTF-8 text (byte {e.start})") from e
+        return bounded.read_text(path, limit or MAX_SOURCE_BYTES, kind)
+    except bounded.ReadError as e:
+        raise FileFormatError(f"{what}: {e.problem}") from e
 
 
 def inside(folder: Path, name: str) -> Path | None:
@@ -92,18 +94,11 @@ def inside(folder: Path, name: str) -> Path | None:
     return resolved if resolved.is_relative_to(folder.resolve()) else None
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path | str) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise FileFormatError(f"{path}: cannot read: {e.strerror}") from e
-    if size > MAX_FILE_BYTES:
-        raise FileFormatError(
-            f"{path}: {size / 2**20:.1f} MiB is over the {MAX_FILE_BYTES // 2**20} MiB limit"
-            " for an agreement file; split it by agreement or by period"
-        )
-    text = read_text(path, str(path))
+    text = bounded.read_text(
+        path, MAX_FILE_BYTES, "an agreement file", "; split it by agreement or by period"
+    )
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
     except RecursionError as e:

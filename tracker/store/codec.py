@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event
+from pydantic import ValidationError
+
+from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event, describe
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2
+# How an event's hash is computed: 1 covered the payload and recorded_at; 2 also covers the
+# columns replay reads (position, type, schema version, target). Old rows keep their format.
+HASH_VERSION = 2
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -45,8 +51,29 @@ _VALIDATORS = {
 }
 
 
+class UndecodableError(ValueError):
+    """A stored payload cannot be read back as an event; the message is one line."""
+
+
 def decode(payload: str, event_type: str, schema_version: int) -> Event:
-    """The event a stored payload holds, lifted to the current schema first."""
+    """The event a stored payload holds, lifted to the current schema first; raise
+    UndecodableError (one line) when the row cannot be an event."""
+    if event_type not in _VALIDATORS:
+        raise UndecodableError(f"unknown event type {event_type!r}")
+    if not 1 <= schema_version <= SCHEMA_VERSION:
+        raise UndecodableError(f"unknown schema version {schema_version!r}")
+    try:
+        event = _lift(payload, event_type, schema_version)
+    except ValidationError as e:
+        raise UndecodableError(f"payload does not decode: {describe(e)}") from e
+    except (ValueError, TypeError, AttributeError, RecursionError) as e:
+        raise UndecodableError(f"payload does not decode: {type(e).__name__}") from e
+    if event.type != event_type:
+        raise UndecodableError(f"payload is a {event.type}, not a {event_type}")
+    return event
+
+
+def _lift(payload: str, event_type: str, schema_version: int) -> Event:
     if schema_version == SCHEMA_VERSION:
         return _VALIDATORS[event_type].validate_json(payload)  # type: ignore[no-any-return]
     data = json.loads(payload)
@@ -65,3 +92,56 @@ def chain_hash(
     moment = recorded_at if isinstance(recorded_at, str) else recorded_at.isoformat()
     text = f"{prev_hash}\n{agreement}\n{version}\n{moment}\n{payload}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Everything one event's hash covers (format 2): every column replay reads."""
+
+    prev_hash: str
+    position: int
+    agreement: str
+    version: int
+    type: str
+    schema_version: int
+    target: str | None
+    recorded_at: dt.datetime | str
+    payload: str
+
+
+def link_hash(link: Link) -> str:
+    """The format-2 hash of one event, linked to the hash of the event before it."""
+    moment = link.recorded_at
+    if isinstance(moment, dt.datetime):
+        moment = moment.isoformat()
+    fields = (
+        str(HASH_VERSION), link.prev_hash, str(link.position), link.agreement, str(link.version),
+        link.type, str(link.schema_version), link.target or "", moment, link.payload,
+    )  # fmt: skip
+    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()
+
+
+def row_hash(row: Mapping[Any, Any], prev_hash: str) -> str:
+    """The hash a stored event row should have, in the format the row says it uses."""
+    if row["hash_version"] == 1:
+        return chain_hash(
+            prev_hash, row["agreement"], row["version"], row["recorded_at"], row["payload"]
+        )
+    return link_hash(
+        Link(
+            prev_hash, row["position"], row["agreement"], row["version"], row["type"],
+            row["schema_version"], row["target"], row["recorded_at"], row["payload"],
+        )
+    )  # fmt: skip
+
+
+def source_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
+    """The hash of one stored source (metadata, derived_from and its text's sha256), linked to
+    the source stored before it in its agreement."""
+    published = row["published"]
+    fields = (
+        "source/1", prev_hash, row["agreement"], row["seq"], row["id"], row["title"],
+        row["publisher"], row["url"], published.isoformat() if published else None, row["file"],
+        row["derived_from"], row["sha256"],
+    )  # fmt: skip
+    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from tracker.errors import DatabaseError
 
 # The Alembic revision the code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 # How long a writer waits for another's lock before giving up, on both databases.
 LOCK_TIMEOUT_MS = 30_000
 # The PostgreSQL advisory lock key under which the first user of a database migrates it.

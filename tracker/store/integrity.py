@@ -1,63 +1,206 @@
-"""Tamper evidence: recompute each agreement's hash chain and name the first broken link."""
+"""Tamper evidence: recompute every hash chain (events and sources), name each damaged row,
+and give the heads a user can keep elsewhere to catch truncation and re-chained forgeries."""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tracker.core.events import AMENDMENTS
+from tracker.core.heads import Head, Heads
 from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.tables import events_table
+from tracker.store.tables import events_table, sources_table
+
+
+@dataclass
+class Report:
+    """What a check found: the rows checked, each problem (one line each), and the heads."""
+
+    events: int = 0
+    sources: int = 0
+    problems: list[str] = field(default_factory=list)
+    event_hashes: dict[tuple[str, int], str] = field(default_factory=dict)
+    source_hashes: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def heads(self) -> Heads:
+        """Each agreement's last event and last source, as stored."""
+        agreements = sorted({a for a, _ in self.event_hashes} | {a for a, _ in self.source_hashes})
+        return Heads(tuple(self._head(a) for a in agreements))
+
+    def _head(self, agreement: str) -> Head:
+        version = max((v for a, v in self.event_hashes if a == agreement), default=0)
+        seq = max((s for a, s in self.source_hashes if a == agreement), default=0)
+        return Head(
+            agreement,
+            version,
+            self.event_hashes.get((agreement, version), codec.GENESIS),
+            seq,
+            self.source_hashes.get((agreement, seq), codec.GENESIS),
+        )
+
+
+def check(engine: Engine, agreement: str | None = None) -> Report:
+    """Recompute every hash chain (or one agreement's) and report each damaged row; never
+    raises on what the rows hold."""
+    report = Report()
+    with engine.connect() as conn:
+        _check_events(conn, agreement, report)
+        _check_sources(conn, agreement, report)
+    return report
 
 
 def verify(engine: Engine, agreement: str | None = None) -> int:
     """Recompute every hash chain (or one agreement's); return how many events were checked.
 
-    Raises IntegrityError naming the first broken link: event id, position and what differs.
+    Raises IntegrityError naming the first damaged row (and how many more there are).
     """
+    report = check(engine, agreement)
+    if report.problems:
+        more = len(report.problems) - 1
+        raise IntegrityError(report.problems[0] + (f" (and {more} more)" if more else ""))
+    return report.events
+
+
+def _rows(
+    conn: sa.Connection, query: sa.Select[Any], report: Report, what: str
+) -> Iterator[sa.RowMapping]:
+    """The rows of a query; a row the database driver cannot even read (a date column
+    holding text, say) ends the check with one problem instead of a crash."""
+    rows = conn.execute(query).mappings()
+    count = 0
+    while True:
+        try:
+            row = next(rows, None)
+        except (ValueError, TypeError, OverflowError) as e:
+            report.problems.append(
+                f"the {what} row after the first {count} cannot be read: {_first_line(e)}"
+            )
+            return
+        if row is None:
+            return
+        count += 1
+        yield row
+
+
+def _guarded(check: Callable[..., list[str]], *args: Any) -> list[str]:
+    """A check's problems; a column of the wrong type is one more problem, not a crash."""
+    try:
+        return check(*args)
+    except (ValueError, TypeError, AttributeError, OverflowError) as e:
+        return [f"a column holds a value of the wrong kind ({_first_line(e)})"]
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+@dataclass
+class _Link:
+    """The row before the next one in an agreement's chain."""
+
+    version: int = 0
+    hash: str = codec.GENESIS
+    position: int = 0
+    hash_version: int = 1
+
+
+def _check_events(conn: sa.Connection, agreement: str | None, report: Report) -> None:
     t = events_table
-    query = sa.select(t).order_by(t.c.agreement, t.c.version)
+    query = sa.select(t).order_by(t.c.agreement, t.c.version, t.c.position)
     if agreement is not None:
         query = query.where(t.c.agreement == agreement)
-    checked = 0
-    previous: dict[str, tuple[int, str]] = {}
-    with engine.connect() as conn:
-        for row in conn.execute(query).mappings():
-            version, prev = previous.get(row["agreement"], (0, codec.GENESIS))
-            problem = _link_problem(row, version, prev)
-            if problem is not None:
-                raise IntegrityError(
-                    f"agreement {row['agreement']!r}: event {row['id']!r} "
-                    f"(position {row['position']}, version {row['version']}): {problem}"
-                )
-            previous[row["agreement"]] = (row["version"], row["hash"])
-            checked += 1
-    return checked
+    previous: dict[str, _Link] = {}
+    for row in _rows(conn, query, report, "event"):
+        link = previous.get(row["agreement"], _Link())
+        problems = _guarded(_event_problems, row, link)
+        if problems:
+            report.problems.append(
+                f"agreement {row['agreement']!r}: event {row['id']!r} "
+                f"(position {row['position']}, version {row['version']}): {'; '.join(problems)}"
+            )
+        previous[row["agreement"]] = _Link(
+            row["version"], row["hash"], row["position"], row["hash_version"]
+        )
+        report.event_hashes[(row["agreement"], row["version"])] = row["hash"]
+        report.events += 1
 
 
-def _link_problem(row: sa.RowMapping, version: int, prev: str) -> str | None:
-    """What is wrong with one stored event, given the link before it; None when nothing."""
-    if row["version"] != version + 1:
-        return f"version follows {version}: a gap or a duplicate"
-    if row["prev_hash"] != prev:
-        return "prev_hash is not the hash of the event before it"
-    digest = codec.chain_hash(
-        prev, row["agreement"], row["version"], row["recorded_at"], row["payload"]
-    )
-    if digest != row["hash"]:
-        return "hash differs from the recomputed hash: the row was changed"
+def _event_problems(row: sa.RowMapping, link: _Link) -> list[str]:
+    """What is wrong with one stored event, given the row before it in its chain."""
+    problems = []
+    if row["version"] != link.version + 1:
+        problems.append(f"version follows {link.version}: a gap or a duplicate")
+    elif row["prev_hash"] != link.hash:
+        problems.append("prev_hash is not the hash of the event before it")
+    if row["position"] <= link.position:
+        problems.append(f"position is not after the event before it ({link.position})")
+    if row["hash_version"] not in (1, codec.HASH_VERSION):
+        problems.append(f"unknown hash format {row['hash_version']!r}")
+    elif row["hash_version"] < link.hash_version:
+        problems.append(f"hash format {row['hash_version']} after format {link.hash_version}")
+    elif codec.row_hash(row, row["prev_hash"]) != row["hash"]:
+        problems.append("hash differs from the recomputed hash: the row was changed")
+    problem = _payload_problem(row)
+    return problems + ([problem] if problem else [])
+
+
+def _payload_problem(row: sa.RowMapping) -> str | None:
+    """Whether the payload decodes, and agrees with the columns beside it."""
     try:
         event = codec.decode(row["payload"], row["type"], row["schema_version"])
-    except ValueError as e:
-        return f"payload no longer decodes ({str(e).splitlines()[0]})"
+    except codec.UndecodableError as e:
+        return str(e)
     columns = {
         "id": event.id,
         "agreement": event.agreement,
         "type": event.type,
         "effective": event.effective.first,
         "announced": None if event.announced is None else event.announced.first,
+        "target": event.target if isinstance(event, AMENDMENTS) else None,
     }
     for name, value in columns.items():
         if row[name] != value:
             return f"column {name} ({row[name]!r}) differs from the payload ({value!r})"
     return None
+
+
+def _check_sources(conn: sa.Connection, agreement: str | None, report: Report) -> None:
+    t = sources_table
+    query = sa.select(t).order_by(t.c.agreement, t.c.seq)
+    if agreement is not None:
+        query = query.where(t.c.agreement == agreement)
+    previous: dict[str, tuple[int, str]] = {}
+    for row in _rows(conn, query, report, "source"):
+        seq, prev = previous.get(row["agreement"], (0, codec.GENESIS))
+        problems = _guarded(_source_problems, row, seq, prev)
+        if problems:
+            report.problems.append(
+                f"agreement {row['agreement']!r}: source {row['id']!r} (seq {row['seq']}): "
+                f"{'; '.join(problems)}"
+            )
+        previous[row["agreement"]] = (row["seq"], row["hash"])
+        report.source_hashes[(row["agreement"], row["seq"])] = row["hash"]
+        report.sources += 1
+
+
+def _source_problems(row: sa.RowMapping, seq: int, prev: str) -> list[str]:
+    """What is wrong with one stored source, given the source before it in its chain."""
+    problems = []
+    if row["seq"] != seq + 1:
+        problems.append(f"seq follows {seq}: a gap or a duplicate")
+    elif row["prev_hash"] != prev:
+        problems.append("prev_hash is not the hash of the source before it")
+    if codec.source_hash(row["prev_hash"], row) != row["hash"]:
+        problems.append("hash differs from the recomputed hash: the row was changed")
+    text = row["text"]
+    digest = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest != row["sha256"]:
+        problems.append("the stored text does not match its sha256")
+    return problems

@@ -27,6 +27,7 @@ from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import (
     ConcurrencyError,
+    IntegrityError,
     NotFoundError,
     TrackerError,
 )
@@ -36,7 +37,7 @@ from tracker.store.tables import events_table
 
 
 class Row(NamedTuple):
-    """One events row to insert (the database assigns `position`)."""
+    """One events row to insert; its position follows the last one stored, under the lock."""
 
     id: str
     agreement: str
@@ -50,10 +51,13 @@ class Row(NamedTuple):
     payload: str
     prev_hash: str
     hash: str
+    position: int
+    hash_version: int
 
 
 _INSERT = events_table.insert()
-_SQLITE_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * 12)})"
+_SQLITE_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * 14)})"
+_TAIL = sa.select(sa.func.max(events_table.c.position), sa.func.max(events_table.c.recorded_at))
 _HEAD = (
     sa.select(events_table.c.version, events_table.c.hash)
     .where(events_table.c.agreement == sa.bindparam("agreement"))
@@ -145,7 +149,7 @@ class EventStore:
         stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(conn, new))
-        rows = self._rows(agreement, head, new)
+        rows = self._rows(agreement, head, new, _tail(conn))
         if rows:
             try:
                 _insert(conn, rows)
@@ -155,21 +159,25 @@ class EventStore:
                 ) from e
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
-    def _rows(self, agreement: str, head: _Head, events: Sequence[Event]) -> list[Row]:
-        """The rows to insert, hash-chained from the head."""
-        recorded_at = self.clock()
+    def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:
+        """The rows to insert, hash-chained from the head; positions follow the last one
+        stored, and recorded_at is later than any stored."""
+        recorded_at = _later(self.clock(), tail.recorded_at)
         moment = recorded_at.isoformat()
         rows: list[Row] = []
-        prev, version = head.hash, head.version
+        prev, version, position = head.hash, head.version, tail.position
         for event in events:
-            version += 1
+            version, position = version + 1, position + 1
             payload = codec.encode(event)
-            digest = codec.chain_hash(prev, agreement, version, moment, payload)
             target = event.target if isinstance(event, AMENDMENTS) else None
             announced = None if event.announced is None else event.announced.first
+            link = codec.Link(prev, position, agreement, version, event.type,
+                              codec.SCHEMA_VERSION, target, moment, payload)  # fmt: skip
+            digest = codec.link_hash(link)
             rows.append(
                 Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
-                    event.effective.first, announced, target, recorded_at, payload, prev, digest)
+                    event.effective.first, announced, target, recorded_at, payload, prev, digest,
+                    position, codec.HASH_VERSION)
             )  # fmt: skip
             prev = digest
         return rows
@@ -210,11 +218,13 @@ class EventStore:
     def created(self) -> list[AgreementCreated]:
         """The agreement.created event of every agreement, by agreement id."""
         t = events_table
-        query = sa.select(t.c.payload, t.c.type, t.c.schema_version).where(
+        query = sa.select(t.c.payload, t.c.type, t.c.schema_version, t.c.position).where(
             t.c.type == "agreement.created"
         )
         with self.engine.connect() as conn:
-            events = [codec.decode(*row) for row in conn.execute(query)]
+            events = [
+                _decode(p, ty, sv, f"position {pos}") for p, ty, sv, pos in conn.execute(query)
+            ]
         return sorted(
             (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
         )
@@ -281,7 +291,18 @@ def _read_query(until: bool, known_at: bool) -> sa.Select[Any]:
 def _recorded(
     payload: str, type_: str, schema: int, position: int, version: int, recorded_at: dt.datetime
 ) -> Recorded:
-    return Recorded(codec.decode(payload, type_, schema), position, version, recorded_at)
+    where = f"position {position}"
+    return Recorded(_decode(payload, type_, schema, where), position, version, recorded_at)
+
+
+def _decode(payload: str, type_: str, schema: int, where: object) -> Event:
+    """The stored event; a damaged row is one line naming it."""
+    try:
+        return codec.decode(payload, type_, schema)
+    except codec.UndecodableError as e:
+        raise IntegrityError(
+            f"the stored event at {where} is damaged ({e}); run tracker verify"
+        ) from e
 
 
 def _insert(conn: Connection, rows: list[Row]) -> None:
@@ -299,7 +320,29 @@ def _sqlite_row(row: Row, moment: str) -> tuple[object, ...]:
     """A row with its dates as text, in the format SQLAlchemy's SQLite types store."""
     effective, announced = row.effective.isoformat(), _day(row.announced)
     return (row.id, row.agreement, row.version, row.type, row.schema_version, effective,
-            announced, row.target, moment, row.payload, row.prev_hash, row.hash)  # fmt: skip
+            announced, row.target, moment, row.payload, row.prev_hash, row.hash, row.position,
+            row.hash_version)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Tail:
+    """The last position and the latest recorded_at in the whole database."""
+
+    position: int
+    recorded_at: dt.datetime | None
+
+
+def _tail(conn: Connection) -> _Tail:
+    position, recorded_at = conn.execute(_TAIL).one()
+    return _Tail(position or 0, recorded_at)
+
+
+def _later(now: dt.datetime, last: dt.datetime | None) -> dt.datetime:
+    """`now`, or a microsecond after `last` when the clock has not moved past it: recorded_at
+    strictly increases from one append to the next, whatever the clock does."""
+    if last is None or now > last:
+        return now
+    return last + dt.timedelta(microseconds=1)
 
 
 def _day(value: object) -> str | None:
@@ -321,7 +364,7 @@ def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
     found: dict[str, Event] = {}
     for chunk in _chunks(ids):
         for id_, payload, type_, schema in conn.execute(_STORED, {"ids": list(chunk)}):
-            found[id_] = codec.decode(payload, type_, schema)
+            found[id_] = _decode(payload, type_, schema, f"id {id_!r}")
     return found
 
 

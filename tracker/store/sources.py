@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tracker.core.events import Source, StoredSource
 from tracker.core.rules import new_sources
+from tracker.store import codec
 from tracker.store.tables import sources_table
 
 
@@ -24,12 +26,31 @@ def put(conn: Connection, agreement: str, sources: Sequence[StoredSource]) -> No
     if not sources:
         return
     stored = {s.source.id: s for s in read(conn, agreement)}
-    rows = [
-        {"agreement": agreement, **s.source.model_dump(), "text": s.text, "sha256": s.sha256}
-        for s in new_sources(sources, stored)
-    ]
-    if rows:
-        conn.execute(sources_table.insert(), rows)
+    new = new_sources(sources, stored)
+    if new:
+        conn.execute(sources_table.insert(), chained(conn, agreement, new))
+
+
+def chained(
+    conn: Connection, agreement: str, sources: Sequence[StoredSource]
+) -> list[dict[str, Any]]:
+    """New source rows, each linked to the one before it in the agreement's source chain."""
+    t = sources_table
+    last = conn.execute(
+        sa.select(t.c.seq, t.c.hash)
+        .where(t.c.agreement == agreement)
+        .order_by(t.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (0, codec.GENESIS) if last is None else (last.seq, last.hash)
+    rows = []
+    for stored in sources:
+        seq += 1
+        row = {"agreement": agreement, **stored.source.model_dump(), "text": stored.text}
+        row |= {"sha256": stored.sha256, "seq": seq, "prev_hash": prev}
+        row["hash"] = prev = codec.source_hash(prev, row)
+        rows.append(row)
+    return rows
 
 
 def _stored_source(row: sa.RowMapping) -> StoredSource:

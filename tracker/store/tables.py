@@ -22,6 +22,7 @@ events_table = sa.Table(
     sa.Column("payload", sa.Text(), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("hash_version", sa.Integer(), nullable=False, server_default="1"),
     sa.UniqueConstraint("id", name="uq_events_id"),
     sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
     sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
@@ -41,4 +42,8 @@ sources_table = sa.Table(
     sa.Column("derived_from", sa.String(100), nullable=True),
     sa.Column("text", sa.Text(), nullable=True),
     sa.Column("sha256", sa.String(64), nullable=True),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("agreement", "seq", name="uq_sources_agreement_seq"),
 )

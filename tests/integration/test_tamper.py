@@ -1,0 +1,317 @@
+"""Someone with write access to the database (triggers dropped) against `tracker verify`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+
+from tests.integration.test_store import created, term_set
+from tracker.cli import cli
+from tracker.core.events import Source, StoredSource, event_from_dict
+from tracker.core.provenance import sha256
+from tracker.errors import IntegrityError
+from tracker.store import codec
+from tracker.store.integrity import check
+from tracker.store.log import EventStore
+from tracker.store.tables import events_table, sources_table
+
+TEXT = "Acme will ship ten widgets a day."
+
+
+def drop_triggers(store: EventStore) -> None:
+    """What someone editing the database behind the tracker's back would do first."""
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            for name in ("events_no_update", "events_no_delete"):
+                conn.execute(sa.text(f"DROP TRIGGER {name}"))
+            for name in ("sources_no_update", "sources_no_delete"):
+                conn.execute(sa.text(f"DROP TRIGGER {name}"))
+        else:
+            conn.execute(sa.text("DROP TRIGGER events_no_update_delete ON events"))
+            conn.execute(sa.text("DROP TRIGGER sources_no_update_delete ON sources"))
+
+
+def run(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--db", url])
+
+
+def sourced(store: EventStore) -> None:
+    """An agreement with a stored source, a rewrite of it, and a few events."""
+    memo = StoredSource(source=Source(id="memo", title="Memo"), text=TEXT, sha256=sha256(TEXT))
+    rewrite = StoredSource(source=Source(id="blog", title="Blog"))
+    store.append("acme", [created(), term_set("a")], sources=[memo, rewrite])
+
+
+def ended(id_: str, effective: str = "2025-03-01") -> object:
+    return event_from_dict(
+        {
+            "type": "term.ended",
+            "id": id_,
+            "agreement": "acme",
+            "effective": effective,
+            "term": "supply.volume",
+            "reason": "terminated",
+        }
+    )
+
+
+def test_verify_names_every_damaged_row_without_crashing(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b"), term_set("c")])
+    drop_triggers(store)
+    t = events_table
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.id == "a").values(type="term.bogus"))
+        conn.execute(sa.update(t).where(t.c.id == "b").values(schema_version=0))
+        conn.execute(sa.update(t).where(t.c.id == "c").values(payload="{not json"))
+
+    report = check(store.engine)
+
+    changed = "hash differs from the recomputed hash: the row was changed"
+    assert report.problems == [
+        f"agreement 'acme': event 'a' (position 2, version 2): {changed}; "
+        "unknown event type 'term.bogus'",
+        f"agreement 'acme': event 'b' (position 3, version 3): {changed}; unknown schema version 0",
+        f"agreement 'acme': event 'c' (position 4, version 4): {changed}; "
+        "payload does not decode: Invalid JSON: key must be a string at line 1 column 2",
+    ]
+
+
+def test_reading_a_damaged_row_is_one_line_naming_it(store: EventStore, db_url: str) -> None:
+    store.append("acme", [created(), term_set("a")])
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(events_table).where(events_table.c.id == "a").values(schema_version=0)
+        )
+
+    result = run(db_url, "state", "acme", "--as-of", "2025-06-01")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored event at position 2 is damaged (unknown schema version 0); "
+        "run tracker verify\n"
+    )
+
+
+def test_deleting_the_last_events_is_caught_by_the_heads_kept(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    store.append("acme", [created(), term_set("a"), ended("stop")])
+    heads = tmp_path / "heads.json"
+    assert run(db_url, "verify", "--write-heads", str(heads)).exit_code == 0
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(sa.delete(events_table).where(events_table.c.id == "stop"))
+
+    plain = run(db_url, "verify")
+    result = run(db_url, "verify", "--against", str(heads))
+
+    assert plain.exit_code == 0  # without heads kept elsewhere, a cut log looks whole
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"agreement 'acme': event version 3 in {heads} is missing (the chain now ends at 2): "
+        "rows were deleted"
+    )
+    assert result.stderr == (
+        "Error: 1 damaged or missing rows; the log was changed behind our back\n"
+    )
+
+
+def test_deleting_a_whole_agreement_with_its_sources_is_caught(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    sourced(store)
+    store.append("zeta", [created("zeta", "zeta-created")])
+    heads = tmp_path / "heads.json"
+    run(db_url, "verify", "--write-heads", str(heads))
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(sa.delete(events_table).where(events_table.c.agreement == "acme"))
+        conn.execute(sa.delete(sources_table).where(sources_table.c.agreement == "acme"))
+
+    result = run(db_url, "verify", "--against", str(heads))
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"agreement 'acme': event version 2 in {heads} is missing (the chain now ends at 0): "
+        "rows were deleted",
+        f"agreement 'acme': source seq 2 in {heads} is missing (the chain now ends at 0): "
+        "rows were deleted",
+    ]
+
+
+def test_a_rechained_forgery_is_caught_by_the_heads_kept(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b")])
+    heads = tmp_path / "heads.json"
+    run(db_url, "verify", "--write-heads", str(heads))
+    drop_triggers(store)
+    rechain(store, "a", lambda p: p.replace("Ten", "Six"))
+
+    plain = run(db_url, "verify")
+    result = run(db_url, "verify", "--against", str(heads))
+
+    assert plain.exit_code == 0
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (
+        1,
+        f"agreement 'acme': event version 3 has another hash than in {heads}: "
+        "the chain was rewritten",
+    )
+
+
+def rechain(store: EventStore, event_id: str, edit: object) -> None:
+    """Edit one payload and recompute every later hash, as a careful forger would."""
+    t = events_table
+    with store.engine.begin() as conn:
+        rows = [dict(r) for r in conn.execute(sa.select(t).order_by(t.c.version)).mappings()]
+        prev = codec.GENESIS
+        for row in rows:
+            if row["id"] == event_id:
+                row["payload"] = edit(row["payload"])  # type: ignore[operator]
+            row["prev_hash"] = prev
+            row["hash"] = prev = codec.row_hash(row, prev)
+            values = {k: row[k] for k in ("payload", "prev_hash", "hash")}
+            conn.execute(sa.update(t).where(t.c.position == row["position"]).values(**values))
+
+
+def test_swapping_the_positions_of_same_day_events_is_caught(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b", "Six widgets a day")])
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        for id_, position in (("a", 100), ("b", 2), ("a", 3)):
+            conn.execute(
+                sa.update(events_table).where(events_table.c.id == id_).values(position=position)
+            )
+
+    problems = check(store.engine).problems
+
+    changed = "hash differs from the recomputed hash: the row was changed"
+    assert problems == [
+        f"agreement 'acme': event 'a' (position 3, version 2): {changed}",
+        "agreement 'acme': event 'b' (position 2, version 3): position is not after the event "
+        f"before it (3); {changed}",
+    ]
+
+
+def test_changing_a_corrections_target_is_caught(store: EventStore) -> None:
+    fix = event_from_dict(
+        {
+            "type": "event.retracted",
+            "id": "r",
+            "agreement": "acme",
+            "effective": "2025-03-01",
+            "target": "a",
+            "reason": "wrong",
+        }
+    )
+    store.append("acme", [created(), term_set("a"), term_set("b"), fix])
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(events_table).where(events_table.c.id == "r").values(target="b"))
+
+    problems = check(store.engine).problems
+
+    assert problems == [
+        "agreement 'acme': event 'r' (position 4, version 4): hash differs from the recomputed "
+        "hash: the row was changed; column target ('b') differs from the payload ('a')"
+    ]
+
+
+def test_sources_are_append_only_in_the_database(store: EventStore) -> None:
+    sourced(store)
+
+    with pytest.raises(sa.exc.DBAPIError) as raised, store.engine.begin() as conn:
+        conn.execute(sa.update(sources_table).values(derived_from="memo"))
+
+    assert "sources are append-only: UPDATE refused" in str(raised.value)
+
+
+def test_replacing_a_source_text_and_its_hash_is_caught(store: EventStore) -> None:
+    sourced(store)
+    drop_triggers(store)
+    forged = "Acme will ship six widgets a day."
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(sources_table)
+            .where(sources_table.c.id == "memo")
+            .values(text=forged, sha256=sha256(forged))
+        )
+
+    problems = check(store.engine).problems
+
+    assert problems == [
+        "agreement 'acme': source 'memo' (seq 1): hash differs from the recomputed hash: "
+        "the row was changed"
+    ]
+
+
+def test_setting_derived_from_is_caught(store: EventStore) -> None:
+    sourced(store)
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(sources_table).where(sources_table.c.id == "blog").values(derived_from="memo")
+        )
+
+    with pytest.raises(IntegrityError) as raised:
+        from tracker.store.integrity import verify
+
+        verify(store.engine)
+
+    assert str(raised.value) == (
+        "agreement 'acme': source 'blog' (seq 2): hash differs from the recomputed hash: "
+        "the row was changed"
+    )
+
+
+def test_the_head_file_and_the_printed_heads_agree(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    sourced(store)
+    heads = tmp_path / "heads.json"
+
+    written = run(db_url, "verify", "--write-heads", str(heads))
+    again = run(db_url, "verify", "--against", str(heads))
+
+    document = json.loads(heads.read_text("utf-8"))
+    head = document["agreements"]["acme"]
+    assert (written.exit_code, again.exit_code) == (0, 0)
+    assert written.stdout == (
+        f"head acme version 2 {head['hash']} sources 2 {head['sources_hash']}\n"
+        f"digest {document['digest']}\n"
+    )
+    assert (
+        again.stderr == f"ok: 2 events and 2 sources, hash chains intact, heads in {heads} found\n"
+    )
+
+
+def test_a_file_that_is_not_a_head_file_is_one_line(db_url: str, tmp_path: Path) -> None:
+    heads = tmp_path / "heads.json"
+    heads.write_text("[1, 2", encoding="utf-8")
+
+    result = run(db_url, "verify", "--against", str(heads))
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: {heads}: not a head file written by tracker verify")
+    assert result.stderr.count("\n") == 1
+
+
+def test_recorded_at_never_goes_back_when_the_clock_does(store: EventStore) -> None:
+    store.clock = lambda: dt.datetime(2025, 3, 1, 12, 0)  # type: ignore[method-assign]
+    store.append("acme", [created()])
+    store.clock = lambda: dt.datetime(2024, 1, 1)  # type: ignore[method-assign]
+
+    store.append("acme", [term_set("a")])
+    store.append("acme", [term_set("b")])
+
+    assert [r.recorded_at for r in store.read("acme")] == [
+        dt.datetime(2025, 3, 1, 12, 0),
+        dt.datetime(2025, 3, 1, 12, 0, 0, 1),
+        dt.datetime(2025, 3, 1, 12, 0, 0, 2),
+    ]

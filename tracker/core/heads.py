@@ -1,0 +1,116 @@
+"""Heads: the last link of each agreement's chains, which a user keeps outside the database
+(a head file, a git commit, an email) to catch truncation, deletion and re-chained forgeries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tracker.errors import FileFormatError
+
+FORMAT = "tracker-heads/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """One agreement's last event (version, hash) and last source (seq, hash)."""
+
+    agreement: str
+    version: int
+    hash: str
+    sources: int
+    sources_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heads:
+    """Every agreement's head, by agreement id."""
+
+    heads: tuple[Head, ...]
+
+    def digest(self) -> str:
+        """One hash of the whole database: every chain's head."""
+        text = json.dumps([asdict(h) for h in self.heads], sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        """The head file's text."""
+        document = {
+            "format": FORMAT,
+            "digest": self.digest(),
+            "agreements": {h.agreement: _fields(h) for h in self.heads},
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+
+def _fields(head: Head) -> dict[str, Any]:
+    data = asdict(head)
+    del data["agreement"]
+    return data
+
+
+def parse(text: str, name: str) -> Heads:
+    """The heads in a head file; FileFormatError (one line) when it is not one."""
+    try:
+        document = json.loads(text)
+        if document.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} file")
+        return Heads(tuple(_head(a, f) for a, f in document["agreements"].items()))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        raise FileFormatError(f"{name}: not a head file written by tracker verify ({e})") from e
+
+
+def _head(agreement: Any, fields: Any) -> Head:
+    head = Head(agreement, **fields)
+    types = (str, int, str, int, str)
+    if not all(type(v) is t for v, t in zip(asdict(head).values(), types, strict=True)):
+        raise ValueError(f"agreement {agreement!r}: malformed head")
+    return head
+
+
+def differences(
+    kept: Heads,
+    event_hashes: Mapping[tuple[str, int], str],
+    source_hashes: Mapping[tuple[str, int], str],
+    name: str,
+) -> list[str]:
+    """How the stored chains disagree with heads kept earlier: each kept head must still be
+    in its chain (the chains may have grown since)."""
+    problems = []
+    for head in kept.heads:
+        for what, at, digest, stored in (
+            ("event version", head.version, head.hash, event_hashes),
+            ("source seq", head.sources, head.sources_hash, source_hashes),
+        ):
+            problem = _difference(head.agreement, what, at, digest, stored, name)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _difference(
+    agreement: str,
+    what: str,
+    at: int,
+    digest: str,
+    stored: Mapping[tuple[str, int], str],
+    name: str,
+) -> str | None:
+    if at == 0:
+        return None
+    found = stored.get((agreement, at))
+    if found is None:
+        last = max((n for a, n in stored if a == agreement), default=0)
+        return (
+            f"agreement {agreement!r}: {what} {at} in {name} is missing (the chain now ends "
+            f"at {last}): rows were deleted"
+        )
+    if found != digest:
+        return (
+            f"agreement {agreement!r}: {what} {at} has another hash than in {name}: "
+            "the chain was rewritten"
+        )
+    return None
