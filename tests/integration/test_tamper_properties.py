@@ -1,0 +1,131 @@
+"""Property: any single change to any column of any row fails `verify` against earlier heads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tests.integration.test_store import created, term_set
+from tests.integration.test_tamper import drop_triggers
+from tracker.core import heads as heads_module
+from tracker.core.events import Source, StoredSource
+from tracker.core.provenance import sha256
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.integrity import check
+from tracker.store.log import EventStore
+from tracker.store.tables import events_table, sources_table
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database, copied for each example."""
+    path = tmp_path_factory.mktemp("template") / "tracker.db"
+    engine = create_engine(f"sqlite:///{path}")
+    ensure_schema(engine)
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+def source(id_: str, with_text: bool) -> StoredSource:
+    text = f"The text of {id_}." if with_text else None
+    return StoredSource(
+        source=Source(id=id_, title=id_.title(), derived_from="s0" if id_ != "s0" else None),
+        text=text,
+        sha256=sha256(text) if text else None,
+    )
+
+
+def build(store: EventStore, sizes: list[int], texts: list[bool]) -> None:
+    """Agreements of the given sizes, appended in batches of up to two events."""
+    for n, size in enumerate(sizes):
+        name = f"a{n}"
+        sources = [source(f"s{i}", t) for i, t in enumerate(texts)]
+        store.append(name, [created(name, f"{name}-created")], sources=sources)
+        events = [term_set(f"{name}-{i}", agreement=name) for i in range(size)]
+        for start in range(0, size, 2):
+            store.append(name, events[start : start + 2])
+
+
+def changed(value: Any, column: sa.Column[Any]) -> Any:
+    """Another value of the same kind."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(microseconds=1)
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, str):
+        return value[:-1] + ("0" if value[-1:] != "0" else "1") if value else "x"
+    if isinstance(column.type, sa.Date):
+        return dt.date(2020, 1, 1)
+    return "x"
+
+
+def mutate(store: EventStore, table: sa.Table, index: int, name: str) -> bool:
+    """Change one column of one row; False when the database refuses the change (a clash)."""
+    key = [c for c in table.primary_key.columns]
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(table).order_by(*key)).mappings().all()
+    row = rows[index % len(rows)]
+    value = changed(row[name], table.c[name])
+    where = sa.and_(*(c == row[c.name] for c in key))
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(sa.update(table).where(where).values({name: value}))
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sizes=st.lists(st.integers(0, 4), min_size=1, max_size=2),
+    texts=st.lists(st.booleans(), max_size=3),
+    in_sources=st.booleans(),
+    index=st.integers(0, 50),
+    data=st.data(),
+)
+def test_any_single_change_fails_verify_against_earlier_heads(
+    template: Path,
+    sizes: list[int],
+    texts: list[bool],
+    in_sources: bool,
+    index: int,
+    data: st.DataObject,
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.db"
+        shutil.copy(template, path)
+        engine = create_engine(f"sqlite:///{path}")
+        store = EventStore(engine)
+        build(store, sizes, texts)
+        table = sources_table if in_sources and texts else events_table
+        column = data.draw(st.sampled_from([c.name for c in table.columns]))
+        before = check(engine)
+        assert before.problems == []
+        kept = before.heads()
+        drop_triggers(store)
+
+        assume(mutate(store, table, index, column))
+        after = check(engine)
+        missing = heads_module.differences(kept, after.event_hashes, after.source_hashes, "f")
+        engine.dispose()
+
+    assert after.problems + missing, f"a change to {table.name}.{column} went unnoticed"
