@@ -44,11 +44,12 @@ class EventTypeChoice(click.Choice):  # type: ignore[type-arg]
 
 
 @cli.command(name="import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @dry_run_option
 @db_option
 def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
-    """Load agreement files: each validated whole, then written in one transaction.
+    """Load agreement files (`-` reads standard input): each validated whole, then written
+    in one transaction.
 
     Events already present (same id, same content) are skipped.
 
@@ -332,6 +333,10 @@ def _json_object(text: str, option: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as e:
         raise click.ClickException(f"--{option} is not JSON: {e.msg} at column {e.colno}") from e
+    except RecursionError as e:
+        raise click.ClickException(f"--{option} is nested too deeply") from e
+    except ValueError as e:  # an integer longer than Python converts
+        raise click.ClickException(f"--{option} holds a number with too many digits") from e
     if not isinstance(value, dict):
         raise click.ClickException(f"--{option} must be a JSON object")
     return value

@@ -36,16 +36,25 @@ EventId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$"
 Text = Annotated[str, Field(min_length=1)]
 
 
-def _finite(value: Any) -> Any:
-    """Reject NaN and infinities anywhere in a value: JSON cannot carry them."""
+MAX_DEPTH = 20
+MAX_INT = 10**30
+
+
+def _finite(value: Any, depth: int = 0) -> Any:
+    """Reject NaN, infinities, huge integers and deep nesting anywhere in a value: JSON cannot
+    carry the first, and the others only exhaust whoever reads the value."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("numbers must be finite (no NaN or infinity)")
+    if isinstance(value, int) and abs(value) >= MAX_INT:
+        raise ValueError("numbers must have at most 30 digits")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"values may nest at most {MAX_DEPTH} deep")
     if isinstance(value, dict):
         for item in value.values():
-            _finite(item)
+            _finite(item, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            _finite(item)
+            _finite(item, depth + 1)
     return value
 
 

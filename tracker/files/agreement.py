@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # Source texts are held whole, and every quote is searched in them.
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
+MAX_DIGITS = 30
 
 
 class Header(BaseModel):
@@ -72,6 +73,27 @@ class _NoAliasLoader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A mapping; a key given twice is an error naming the key and its line."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        """An integer, refused when it has more digits than a term value may hold."""
+        text = str(node.value)
+        if len(text.lstrip("+-0").replace("_", "")) > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number longer than {MAX_DIGITS} digits", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
@@ -94,37 +116,46 @@ def inside(folder: Path, name: str) -> Path | None:
     return resolved if resolved.is_relative_to(folder.resolve()) else None
 
 
+_NoAliasLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _NoAliasLoader.construct_yaml_int,
+)
+
+
 def read_yaml(path: Path | str) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
+    name = bounded.shown(path)
     text = bounded.read_text(
         path, MAX_FILE_BYTES, "an agreement file", "; split it by agreement or by period"
     )
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
     except RecursionError as e:
-        raise FileFormatError(f"{path}: invalid YAML: nested too deeply") from e
+        raise FileFormatError(f"{name}: invalid YAML: nested too deeply") from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise FileFormatError(f"{path}: invalid YAML{where}: {problem}") from e
+        raise FileFormatError(f"{name}: invalid YAML{where}: {problem}") from e
 
 
 def load(path: Path) -> AgreementFile:
-    """Read and validate a whole agreement file; raise FileFormatError naming what is wrong."""
+    """Read and validate a whole agreement file (`-`: standard input); raise FileFormatError
+    naming what is wrong."""
+    name = bounded.shown(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise FileFormatError(f"{path}: an agreement file is a mapping with an `events` list")
+        raise FileFormatError(f"{name}: an agreement file is a mapping with an `events` list")
     try:
         header = Header.model_validate(data)
     except ValidationError as e:
-        raise FileFormatError(f"{path}: {describe(e, Header)}") from e
-    events = _events(path, header)
+        raise FileFormatError(f"{name}: {describe(e, Header)}") from e
+    events = _events(name, header)
     if (twice := _first_repeat(e.id for e in events)) is not None:
-        raise FileFormatError(f"{path}: event {twice!r}: field id: used twice in the file")
-    _check_created(path, header, events)
+        raise FileFormatError(f"{name}: event {twice!r}: field id: used twice in the file")
+    _check_created(name, header, events)
     if (twice := _first_repeat(s.id for s in header.sources)) is not None:
-        raise FileFormatError(f"{path}: source {twice!r}: field id: used twice in the file")
+        raise FileFormatError(f"{name}: source {twice!r}: field id: used twice in the file")
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
     amending = not any(isinstance(e, AgreementCreated) for e in events)
@@ -132,13 +163,13 @@ def load(path: Path) -> AgreementFile:
         # An amendment file may cite sources stored before it: the import checks those.
         problem = None if amending else bad_citation(event, by_id)
         if problem is not None:
-            raise FileFormatError(f"{path}: event {event.id!r}: {problem}")
+            raise FileFormatError(f"{name}: event {event.id!r}: {problem}")
     return AgreementFile(
         header.agreement, header.title, header.parties, sources, tuple(ordered(events))
     )
 
 
-def _events(path: Path, header: Header) -> list[Event]:
+def _events(path: Path | str, header: Header) -> list[Event]:
     """The file's events, validated; every event's problems are reported at once."""
     events: list[Event] = []
     found: list[str] = []
@@ -152,21 +183,21 @@ def _events(path: Path, header: Header) -> list[Event]:
     return events
 
 
-def _event(path: Path, agreement: str, index: int, raw: Any) -> Event:
+def _event(name: Path | str, agreement: str, index: int, raw: Any) -> Event:
     label = f"event #{index + 1}"
     if not isinstance(raw, dict):
-        raise FileFormatError(f"{path}: {label}: an event is a mapping of fields")
+        raise FileFormatError(f"{name}: {label}: an event is a mapping of fields")
     if isinstance(raw.get("id"), str):
         label = f"event {raw['id']!r}"
     if raw.get("agreement", agreement) != agreement:
         raise FileFormatError(
-            f"{path}: {label}: field agreement: {raw['agreement']!r} is not this file's "
+            f"{name}: {label}: field agreement: {raw['agreement']!r} is not this file's "
             f"agreement {agreement!r}"
         )
     try:
         return event_from_dict({**raw, "agreement": agreement})
     except ValidationError as e:
-        raise FileFormatError(f"{path}: {label}: {describe(e)}") from e
+        raise FileFormatError(f"{name}: {label}: {describe(e)}") from e
 
 
 def _first_repeat(ids: Iterable[str]) -> str | None:
@@ -179,7 +210,7 @@ def _first_repeat(ids: Iterable[str]) -> str | None:
     return None
 
 
-def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
+def _check_created(path: Path | str, header: Header, events: Sequence[Event]) -> None:
     """A file that creates its agreement has one agreement.created event, whose title and
     parties are the file's; an amendment file has none, and no title or parties."""
     created = [e for e in events if isinstance(e, AgreementCreated)]
@@ -206,9 +237,10 @@ def _check_created(path: Path, header: Header, events: Sequence[Event]) -> None:
 
 
 def _stored(path: Path, source: Source) -> StoredSource:
+    name = bounded.shown(path)
     if source.file is None:
         return StoredSource(source=source)
-    where = f"{path}: source {source.id!r}: field file"
+    where = f"{name}: source {source.id!r}: field file"
     text_path = inside(path.parent, source.file)
     if text_path is None:
         raise FileFormatError(f"{where}: {source.file!r} is outside its folder")
