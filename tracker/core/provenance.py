@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import heapq
 import re
+import string
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,12 +25,23 @@ _TRANSLATE = str.maketrans(
     }
 )  # fmt: skip
 _SPACE = re.compile(r"\s+")
+# The closest passage compares only this many candidate windows, and this many characters of
+# each, character by character: a failed quote costs linear time, whatever the text.
+CANDIDATES = 8
+MAX_COMPARED = 1500
 
 
 def normalise(text: str) -> str:
-    """Text as quotes are compared: typographic quotes and dashes plain, whitespace single,
-    case folded."""
+    """Text as quotes are compared: NFC, typographic quotes and dashes plain, whitespace
+    single, case folded."""
+    text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text.translate(_TRANSLATE)).strip().casefold()
+
+
+@functools.lru_cache(maxsize=16)
+def _normalised_text(text: str) -> str:
+    """A source text normalised once, however many quotes are checked against it."""
+    return normalise(text)
 
 
 def sha256(text: str) -> str:
@@ -34,23 +50,62 @@ def sha256(text: str) -> str:
 
 
 def quote_found(quote: str, text: str) -> bool:
-    """Whether the quote occurs in the text, up to normalisation."""
-    return normalise(quote) in normalise(text)
+    """Whether the quote occurs in the text, up to normalisation (linear: one substring
+    search in the text normalised once)."""
+    return normalise(quote) in _normalised_text(text)
+
+
+def _word(word: str) -> str:
+    """One word as quotes are compared (a word holds no whitespace to collapse)."""
+    return unicodedata.normalize("NFC", word).translate(_TRANSLATE).casefold()
+
+
+def _key(token: str) -> str:
+    """A normalised word as windows are scored: punctuation around it left out."""
+    return token.strip(string.punctuation)
+
+
+def _overlaps(tokens: Sequence[str], wanted: Counter[str], size: int) -> dict[int, int]:
+    """For windows of `size` tokens, how many of the wanted words each holds. Only windows
+    that start at a wanted word are scored (shifting any window right to one loses nothing);
+    two pointers over those words make it linear in the text."""
+    found = [(i, key) for i, token in enumerate(tokens) if (key := _key(token)) in wanted]
+    window: Counter[str] = Counter()
+    overlap, end, scores = 0, 0, {}
+    for start, token in found:
+        while end < len(found) and found[end][0] < start + size:
+            added = found[end][1]
+            overlap += window[added] < wanted[added]
+            window[added] += 1
+            end += 1
+        scores[min(start, len(tokens) - size)] = overlap
+        overlap -= window[token] <= wanted[token]
+        window[token] -= 1
+    return scores or {0: 0}
 
 
 def closest_passage(quote: str, text: str) -> str:
-    """The passage of the text (as many words as the quote) most like the quote."""
+    """The passage of the text (as many words as the quote) most like the quote: the windows
+    sharing the most words with it, then the most similar of those (bounded work)."""
     import difflib  # only a failed quote needs it; it is slow to import
 
     words = text.split()
     size = max(len(quote.split()), 1)
-    target = normalise(quote)
+    if len(words) <= size:
+        return " ".join(words)
+    wanted = Counter(_key(_word(w)) for w in quote.split())
+    tokens = _normalised_text(text).split()
+    if len(tokens) != len(words):  # normalising moved a word boundary: go word by word
+        tokens = [_word(w) for w in words]
+    scores = _overlaps(tokens, wanted, size)
+    starts = heapq.nlargest(CANDIDATES, scores, key=lambda s: (scores[s], -s))
+    target = normalise(quote)[:MAX_COMPARED]
     best, best_ratio = "", -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(target)
-    for start in range(max(len(words) - size + 1, 1)):
+    for start in sorted(starts):
         passage = " ".join(words[start : start + size])
-        matcher.set_seq1(normalise(passage))
+        matcher.set_seq1(normalise(passage)[:MAX_COMPARED])
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = passage, ratio
@@ -70,6 +125,8 @@ def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | Non
     for i, citation in enumerate(citations_of(event)):
         if citation.source not in sources:
             return f"field sources.{i}.source: unknown source {citation.source!r}"
+        if citation.quote is not None and not normalise(citation.quote):
+            return f"field sources.{i}.quote: a quote cannot be empty or only whitespace"
         problem = unverifiable_quote(citation, sources)
         if problem is not None:
             return (
