@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, TypeAlias, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
@@ -24,6 +25,7 @@ from pydantic import (
 )
 
 from tracker.core.dates import SUBSET, When
+from tracker.core.text import safe_identifier
 
 Certainty: TypeAlias = Literal["confirmed", "reported", "rumored"]
 Stance: TypeAlias = Literal["supports", "contradicts"]
@@ -32,7 +34,11 @@ Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 TermKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
-EventId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+EventId = Annotated[
+    str,
+    BeforeValidator(lambda v: safe_identifier(v) if isinstance(v, str) else v),
+    Field(min_length=1, max_length=200, pattern=r"^[^\s]+$"),
+]
 Text = Annotated[str, Field(min_length=1)]
 
 
