@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.core import rules
+from tracker.core import placement, rules
 from tracker.core.events import (
     AMENDMENT_TYPES,
     AMENDMENTS,
@@ -70,6 +70,11 @@ _STORED = sa.select(
     events_table.c.type,
     events_table.c.schema_version,
 ).where(events_table.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+_CREATED = sa.select(events_table.c.effective).where(
+    events_table.c.agreement == sa.bindparam("agreement"), events_table.c.version == 1
+)
+_AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
 Clock = Callable[[], dt.datetime]
 
@@ -149,6 +154,7 @@ class EventStore:
         stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(conn, new))
+        _check_placement(conn, agreement, head.version, new)
         rows = self._rows(agreement, head, new, _tail(conn))
         if rows:
             try:
@@ -366,6 +372,25 @@ def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
         for id_, payload, type_, schema in conn.execute(_STORED, {"ids": list(chunk)}):
             found[id_] = _decode(payload, type_, schema, f"id {id_!r}")
     return found
+
+
+def _check_placement(conn: Connection, agreement: str, version: int, new: list[Event]) -> None:
+    """The rules of the whole log (see tracker.core.placement): the cheap one (nothing dated
+    before the creation) for plain facts; the log read whole when an event can break more."""
+    if not new:
+        return
+    if not placement.needs_whole_log(new):
+        created = conn.execute(_CREATED, {"agreement": agreement}).scalar()
+        placement.check_not_before(created, new)
+        return
+    existing = [
+        _recorded(*row) for row in conn.execute(_read_query(False, False), {"agreement": agreement})
+    ]
+    later = [
+        Recorded(event, _AFTER_ALL + n, version + n + 1, dt.datetime.max)
+        for n, event in enumerate(new)
+    ]
+    placement.check_whole_log(existing, later)
 
 
 def _known_references(conn: Connection, events: Sequence[Event]) -> dict[str, rules.Known]:

@@ -1,0 +1,100 @@
+"""Every event, corrections included, keeps the rules of the whole log (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.test_store import created, term_set
+from tracker.core.events import Event, event_from_dict
+from tracker.errors import InvalidEventError
+from tracker.store.log import EventStore
+
+
+def event(type_: str, id_: str, effective: str, **fields: Any) -> Event:
+    data = {"type": type_, "id": id_, "agreement": "acme", "effective": effective, **fields}
+    return event_from_dict(data)
+
+
+def proposed(id_: str = "p", effective: str = "2025-03-01") -> Event:
+    return event("term.proposed", id_, effective, term="supply.volume", summary="Twelve a day")
+
+
+def resolved(id_: str, resolution: str, effective: str = "2025-04-01") -> Event:
+    return event("proposal.resolved", id_, effective, proposal="p", resolution=resolution)
+
+
+def corrected(target: str, replacement: dict[str, Any], effective: str = "2025-05-01") -> Event:
+    return event(
+        "event.corrected", "fix", effective, target=target, reason="r", replacement=replacement
+    )
+
+
+def refused(store: EventStore, new: Event) -> str:
+    """The one-line refusal of an append; the log must be left as it was."""
+    before = store.version("acme")
+    with pytest.raises(InvalidEventError) as raised:
+        store.append("acme", [new])
+    assert store.version("acme") == before
+    return str(raised.value)
+
+
+def test_a_correction_cannot_make_a_second_agreement_created(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    takeover = {"type": "agreement.created", "effective": "2025-02-01", "title": "Mine",
+                "parties": [{"name": "Me", "role": "owner"}]}  # fmt: skip
+
+    message = refused(store, corrected("a", takeover))
+
+    assert message == ("event 'fix': the agreement would have 2 agreement.created events, not one")
+
+
+def test_a_correction_cannot_move_a_proposal_after_its_resolution(store: EventStore) -> None:
+    store.append("acme", [created(), proposed(), resolved("r1", "rejected")])
+    later = {"type": "term.proposed", "effective": "2025-06-01", "term": "supply.volume",
+             "summary": "Twelve a day"}  # fmt: skip
+
+    message = refused(store, corrected("p", later))
+
+    assert message == (
+        "event 'fix': 'p' would be resolved on 2025-04-01, before it was made (2025-06-01)"
+    )
+
+
+def test_a_correction_cannot_date_a_term_before_the_agreement(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    early = {"type": "term.set", "effective": "2024-06-01", "term": "supply.volume",
+             "summary": "Ten a day"}  # fmt: skip
+
+    message = refused(store, corrected("a", early))
+
+    assert message == "event 'fix': dated 2024-06-01, before the agreement was created (2025-01-01)"
+
+
+def test_a_proposal_is_resolved_only_once(store: EventStore) -> None:
+    store.append("acme", [created(), proposed(), resolved("r1", "adopted")])
+
+    message = refused(store, resolved("r2", "rejected", "2025-04-02"))
+
+    assert message == "event 'r2': proposal 'p' is already resolved by 'r1'"
+
+
+def test_a_term_cannot_be_dated_before_the_agreement(store: EventStore) -> None:
+    store.append("acme", [created()])
+    early = event("term.set", "early", "2024-12-31", term="supply.volume", summary="Ten a day")
+
+    message = refused(store, early)
+
+    assert message == (
+        "event 'early': dated 2024-12-31, before the agreement was created (2025-01-01)"
+    )
+
+
+def test_retracting_a_resolution_lets_the_proposal_be_resolved_again(store: EventStore) -> None:
+    store.append("acme", [created(), proposed(), resolved("r1", "adopted")])
+    store.append("acme", [event("event.retracted", "x", "2025-04-05", target="r1", reason="no")])
+
+    result = store.append("acme", [resolved("r2", "rejected", "2025-04-06")])
+
+    assert result.written == 1

@@ -1,0 +1,96 @@
+"""The rules the log as a whole must keep once retractions and corrections are applied: one
+agreement.created, nothing dated before it, and each proposal resolved after it is made and
+at most once. A correction's replacement is judged in its target's place (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from tracker.core.events import AMENDMENTS, AgreementCreated, Event, ProposalResolved, TermProposed
+from tracker.core.projector import Applied, known, resolve
+from tracker.core.state import Recorded
+from tracker.errors import InvalidEventError
+
+
+def needs_whole_log(events: Sequence[Event]) -> bool:
+    """Whether some event can break a rule of the whole log (retractions, corrections and
+    resolutions), so that the log must be read to check the append."""
+    return any(isinstance(e, (*AMENDMENTS, ProposalResolved)) for e in events)
+
+
+def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
+    """Raise InvalidEventError for a fact dated before the agreement's creation."""
+    for event in events:
+        if isinstance(event, AgreementCreated):
+            created = event.effective
+        elif (
+            created is not None and not isinstance(event, AMENDMENTS) and event.effective < created
+        ):
+            raise InvalidEventError(_before(event.id, event.effective, created))
+
+
+def check_whole_log(existing: Sequence[Recorded], new: Sequence[Recorded]) -> None:
+    """Raise InvalidEventError when the new records break a rule that the log kept before
+    (what was broken before is left to `tracker verify` and the user)."""
+    before = set(problems(existing))
+    for problem in problems([*existing, *new]):
+        if problem not in before:
+            raise InvalidEventError(problem)
+
+
+def problems(records: Sequence[Recorded]) -> list[str]:
+    """Each rule the log breaks once retractions and corrections apply, one line each."""
+    facts = resolve(known(records, None)).facts
+    return _creation_problems(facts) + _proposal_problems(facts)
+
+
+def _culprit(applied: Applied) -> str:
+    """The event to name: the last correction that shaped a fact, or the fact itself."""
+    return applied.corrections[-1] if applied.corrections else applied.fact.id
+
+
+def _before(culprit: str, effective: dt.date, created: dt.date) -> str:
+    return f"event {culprit!r}: dated {effective}, before the agreement was created ({created})"
+
+
+def _creation_problems(facts: Sequence[Applied]) -> list[str]:
+    created = [a for a in facts if isinstance(a.fact, AgreementCreated)]
+    if len(created) != 1:
+        culprit = _culprit(created[-1]) if created else "the log"
+        return [
+            f"event {culprit!r}: the agreement would have {len(created)} agreement.created "
+            "events, not one"
+        ]
+    start, moved = created[0].fact.effective, bool(created[0].corrections)
+    return [
+        _before(_culprit(created[0] if moved else a), a.fact.effective, start)
+        for a in facts
+        if a.fact.effective < start
+    ]
+
+
+def _proposal_problems(facts: Sequence[Applied]) -> list[str]:
+    proposals = {a.fact.id: a for a in facts if isinstance(a.fact, TermProposed)}
+    resolved_by: dict[str, str] = {}
+    found = []
+    for applied in facts:
+        fact = applied.fact
+        if not isinstance(fact, ProposalResolved):
+            continue
+        culprit, proposal = _culprit(applied), proposals.get(fact.proposal)
+        if proposal is None:
+            found.append(f"event {culprit!r}: {fact.proposal!r} would not be a proposal")
+        elif fact.effective < proposal.fact.effective:
+            moved = _culprit(proposal) if proposal.corrections else culprit
+            found.append(
+                f"event {moved!r}: {fact.proposal!r} would be resolved on {fact.effective}, "
+                f"before it was made ({proposal.fact.effective})"
+            )
+        if fact.proposal in resolved_by:
+            found.append(
+                f"event {culprit!r}: proposal {fact.proposal!r} is already resolved by "
+                f"{resolved_by[fact.proposal]!r}"
+            )
+        resolved_by[fact.proposal] = fact.id
+    return found
