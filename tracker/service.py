@@ -412,7 +412,10 @@ class Tracker:
         then append each file in its own transaction. A dry run stops before writing."""
         from tracker.files.agreement import load
 
-        batches = [load(path).batch() for path in paths]
+        files = [load(path) for path in paths]
+        for path, file in zip(paths, files, strict=True):
+            self._check_file_head(path, file)
+        batches = [file.batch() for file in files]
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
@@ -468,6 +471,19 @@ class Tracker:
             return self.store.append(batch.agreement, batch.events, sources=batch.sources)
         except TrackerError as e:
             raise e.located(str(path)) from None
+
+    def _check_file_head(self, path: Path, file: AgreementFile) -> None:
+        """Raise IntegrityError when an exported file's head disagrees with the stored log."""
+        from tracker.core.heads import file_head_problem
+        from tracker.errors import IntegrityError
+
+        head = file.head
+        if head is None or self.store.version(file.agreement) < head.version:
+            return
+        stored = [r.event for r in self.store.read(file.agreement)]
+        problem = file_head_problem(str(path), file.agreement, head.version, head.digest, stored)
+        if problem is not None:
+            raise IntegrityError(problem)
 
     def import_file(self, path: Path) -> AppendResult:
         """Validate an agreement file whole, then append it in one transaction."""
@@ -599,12 +615,14 @@ class Tracker:
 
     def export(self, agreement: str) -> AgreementFile:
         """The agreement as a file: its header, sources and every event in log order."""
-        from tracker.files.agreement import AgreementFile
+        from tracker.core.heads import content_digest
+        from tracker.files.agreement import AgreementFile, FileHead
 
         events = tuple(r.event for r in self.store.read(agreement))
         created = next(e for e in events if isinstance(e, AgreementCreated))
         sources = tuple(self.store.sources(agreement))
-        return AgreementFile(agreement, created.title, created.parties, sources, events)
+        head = FileHead(version=len(events), digest=content_digest(events))
+        return AgreementFile(agreement, created.title, created.parties, sources, events, head)
 
     def export_text(self, agreement: str) -> str:
         """The agreement file's YAML text (source texts are not in it)."""

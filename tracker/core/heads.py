@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tracker.core.events import Event, event_to_dict
 from tracker.errors import FileFormatError
 
 FORMAT = "tracker-heads/1"
@@ -114,3 +115,28 @@ def _difference(
             "the chain was rewritten"
         )
     return None
+
+
+def content_digest(events: Iterable[Event]) -> str:
+    """A digest of events' content in log order, independent of when they were recorded: the
+    head an agreement file carries, equal in every database that holds the same log."""
+    digest = hashlib.sha256()
+    for event in events:
+        digest.update(json.dumps(event_to_dict(event), sort_keys=True).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def file_head_problem(
+    name: str, agreement: str, version: int, digest: str, stored: Sequence[Event]
+) -> str | None:
+    """Why an agreement file's head disagrees with the stored log, if it does (a log shorter
+    than the head is not compared: the import will append the rest)."""
+    if len(stored) < version:
+        return None
+    if content_digest(stored[:version]) == digest:
+        return None
+    return (
+        f"{name}: its head (version {version}) disagrees with the stored log of {agreement!r}: "
+        "the file or the database holds another history"
+    )

@@ -37,6 +37,15 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 MAX_DIGITS = 30
 
 
+class FileHead(BaseModel):
+    """The head an exported file carries: its last version and the digest of its events."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = Field(ge=1)
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Header(BaseModel):
     """The top level of an agreement file; events are validated one by one."""
 
@@ -45,6 +54,7 @@ class Header(BaseModel):
     agreement: Slug
     title: Text | None = None
     parties: tuple[Party, ...] | None = Field(default=None, min_length=1)
+    head: FileHead | None = None
     sources: tuple[Source, ...] = ()
     events: list[Any] = Field(min_length=1)
 
@@ -58,6 +68,7 @@ class AgreementFile:
     parties: tuple[Party, ...] | None
     sources: tuple[StoredSource, ...]
     events: tuple[Event, ...]
+    head: FileHead | None = None
 
     def batch(self) -> Batch:
         """The file's events and sources, ready to append."""
@@ -165,7 +176,12 @@ def load(path: Path) -> AgreementFile:
         if problem is not None:
             raise FileFormatError(f"{name}: event {event.id!r}: {problem}")
     return AgreementFile(
-        header.agreement, header.title, header.parties, sources, tuple(ordered(events))
+        header.agreement,
+        header.title,
+        header.parties,
+        sources,
+        tuple(ordered(events)),
+        header.head,
     )
 
 
@@ -292,6 +308,8 @@ def dump(agreement: AgreementFile) -> str:
     if agreement.title is not None and agreement.parties is not None:
         document["title"] = agreement.title
         document["parties"] = [p.model_dump() for p in agreement.parties]
+    if agreement.head is not None:
+        document["head"] = agreement.head.model_dump()
     document |= {"sources": [_dates(s) for s in sources], "events": events}
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 

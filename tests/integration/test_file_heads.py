@@ -1,0 +1,49 @@
+"""An exported file carries its head; importing it where the stored log disagrees says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from tests.conftest import RECORD
+from tests.integration.test_tamper import drop_triggers, rechain
+from tracker.cli import cli
+from tracker.store.log import EventStore
+
+
+def run(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, [*args, "--db", url])
+
+
+def test_export_writes_the_head_and_a_reimport_agrees(db_url: str, tmp_path: Path) -> None:
+    run(db_url, "import", str(RECORD))
+    run(db_url, "export", "--output", str(tmp_path))
+    exported = tmp_path / "microsoft-openai.yaml"
+
+    result = run(db_url, "import", str(exported))
+
+    assert "\nhead:\n  version: 12\n  digest: " in exported.read_text("utf-8")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"{exported}: 0 events written, 12 already present (version 12)\n",
+    )
+
+
+def test_importing_a_backup_over_a_rewritten_log_says_so(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    run(db_url, "import", str(RECORD))
+    run(db_url, "export", "--output", str(tmp_path))
+    drop_triggers(store)
+    rechain(store, "2025-01-21-cloud-rofr", lambda p: p.replace("first refusal", "veto"))
+    before = run(db_url, "verify").stdout
+
+    result = run(db_url, "import", str(tmp_path / "microsoft-openai.yaml"))
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: {tmp_path / 'microsoft-openai.yaml'}: its head (version 12) disagrees with "
+        "the stored log of 'microsoft-openai': the file or the database holds another history\n"
+    )
+    assert run(db_url, "verify").stdout == before
