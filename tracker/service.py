@@ -201,7 +201,7 @@ class Tracker:
 
         if agreement is not None:
             self.store.require(agreement)
-        kept = None if against is None else _read_heads(against)
+        kept = None if against is None else _read_heads(against).only(agreement)
         report = check(self.store.engine, agreement)
         problems = list(report.problems)
         if kept is not None:

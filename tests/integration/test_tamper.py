@@ -315,3 +315,19 @@ def test_recorded_at_never_goes_back_when_the_clock_does(store: EventStore) -> N
         dt.datetime(2025, 3, 1, 12, 0, 0, 1),
         dt.datetime(2025, 3, 1, 12, 0, 0, 2),
     ]
+
+
+def test_verify_of_one_agreement_checks_only_its_kept_head(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
+    store.append("acme", [created(), term_set("a")])
+    store.append("zeta", [created("zeta", "zeta-created")])
+    heads = tmp_path / "heads.json"
+    run(db_url, "verify", "--write-heads", str(heads))
+
+    result = run(db_url, "verify", "zeta", "--against", str(heads))
+
+    assert (result.exit_code, result.stdout.splitlines()[0].split()[:4]) == (
+        0,
+        ["head", "zeta", "version", "1"],
+    )

@@ -37,6 +37,12 @@ class Heads:
         text = json.dumps([asdict(h) for h in self.heads], sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def only(self, agreement: str | None) -> Heads:
+        """The heads of one agreement (all of them when it is None)."""
+        if agreement is None:
+            return self
+        return Heads(tuple(h for h in self.heads if h.agreement == agreement))
+
     def to_json(self) -> str:
         """The head file's text."""
         document = {
