@@ -57,7 +57,13 @@ class Row(NamedTuple):
 
 _INSERT = events_table.insert()
 _SQLITE_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * 14)})"
-_TAIL = sa.select(sa.func.max(events_table.c.position), sa.func.max(events_table.c.recorded_at))
+# The last row by position (the primary key's index, not a scan): recorded_at increases with
+# position, so its recorded_at is the latest.
+_TAIL = (
+    sa.select(events_table.c.position, events_table.c.recorded_at)
+    .order_by(events_table.c.position.desc())
+    .limit(1)
+)
 _HEAD = (
     sa.select(events_table.c.version, events_table.c.hash)
     .where(events_table.c.agreement == sa.bindparam("agreement"))
@@ -339,8 +345,8 @@ class _Tail:
 
 
 def _tail(conn: Connection) -> _Tail:
-    position, recorded_at = conn.execute(_TAIL).one()
-    return _Tail(position or 0, recorded_at)
+    row = conn.execute(_TAIL).first()
+    return _Tail(0, None) if row is None else _Tail(row.position, row.recorded_at)
 
 
 def _later(now: dt.datetime, last: dt.datetime | None) -> dt.datetime:
