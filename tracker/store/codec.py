@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -94,31 +93,25 @@ def chain_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    """Everything one event's hash covers (format 2): every column replay reads."""
-
-    prev_hash: str
-    position: int
-    agreement: str
-    version: int
-    type: str
-    schema_version: int
-    target: str | None
-    recorded_at: dt.datetime | str
-    payload: str
-
-
-def link_hash(link: Link) -> str:
-    """The format-2 hash of one event, linked to the hash of the event before it."""
-    moment = link.recorded_at
-    if isinstance(moment, dt.datetime):
-        moment = moment.isoformat()
-    fields = (
-        str(HASH_VERSION), link.prev_hash, str(link.position), link.agreement, str(link.version),
-        link.type, str(link.schema_version), link.target or "", moment, link.payload,
-    )  # fmt: skip
-    return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()
+def link_hash(
+    prev_hash: str,
+    position: int,
+    agreement: str,
+    version: int,
+    event_type: str,
+    schema_version: int,
+    target: str | None,
+    recorded_at: dt.datetime | str,
+    payload: str,
+) -> str:
+    """The format-2 hash of one event, linked to the hash of the event before it: it covers
+    every column replay reads (the payload last, the only field that may hold a newline)."""
+    moment = recorded_at if isinstance(recorded_at, str) else recorded_at.isoformat()
+    text = (
+        f"{HASH_VERSION}\n{prev_hash}\n{position}\n{agreement}\n{version}\n{event_type}\n"
+        f"{schema_version}\n{'' if target is None else target}\n{moment}\n{payload}"
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def row_hash(row: Mapping[Any, Any], prev_hash: str) -> str:
@@ -128,10 +121,8 @@ def row_hash(row: Mapping[Any, Any], prev_hash: str) -> str:
             prev_hash, row["agreement"], row["version"], row["recorded_at"], row["payload"]
         )
     return link_hash(
-        Link(
-            prev_hash, row["position"], row["agreement"], row["version"], row["type"],
-            row["schema_version"], row["target"], row["recorded_at"], row["payload"],
-        )
+        prev_hash, row["position"], row["agreement"], row["version"], row["type"],
+        row["schema_version"], row["target"], row["recorded_at"], row["payload"],
     )  # fmt: skip
 
 

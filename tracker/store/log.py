@@ -183,9 +183,8 @@ class EventStore:
             payload = codec.encode(event)
             target = event.target if isinstance(event, AMENDMENTS) else None
             announced = None if event.announced is None else event.announced.first
-            link = codec.Link(prev, position, agreement, version, event.type,
-                              codec.SCHEMA_VERSION, target, moment, payload)  # fmt: skip
-            digest = codec.link_hash(link)
+            digest = codec.link_hash(prev, position, agreement, version, event.type,
+                                     codec.SCHEMA_VERSION, target, moment, payload)  # fmt: skip
             rows.append(
                 Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
                     event.effective.first, announced, target, recorded_at, payload, prev, digest,
@@ -234,9 +233,7 @@ class EventStore:
             t.c.type == "agreement.created"
         )
         with self.engine.connect() as conn:
-            events = [
-                _decode(p, ty, sv, f"position {pos}") for p, ty, sv, pos in conn.execute(query)
-            ]
+            events = [_decode(p, ty, sv, pos) for p, ty, sv, pos in conn.execute(query)]
         return sorted(
             (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
         )
@@ -303,17 +300,16 @@ def _read_query(until: bool, known_at: bool) -> sa.Select[Any]:
 def _recorded(
     payload: str, type_: str, schema: int, position: int, version: int, recorded_at: dt.datetime
 ) -> Recorded:
-    where = f"position {position}"
-    return Recorded(_decode(payload, type_, schema, where), position, version, recorded_at)
+    return Recorded(_decode(payload, type_, schema, position), position, version, recorded_at)
 
 
-def _decode(payload: str, type_: str, schema: int, where: object) -> Event:
-    """The stored event; a damaged row is one line naming it."""
+def _decode(payload: str, type_: str, schema: int, where: object, key: str = "position") -> Event:
+    """The stored event; a damaged row is one line naming it (by `key` = `where`)."""
     try:
         return codec.decode(payload, type_, schema)
     except codec.UndecodableError as e:
         raise IntegrityError(
-            f"the stored event at {where} is damaged ({e}); run tracker verify"
+            f"the stored event at {key} {where} is damaged ({e}); run tracker verify"
         ) from e
 
 
@@ -376,7 +372,7 @@ def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
     found: dict[str, Event] = {}
     for chunk in _chunks(ids):
         for id_, payload, type_, schema in conn.execute(_STORED, {"ids": list(chunk)}):
-            found[id_] = _decode(payload, type_, schema, f"id {id_!r}")
+            found[id_] = _decode(payload, type_, schema, repr(id_), "id")
     return found
 
 
