@@ -34,6 +34,7 @@ def visible(text: str) -> str:
 CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
 # Control (C0, C1, ESC), format (zero-width, bidirectional overrides), separators, unassigned.
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp", "Zs"})
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _script(char: str) -> str | None:
@@ -54,6 +55,11 @@ def _shown(char: str) -> str:
 def safe_identifier(value: str) -> str:
     """The identifier in NFC; ValueError for an invisible or control character, or for letters
     of look-alike scripts mixed in one identifier."""
+    if value.isascii():  # the common case, read for every stored event: one script, no marks
+        control = _ASCII_CONTROL.search(value)
+        if control is not None:
+            raise ValueError(f"identifiers cannot hold {_shown(control.group())}")
+        return value
     value = unicodedata.normalize("NFC", value)
     for char in value:
         if unicodedata.category(char) in INVISIBLE_CATEGORIES:
