@@ -331,3 +331,18 @@ def test_verify_of_one_agreement_checks_only_its_kept_head(
         0,
         ["head", "zeta", "version", "1"],
     )
+
+
+def test_reading_a_damaged_source_is_one_line_naming_it(store: EventStore, db_url: str) -> None:
+    sourced(store)
+    drop_triggers(store)
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(sources_table).where(sources_table.c.id == "blog").values(title=""))
+
+    result = run(db_url, "sources", "acme", "--format", "json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored source 'blog' of 'acme' is damaged (field title: String "
+        "should have at least 1 character); run tracker verify\n"
+    )

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from tracker.core.events import Source, StoredSource
+from tracker.core.events import Source, StoredSource, describe
 from tracker.core.rules import new_sources
+from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.tables import sources_table
 
@@ -54,5 +56,12 @@ def chained(
 
 
 def _stored_source(row: sa.RowMapping) -> StoredSource:
+    """A stored source; a damaged row is one line naming it."""
     fields = {k: row[k] for k in Source.model_fields}
-    return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
+    try:
+        return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
+    except ValidationError as e:
+        raise IntegrityError(
+            f"the stored source {row['id']!r} of {row['agreement']!r} is damaged "
+            f"({describe(e)}); run tracker verify"
+        ) from e
