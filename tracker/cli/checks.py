@@ -19,8 +19,8 @@ def report_verification(result: Verification, against: Path | None) -> None:
         click.echo(problem)
     for head in result.heads.heads:
         click.echo(
-            f"head {head.agreement} version {head.version} {head.hash} "
-            f"sources {head.sources} {head.sources_hash}"
+            f"head {_visible(head.agreement)} version {head.version} {_visible(head.hash)} "
+            f"sources {head.sources} {_visible(head.sources_hash)}"
         )
     click.echo(f"digest {result.heads.digest()}")
     if result.problems:
@@ -32,3 +32,9 @@ def report_verification(result: Verification, against: Path | None) -> None:
         + (f", heads in {against} found" if against is not None else ""),
         err=True,
     )
+
+
+def _visible(text: str) -> str:
+    """Text read from a database someone may have edited, safe to print: quoted and escaped
+    unless every character is printable."""
+    return text if text.isprintable() else repr(text)
