@@ -890,11 +890,14 @@ def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | Non
         return f"source {name!r}: the stored text no longer matches its sha256"
     if folder is None or stored.source.file is None:
         return None
+    from tracker.files import bounded
+    from tracker.files.agreement import MAX_SOURCE_BYTES
+
     path = folder / stored.source.file
     try:
-        on_disk = path.read_bytes()
-    except OSError as e:
-        return f"source {name!r}: cannot read {path}: {e.strerror}"
+        on_disk = bounded.read_bytes(path, MAX_SOURCE_BYTES, "a source text")
+    except bounded.ReadError as e:
+        return f"source {name!r}: {path}: {e.problem}"
     if hashlib.sha256(on_disk).hexdigest() != stored.sha256:
         return f"source {name!r}: {path} differs from the stored text"
     return None

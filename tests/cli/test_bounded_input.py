@@ -173,3 +173,18 @@ def test_oversized_values_on_the_command_line_are_one_line(
 
     assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
     assert run("log", "--format", "json", "--db", sqlite_url).stdout == before
+
+
+def test_sources_verify_names_a_fifo_instead_of_hanging(sqlite_url: str, tmp_path: Path) -> None:
+    run("import", str(RECORD), "--db", sqlite_url)
+    copy_record(tmp_path)
+    text = tmp_path / "sources" / "001_da70440169dfad51.txt"
+    text.unlink()
+    os.mkfifo(text)
+
+    result = run("sources", "verify", "--dir", str(tmp_path), "--db", sqlite_url)
+
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"source 'verge-2025-01-21': {text}: is a device, FIFO or socket, not a regular file\n",
+    )
