@@ -16,6 +16,7 @@ from tracker.core.events import Source, StoredSource, event_from_dict
 from tracker.core.provenance import sha256
 from tracker.errors import IntegrityError
 from tracker.store import codec
+from tracker.store.engines import create_engine, ensure_schema
 from tracker.store.integrity import check
 from tracker.store.log import EventStore
 from tracker.store.tables import events_table, sources_table
@@ -346,3 +347,22 @@ def test_reading_a_damaged_source_is_one_line_naming_it(store: EventStore, db_ur
         "Error: the stored source 'blog' of 'acme' is damaged (field title: String "
         "should have at least 1 character); run tracker verify\n"
     )
+
+
+def test_columns_of_the_wrong_kind_are_named_without_stopping_the_check(tmp_path: Path) -> None:
+    store = EventStore(create_engine(f"sqlite:///{tmp_path / 'loose.db'}"))
+    ensure_schema(store.engine)
+    store.append("acme", [created(), term_set("a"), term_set("b"), term_set("c")])
+    drop_triggers(store)
+    with store.engine.begin() as conn:  # SQLite keeps whatever text it is given
+        conn.execute(sa.text("UPDATE events SET effective = 'garbage' WHERE id = 'a'"))
+        conn.execute(sa.text("UPDATE events SET version = 'x' WHERE id = 'c'"))
+
+    problems = check(store.engine).problems
+
+    assert problems == [
+        "agreement 'acme': event 'a' (position 2, version 2): column effective holds "
+        "'garbage', not a date",
+        "agreement 'acme': event 'c' (position 4, version x): version follows 3: a gap or a "
+        "duplicate; hash differs from the recomputed hash: the row was changed",
+    ]

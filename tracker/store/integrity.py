@@ -3,8 +3,9 @@ and give the heads a user can keep elsewhere to catch truncation and re-chained 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,33 @@ def _first_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+def _as_read(table: sa.Table) -> list[sa.ColumnElement[Any]]:
+    """The table's columns, dates and times read as the database holds them (SQLite holds
+    text, which someone may have made unparseable), so that one bad row cannot stop the check."""
+    return [
+        sa.type_coerce(c, sa.String()).label(c.name)
+        if isinstance(c.type, sa.Date | sa.DateTime)
+        else c
+        for c in table.columns
+    ]
+
+
+def _typed(raw: sa.RowMapping) -> tuple[dict[str, Any], list[str]]:
+    """The row with its dates and times parsed, and a problem for each that does not parse."""
+    row: dict[str, Any] = dict(raw)
+    problems = []
+    for name in ("effective", "announced", "published", "recorded_at"):
+        value = row.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            parse = dt.datetime if name == "recorded_at" else dt.date
+            row[name] = parse.fromisoformat(value)
+        except ValueError:
+            problems.append(f"column {name} holds {value!r}, not a date")
+    return row, problems
+
+
 @dataclass
 class _Link:
     """The row before the next one in an agreement's chain."""
@@ -113,13 +141,14 @@ class _Link:
 
 def _check_events(conn: sa.Connection, agreement: str | None, report: Report) -> None:
     t = events_table
-    query = sa.select(t).order_by(t.c.agreement, t.c.version, t.c.position)
+    query = sa.select(*_as_read(t)).order_by(t.c.agreement, t.c.version, t.c.position)
     if agreement is not None:
         query = query.where(t.c.agreement == agreement)
     previous: dict[str, _Link] = {}
-    for row in _rows(conn, query, report, "event"):
+    for raw in _rows(conn, query, report, "event"):
+        row, problems = _typed(raw)
         link = previous.get(row["agreement"], _Link())
-        problems = _guarded(_event_problems, row, link)
+        problems = problems or _guarded(_event_problems, row, link)
         if problems:
             report.problems.append(
                 f"agreement {row['agreement']!r}: event {row['id']!r} "
@@ -128,11 +157,12 @@ def _check_events(conn: sa.Connection, agreement: str | None, report: Report) ->
         previous[row["agreement"]] = _Link(
             row["version"], row["hash"], row["position"], row["hash_version"]
         )
-        report.event_hashes[(row["agreement"], row["version"])] = row["hash"]
+        if type(row["version"]) is int:  # a version column holding text is already a problem
+            report.event_hashes[(row["agreement"], row["version"])] = row["hash"]
         report.events += 1
 
 
-def _event_problems(row: sa.RowMapping, link: _Link) -> list[str]:
+def _event_problems(row: Mapping[str, Any], link: _Link) -> list[str]:
     """What is wrong with one stored event, given the row before it in its chain."""
     problems = []
     if row["version"] != link.version + 1:
@@ -151,7 +181,7 @@ def _event_problems(row: sa.RowMapping, link: _Link) -> list[str]:
     return problems + ([problem] if problem else [])
 
 
-def _payload_problem(row: sa.RowMapping) -> str | None:
+def _payload_problem(row: Mapping[str, Any]) -> str | None:
     """Whether the payload decodes, and agrees with the columns beside it."""
     try:
         event = codec.decode(row["payload"], row["type"], row["schema_version"])
@@ -173,24 +203,26 @@ def _payload_problem(row: sa.RowMapping) -> str | None:
 
 def _check_sources(conn: sa.Connection, agreement: str | None, report: Report) -> None:
     t = sources_table
-    query = sa.select(t).order_by(t.c.agreement, t.c.seq)
+    query = sa.select(*_as_read(t)).order_by(t.c.agreement, t.c.seq)
     if agreement is not None:
         query = query.where(t.c.agreement == agreement)
     previous: dict[str, tuple[int, str]] = {}
-    for row in _rows(conn, query, report, "source"):
+    for raw in _rows(conn, query, report, "source"):
+        row, problems = _typed(raw)
         seq, prev = previous.get(row["agreement"], (0, codec.GENESIS))
-        problems = _guarded(_source_problems, row, seq, prev)
+        problems = problems or _guarded(_source_problems, row, seq, prev)
         if problems:
             report.problems.append(
                 f"agreement {row['agreement']!r}: source {row['id']!r} (seq {row['seq']}): "
                 f"{'; '.join(problems)}"
             )
         previous[row["agreement"]] = (row["seq"], row["hash"])
-        report.source_hashes[(row["agreement"], row["seq"])] = row["hash"]
+        if type(row["seq"]) is int:
+            report.source_hashes[(row["agreement"], row["seq"])] = row["hash"]
         report.sources += 1
 
 
-def _source_problems(row: sa.RowMapping, seq: int, prev: str) -> list[str]:
+def _source_problems(row: Mapping[str, Any], seq: int, prev: str) -> list[str]:
     """What is wrong with one stored source, given the source before it in its chain."""
     problems = []
     if row["seq"] != seq + 1:
