@@ -6,6 +6,8 @@ import datetime as dt
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import _postgres_schema_url
 from tests.integration.test_store import created, term_set
 from tests.integration.test_tamper import drop_triggers
 from tracker.core import heads as heads_module
@@ -90,8 +93,46 @@ def mutate(store: EventStore, table: sa.Table, index: int, name: str) -> bool:
     return True
 
 
+@contextmanager
+def database(kind: str, template: Path) -> Iterator[str]:
+    """A migrated, empty database for one example: a copy of the SQLite template, or a fresh
+    PostgreSQL schema."""
+    if kind == "postgresql":
+        yield from _postgres_schema_url()
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tracker.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+
+
+def change_goes_unnoticed(
+    url: str, sizes: list[int], texts: list[bool], in_sources: bool, index: int, column: str
+) -> bool | None:
+    """Build a log, keep its heads, change one column of one row; None when the database
+    refuses the change, else whether verify against the kept heads still passes."""
+    engine = create_engine(url)
+    ensure_schema(engine)
+    store = EventStore(engine)
+    build(store, sizes, texts)
+    table = sources_table if in_sources and texts else events_table
+    before = check(engine)
+    assert before.problems == []
+    drop_triggers(store)
+    try:
+        if not mutate(store, table, index, column):
+            return None
+        after = check(engine)
+        kept = before.heads()
+        missing = heads_module.differences(kept, after.event_hashes, after.source_hashes, "f")
+        return not (after.problems + missing)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 @settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -103,6 +144,7 @@ def mutate(store: EventStore, table: sa.Table, index: int, name: str) -> bool:
     data=st.data(),
 )
 def test_any_single_change_fails_verify_against_earlier_heads(
+    kind: str,
     template: Path,
     sizes: list[int],
     texts: list[bool],
@@ -110,22 +152,11 @@ def test_any_single_change_fails_verify_against_earlier_heads(
     index: int,
     data: st.DataObject,
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tracker.db"
-        shutil.copy(template, path)
-        engine = create_engine(f"sqlite:///{path}")
-        store = EventStore(engine)
-        build(store, sizes, texts)
-        table = sources_table if in_sources and texts else events_table
-        column = data.draw(st.sampled_from([c.name for c in table.columns]))
-        before = check(engine)
-        assert before.problems == []
-        kept = before.heads()
-        drop_triggers(store)
+    table = sources_table if in_sources and texts else events_table
+    column = data.draw(st.sampled_from([c.name for c in table.columns]))
 
-        assume(mutate(store, table, index, column))
-        after = check(engine)
-        missing = heads_module.differences(kept, after.event_hashes, after.source_hashes, "f")
-        engine.dispose()
+    with database(kind, template) as url:
+        unnoticed = change_goes_unnoticed(url, sizes, texts, in_sources, index, column)
 
-    assert after.problems + missing, f"a change to {table.name}.{column} went unnoticed"
+    assume(unnoticed is not None)
+    assert not unnoticed, f"a change to {table.name}.{column} went unnoticed"
