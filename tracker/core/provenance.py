@@ -38,7 +38,7 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_TRANSLATE)).strip().casefold()
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=8)
 def _normalised_text(text: str) -> str:
     """A source text normalised once, however many quotes are checked against it."""
     return normalise(text)
