@@ -31,19 +31,27 @@ class Report:
 
     def heads(self) -> Heads:
         """Each agreement's last event and last source, as stored."""
-        agreements = sorted({a for a, _ in self.event_hashes} | {a for a, _ in self.source_hashes})
-        return Heads(tuple(self._head(a) for a in agreements))
-
-    def _head(self, agreement: str) -> Head:
-        version = max((v for a, v in self.event_hashes if a == agreement), default=0)
-        seq = max((s for a, s in self.source_hashes if a == agreement), default=0)
-        return Head(
-            agreement,
-            version,
-            self.event_hashes.get((agreement, version), codec.GENESIS),
-            seq,
-            self.source_hashes.get((agreement, seq), codec.GENESIS),
+        versions, seqs = _last(self.event_hashes), _last(self.source_hashes)
+        return Heads(
+            tuple(
+                Head(
+                    agreement,
+                    versions.get(agreement, 0),
+                    self.event_hashes.get((agreement, versions.get(agreement, 0)), codec.GENESIS),
+                    seqs.get(agreement, 0),
+                    self.source_hashes.get((agreement, seqs.get(agreement, 0)), codec.GENESIS),
+                )
+                for agreement in sorted(versions.keys() | seqs.keys())
+            )
         )
+
+
+def _last(hashes: Mapping[tuple[str, int], str]) -> dict[str, int]:
+    """The highest number (version or seq) of each agreement, in one pass."""
+    last: dict[str, int] = {}
+    for agreement, number in hashes:
+        last[agreement] = max(number, last.get(agreement, 0))
+    return last
 
 
 def check(engine: Engine, agreement: str | None = None) -> Report:
