@@ -78,10 +78,12 @@ def verify(engine: Engine, agreement: str | None = None) -> int:
 
 def _rows(
     conn: sa.Connection, query: sa.Select[Any], report: Report, what: str
-) -> Iterator[sa.RowMapping]:
-    """The rows of a query; a row the database driver cannot even read (a date column
-    holding text, say) ends the check with one problem instead of a crash."""
-    rows = conn.execute(query).mappings()
+) -> Iterator[dict[str, Any]]:
+    """The rows of a query as dicts; a row the database driver cannot even read ends the
+    check with one problem instead of a crash."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    rows = (dict(zip(keys, row, strict=True)) for row in result)
     count = 0
     while True:
         try:
@@ -121,17 +123,19 @@ def _as_read(table: sa.Table) -> list[sa.ColumnElement[Any]]:
     ]
 
 
-def _typed(raw: sa.RowMapping) -> tuple[dict[str, Any], list[str]]:
-    """The row with its dates and times parsed, and a problem for each that does not parse."""
-    row: dict[str, Any] = dict(raw)
+_TIMES = {"effective": dt.date, "announced": dt.date, "published": dt.date}
+
+
+def _typed(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The row with its dates and times parsed (in place), and a problem for each that does
+    not parse."""
     problems = []
-    for name in ("effective", "announced", "published", "recorded_at"):
+    for name, kind in (*_TIMES.items(), ("recorded_at", dt.datetime)):
         value = row.get(name)
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             continue
         try:
-            parse = dt.datetime if name == "recorded_at" else dt.date
-            row[name] = parse.fromisoformat(value)
+            row[name] = kind.fromisoformat(value)
         except ValueError:
             problems.append(f"column {name} holds {value!r}, not a date")
     return row, problems
