@@ -98,3 +98,12 @@ def test_retracting_a_resolution_lets_the_proposal_be_resolved_again(store: Even
     result = store.append("acme", [resolved("r2", "rejected", "2025-04-06")])
 
     assert result.written == 1
+
+
+def test_the_agreement_created_event_cannot_be_retracted(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    gone = event("event.retracted", "x", "2025-04-05", target="acme-created", reason="no")
+
+    message = refused(store, gone)
+
+    assert message == "the agreement would be left without its agreement.created event"

@@ -56,11 +56,12 @@ def _before(culprit: str, effective: dt.date, created: dt.date) -> str:
 
 def _creation_problems(facts: Sequence[Applied]) -> list[str]:
     created = [a for a in facts if isinstance(a.fact, AgreementCreated)]
-    if len(created) != 1:
-        culprit = _culprit(created[-1]) if created else "the log"
+    if not created:
+        return ["the agreement would be left without its agreement.created event"]
+    if len(created) > 1:
         return [
-            f"event {culprit!r}: the agreement would have {len(created)} agreement.created "
-            "events, not one"
+            f"event {_culprit(created[-1])!r}: the agreement would have {len(created)} "
+            "agreement.created events, not one"
         ]
     start, moved = created[0].fact.effective, bool(created[0].corrections)
     return [
