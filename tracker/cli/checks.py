@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tracker.core.text import visible
 from tracker.errors import IntegrityError
 
 if TYPE_CHECKING:
@@ -19,8 +20,8 @@ def report_verification(result: Verification, against: Path | None) -> None:
         click.echo(problem)
     for head in result.heads.heads:
         click.echo(
-            f"head {_visible(head.agreement)} version {head.version} {_visible(head.hash)} "
-            f"sources {head.sources} {_visible(head.sources_hash)}"
+            f"head {visible(head.agreement)} version {head.version} {visible(head.hash)} "
+            f"sources {head.sources} {visible(head.sources_hash)}"
         )
     click.echo(f"digest {result.heads.digest()}")
     if result.problems:
@@ -32,9 +33,3 @@ def report_verification(result: Verification, against: Path | None) -> None:
         + (f", heads in {against} found" if against is not None else ""),
         err=True,
     )
-
-
-def _visible(text: str) -> str:
-    """Text read from a database someone may have edited, safe to print: quoted and escaped
-    unless every character is printable."""
-    return text if text.isprintable() else repr(text)
