@@ -366,3 +366,13 @@ def test_columns_of_the_wrong_kind_are_named_without_stopping_the_check(tmp_path
         "agreement 'acme': event 'c' (position 4, version x): version follows 3: a gap or a "
         "duplicate; hash differs from the recomputed hash: the row was changed",
     ]
+
+
+def test_verify_takes_write_heads_or_against_not_both(sqlite_url: str, tmp_path: Path) -> None:
+    heads = str(tmp_path / "heads.json")
+
+    result = run(sqlite_url, "verify", "--write-heads", heads, "--against", heads)
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: verify takes --write-heads or --against, not both\n")
+    assert not (tmp_path / "heads.json").exists()

@@ -105,12 +105,14 @@ def current(db_url: str | None) -> None:
 @click.option(
     "--write-heads",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
     default=None,
     help="Write each agreement's head to FILE, to keep outside the database.",
 )
 @click.option(
     "--against",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
     default=None,
     help="Check that the heads in FILE (from --write-heads) are still in the chains.",
 )
