@@ -81,7 +81,7 @@ def fill_at_0002(engine: sa.Engine) -> None:
     moment = dt.datetime(2025, 1, 2, 3, 4, 5)
     digest = codec.chain_hash(codec.GENESIS, "acme", 1, moment, payload)
     row = {"id": event.id, "agreement": "acme", "version": 1, "type": event.type,
-           "schema_version": codec.SCHEMA_VERSION, "effective": event.effective,
+           "schema_version": codec.SCHEMA_VERSION, "effective": event.effective.first,
            "announced": None, "target": None, "recorded_at": moment, "payload": payload,
            "prev_hash": codec.GENESIS, "hash": digest}  # fmt: skip
     sources = sa.table("sources", *(sa.column(n) for n in ("agreement", "id", "title", "text",

@@ -20,14 +20,17 @@ def needs_whole_log(events: Sequence[Event]) -> bool:
 
 
 def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
-    """Raise InvalidEventError for a fact dated before the agreement's creation."""
+    """Raise InvalidEventError for a fact surely dated before the agreement's creation (its
+    last possible day before the creation's first; `created` is that first day)."""
     for event in events:
         if isinstance(event, AgreementCreated):
-            created = event.effective
+            created = event.effective.first
         elif (
-            created is not None and not isinstance(event, AMENDMENTS) and event.effective < created
+            created is not None
+            and not isinstance(event, AMENDMENTS)
+            and event.effective.last < created
         ):
-            raise InvalidEventError(_before(event.id, event.effective, created))
+            raise InvalidEventError(_before(event.id, str(event.effective), str(created)))
 
 
 def check_whole_log(existing: Sequence[Recorded], new: Sequence[Recorded]) -> None:
@@ -50,7 +53,7 @@ def _culprit(applied: Applied) -> str:
     return applied.corrections[-1] if applied.corrections else applied.fact.id
 
 
-def _before(culprit: str, effective: dt.date, created: dt.date) -> str:
+def _before(culprit: str, effective: str, created: str) -> str:
     return f"event {culprit!r}: dated {effective}, before the agreement was created ({created})"
 
 
@@ -65,9 +68,9 @@ def _creation_problems(facts: Sequence[Applied]) -> list[str]:
         ]
     start, moved = created[0].fact.effective, bool(created[0].corrections)
     return [
-        _before(_culprit(created[0] if moved else a), a.fact.effective, start)
+        _before(_culprit(created[0] if moved else a), str(a.fact.effective), str(start))
         for a in facts
-        if a.fact.effective < start
+        if a.fact.effective.last < start.first
     ]
 
 
@@ -82,7 +85,7 @@ def _proposal_problems(facts: Sequence[Applied]) -> list[str]:
         culprit, proposal = _culprit(applied), proposals.get(fact.proposal)
         if proposal is None:
             found.append(f"event {culprit!r}: {fact.proposal!r} would not be a proposal")
-        elif fact.effective < proposal.fact.effective:
+        elif fact.effective.last < proposal.fact.effective.first:
             moved = _culprit(proposal) if proposal.corrections else culprit
             found.append(
                 f"event {moved!r}: {fact.proposal!r} would be resolved on {fact.effective}, "
