@@ -38,7 +38,7 @@ def test_downgrade_without_yes_off_a_terminal_refuses_and_drops_nothing(loaded: 
         f"Error: downgrading {loaded} to base deletes every agreement, event and source; "
         "pass --yes to do it\n"
     )
-    assert run("db", "current", "--db", f"sqlite:///{loaded}").stdout == "0002\n"
+    assert run("db", "current", "--db", f"sqlite:///{loaded}").stdout == "0003\n"
 
 
 def test_downgrade_with_yes_drops_the_schema(loaded: Path) -> None:
@@ -226,7 +226,7 @@ def test_format_is_case_insensitive(loaded: Path) -> None:
 def test_notices_carry_no_prefix_and_errors_say_error(loaded: Path) -> None:
     verified = run("verify", "--db", f"sqlite:///{loaded}")
 
-    assert verified.stderr == "12 events checked; hash chains intact\n"
+    assert verified.stderr == "12 events and 8 sources checked; hash chains intact\n"
 
 
 def test_a_mistyped_command_gets_a_suggestion(loaded: Path) -> None:

@@ -288,11 +288,14 @@ def test_the_head_file_and_the_printed_heads_agree(
         f"digest {document['digest']}\n"
     )
     assert (
-        again.stderr == f"ok: 2 events and 2 sources, hash chains intact, heads in {heads} found\n"
+        again.stderr
+        == f"2 events and 2 sources checked; hash chains intact; the heads in {heads} found\n"
     )
 
 
-def test_a_file_that_is_not_a_head_file_is_one_line(db_url: str, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_head_file_is_one_line(
+    store: EventStore, db_url: str, tmp_path: Path
+) -> None:
     heads = tmp_path / "heads.json"
     heads.write_text("[1, 2", encoding="utf-8")
 

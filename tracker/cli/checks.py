@@ -29,7 +29,7 @@ def report_verification(result: Verification, against: Path | None) -> None:
             f"{len(result.problems)} damaged or missing rows; the log was changed behind our back"
         )
     click.echo(
-        f"ok: {result.events} events and {result.sources} sources, hash chains intact"
-        + (f", heads in {against} found" if against is not None else ""),
+        f"{result.events} events and {result.sources} sources checked; hash chains intact"
+        + (f"; the heads in {against} found" if against is not None else ""),
         err=True,
     )
