@@ -38,7 +38,8 @@ def stored(url: str) -> str:
 def assert_refused(result: Result, message: str, url: str) -> None:
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"Error: {message}\n"
-    assert stored(url) == "[]\n"
+    database = Path(url.removeprefix("sqlite:///"))
+    assert not database.exists() or stored(url) == "[]\n"
 
 
 def test_importing_a_device_is_refused_at_once(sqlite_url: str) -> None:
@@ -151,11 +152,11 @@ def test_a_5000_digit_number_in_a_file_is_refused(sqlite_url: str, tmp_path: Pat
         ('{"a": ' * 20000 + "1" + "}" * 20000, "--value is nested too deeply"),
         (
             '{"a": ' * 30 + "1" + "}" * 30,
-            "field value: Value error, values may nest at most 20 deep",
+            "field value: values may nest at most 20 deep",
         ),
         (
             '{"n": ' + "9" * 40 + "}",
-            "field value: Value error, numbers must have at most 30 digits",
+            "field value: numbers must have at most 30 digits",
         ),
     ],
     ids=["5000 digits", "20000 deep", "30 deep", "40 digits"],

@@ -114,7 +114,10 @@ def _hold_write_lock(conn: sa.Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
     else:
-        conn.exec_driver_sql("INSERT INTO sources (agreement, id, title) VALUES ('z', 'z', 'z')")
+        conn.exec_driver_sql(
+            "INSERT INTO sources (agreement, id, title, seq, prev_hash, hash)"
+            " VALUES ('z', 'z', 'z', 1, '', '')"
+        )
 
 
 def test_a_lost_server_connection_is_one_line_without_driver_noise(db_url: str) -> None:

@@ -12,6 +12,10 @@ _BY_MODEL = {
     "file for an agreement already stored may leave it out).",
     ("", "parties"): "Who is bound by the agreement, and in what role (as title).",
     ("", "sources"): "Where the facts come from: reports, announcements, contracts.",
+    ("", "head"): "Written by tracker export: the log's last version and a digest of its "
+    "events, which an import compares with the stored log.",
+    ("FileHead", "version"): "The agreement's version when the file was exported.",
+    ("FileHead", "digest"): "SHA-256 of the exported events' content, in log order.",
     ("", "events"): "The agreement's events, in any order; ids make importing again harmless.",
     ("Source", "id"): "The source's id, by which citations name it.",
     ("Source", "title"): "The source's title.",
