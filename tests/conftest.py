@@ -78,6 +78,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database, for what only PostgreSQL has (a server to lose)."""
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture
 def clock() -> Clock:
     """A fixed, advancing clock."""
     return Clock()
