@@ -212,7 +212,7 @@ def _quote_json(c: Citation) -> dict[str, Any]:
 
 
 def conflicts_json(report: ConflictReport) -> dict[str, Any]:
-    """`tracker conflicts --format json`: contradicted facts, and single-source facts."""
+    """`tracker conflicts --format json`: contradicted facts, single-source facts and fields."""
     return {
         "agreement": report.agreement,
         "conflicts": [
@@ -226,6 +226,10 @@ def conflicts_json(report: ConflictReport) -> dict[str, Any]:
         ],
         "single_source": [
             {"event": s.event, "term": s.term, "source": s.source} for s in report.single_source
+        ],
+        "single_source_fields": [
+            {"term": f.term, "field": f.field, "source": f.source, "event": f.event}
+            for f in report.single_source_fields
         ],
     }
 

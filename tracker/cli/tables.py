@@ -325,6 +325,12 @@ def conflicts_table(data: dict[str, Any]) -> str:
     rows: list[Row] = [[s["event"], s["term"] or "-", s["source"]] for s in data["single_source"]]
     parts += ["", "Facts resting on a single independent source"]
     parts.append(grid(["EVENT", "TERM", "SOURCE"], rows))
+    fields: list[Row] = [
+        [f"{f['term']}: {f['field']}", f["source"], f["event"]]
+        for f in data.get("single_source_fields", [])
+    ]
+    parts += ["", "Fields resting on a single independent source"]
+    parts.append(grid(["TERM: FIELD", "SOURCE", "EVENT"], fields))
     return render(*parts)
 
 

@@ -13,7 +13,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tracker.core.events import Citation, Event, EventCorrected, Fact, StoredSource, term_of
+from tracker.core.events import (
+    Citation,
+    Event,
+    EventCorrected,
+    Fact,
+    StoredSource,
+    TermAmended,
+    TermSet,
+    term_of,
+)
 from tracker.core.state import Recorded
 
 _TRANSLATE = str.maketrans(
@@ -225,6 +234,39 @@ def single_sourced(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class SingleSourceField:
+    """A field of a term whose value rests on one independent source."""
+
+    event: str
+    term: str
+    field: str
+    source: str
+
+
+def fields_set(fact: TermSet | TermAmended) -> tuple[str, ...]:
+    """The fields of a term's value that a fact gives a value (a removed field has none)."""
+    if isinstance(fact, TermSet):
+        return tuple(fact.value)
+    return tuple(name for name, value in fact.changes.items() if value is not None)
+
+
+def single_sourced_fields(
+    facts: Sequence[Fact], sources: Mapping[str, StoredSource]
+) -> list[SingleSourceField]:
+    """The fields, term by term, whose value rests on one independent source: a field is
+    backed by the citations of the fact that gave it its value."""
+    found: list[SingleSourceField] = []
+    for f in facts:
+        if not isinstance(f, TermSet | TermAmended):
+            continue
+        backing = corroboration(f.sources, sources)
+        if backing.independent == 1:
+            source = root(backing.sources[0], sources)
+            found.extend(SingleSourceField(f.id, f.term, name, source) for name in fields_set(f))
+    return found
+
+
 def stance_counts(facts: Sequence[Event], source: str) -> tuple[int, int]:
     """How many facts a source supports and how many it contradicts."""
     supports = sum(
@@ -238,18 +280,25 @@ def stance_counts(facts: Sequence[Event], source: str) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class ConflictReport:
-    """An agreement's contradicted facts, and its facts resting on one independent source."""
+    """An agreement's contradicted facts, and its facts and fields resting on one independent
+    source."""
 
     agreement: str
     conflicts: tuple[Conflict, ...]
     single_source: tuple[SingleSource, ...]
+    single_source_fields: tuple[SingleSourceField, ...] = ()
 
 
 def conflict_report(
     agreement: str, facts: Sequence[Fact], sources: Mapping[str, StoredSource]
 ) -> ConflictReport:
     """What `tracker conflicts` shows."""
-    return ConflictReport(agreement, tuple(conflicts(facts)), tuple(single_sourced(facts, sources)))
+    return ConflictReport(
+        agreement,
+        tuple(conflicts(facts)),
+        tuple(single_sourced(facts, sources)),
+        tuple(single_sourced_fields(facts, sources)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
