@@ -27,15 +27,15 @@ ORACLE_CONFIRMED = {
     "id": "fix-oracle-certainty",
     "agreement": AGREEMENT,
     "effective": "2025-03-01",
-    "target": "2024-06-11-oracle-capacity",
-    "reason": "Oracle's press release confirms the deal",
+    "target": "2024-06-11-oracle-capacity-blessing",
+    "reason": "Oracle's press release confirms Microsoft's part in the deal",
     "replacement": {
-        "type": "term.set",
+        "type": "term.amended",
         "effective": "2024-06-11",
         "certainty": "confirmed",
         "term": "cloud.third_party_capacity",
         "summary": "OpenAI may use Oracle cloud capacity, with Microsoft's blessing",
-        "value": {"microsoft_approval": True, "providers": ["Oracle"]},
+        "changes": {"microsoft_approval": True},
         "sources": [{"source": "oracle-2024-06-11"}],
     },
 }
@@ -82,6 +82,7 @@ def test_correction_counts_only_from_when_it_was_recorded(amended: Tracker) -> N
     assert after.terms["cloud.third_party_capacity"].certainty == "confirmed"
     assert after.terms["cloud.third_party_capacity"].events == (
         "2024-06-11-oracle-capacity",
+        "2024-06-11-oracle-capacity-blessing",
         "fix-oracle-certainty",
     )
 
