@@ -51,8 +51,15 @@ def test_cloud_is_exclusive_to_azure_on_2025_01_20(shipped: Tracker) -> None:
 
     assert state.terms["cloud.exclusivity"].value["model"] == "exclusive"
     assert state.terms["cloud.exclusivity"].since.text == "2019-07-22"
-    assert sorted(state.terms) == ["cloud.exclusivity", "cloud.third_party_capacity"]
-    assert state.pending == {}
+    assert sorted(state.terms) == [
+        "agi.clause",
+        "api.exclusivity",
+        "cloud.exclusivity",
+        "cloud.third_party_capacity",
+        "ip.rights",
+        "revenue.share",
+    ]
+    assert list(state.pending) == ["2025-01-21-agi-clause-waiver-considered"]
 
 
 def test_rofr_replaces_exclusivity_on_2025_01_21(shipped: Tracker) -> None:
@@ -107,12 +114,13 @@ def test_diff_of_2025_01_21_lists_exactly_that_days_changes(shipped: Tracker) ->
     result = shipped.diff(AGREEMENT, dt.date(2025, 1, 20), dt.date(2025, 1, 21), KNOWN_AT)
 
     assert [(c.term, c.change) for c in result.changes] == [
-        ("agi.clause", "added"),
-        ("api.exclusivity", "added"),
         ("cloud.azure_commitment", "added"),
         ("cloud.exclusivity", "changed"),
         ("cloud.own_capacity", "added"),
-        ("ip.rights", "added"),
-        ("revenue.share", "added"),
     ]
-    assert [(p.term, p.change) for p in result.proposals] == [("agi.clause", "opened")]
+    assert [(a.term, a.event) for a in result.affirmed] == [
+        ("api.exclusivity", "2025-01-21-api-exclusivity-affirmed"),
+        ("ip.rights", "2025-01-21-ip-rights-affirmed"),
+        ("revenue.share", "2025-01-21-revenue-share-affirmed"),
+    ]
+    assert result.proposals == ()
