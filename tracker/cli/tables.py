@@ -17,6 +17,8 @@ from tracker.core.events import (
     EventRetracted,
     NoteRecorded,
     ProposalResolved,
+    TermAffirmed,
+    TermAmended,
     TermEnded,
     TermProposed,
     TermSet,
@@ -254,6 +256,14 @@ def _did(event: Event) -> str:
             return event.title
         case TermSet() | TermProposed():
             return event.summary
+        case TermAmended():
+            changes = ", ".join(
+                f"removes {k}" if v is None else f"{k}: {json.dumps(v, ensure_ascii=False)}"
+                for k, v in event.changes.items()
+            )
+            return f"{event.summary} ({changes})" if event.summary else changes
+        case TermAffirmed():
+            return "affirms it, unchanged"
         case TermEnded():
             return f"ended ({event.reason})"
         case ProposalResolved():
@@ -357,7 +367,7 @@ def _when(c: Coming, as_of: dt.date) -> str:
         days = (c.day - as_of).days
         return f"{c.day} (in {days} day{'s' if days != 1 else ''})" if days else f"{c.day} (today)"
     if c.kind == "proposal":
-        return f"pending since {c.day}"
+        return f"pending since {c.written or c.day}"
     return "when a condition is met"
 
 

@@ -66,7 +66,7 @@ def upcoming_json(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> di
         "items": [
             {
                 "kind": c.kind,
-                "date": day(c.day),
+                "date": c.written or day(c.day),
                 "agreement": c.agreement,
                 "term": c.term,
                 "summary": c.summary,

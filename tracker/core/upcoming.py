@@ -27,6 +27,7 @@ class Coming:
     detail: str | None
     event: str
     certainty: Certainty
+    written: str | None = None  # the date as the record writes it (`../2025-01-20`)
 
 
 def _of(state: AgreementState, until: dt.date) -> Iterable[Coming]:
@@ -35,14 +36,32 @@ def _of(state: AgreementState, until: dt.date) -> Iterable[Coming]:
         event = term.events[-1] if term.events else ""
         if term.expires is not None and state.as_of <= term.expires.last <= until:
             yield Coming(
-                "expires", name, key, term.expires.last, term.summary, None, event, term.certainty
+                "expires",
+                name,
+                key,
+                term.expires.last,
+                term.summary,
+                None,
+                event,
+                term.certainty,
+                written=str(term.expires),
             )
         if term.ends_when is not None:
             yield Coming(
                 "condition", name, key, None, term.summary, term.ends_when, event, term.certainty
             )
     for p in state.pending.values():
-        yield Coming("proposal", name, p.term, p.since.last, p.summary, None, p.event, p.certainty)
+        yield Coming(
+            "proposal",
+            name,
+            p.term,
+            p.since.last,
+            p.summary,
+            None,
+            p.event,
+            p.certainty,
+            written=str(p.since),
+        )
 
 
 def upcoming(states: Iterable[AgreementState], until: dt.date) -> list[Coming]:
