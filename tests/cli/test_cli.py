@@ -68,7 +68,7 @@ def test_state_table_fits_100_columns(loaded: str) -> None:
 
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
-    assert "cloud.exclusivity           2025-01-21  -           confirmed" in result.stdout
+    assert "cloud.exclusivity           2025-01-21     -           reported   3" in result.stdout
 
 
 def test_log_lists_events_in_effective_order(loaded: str) -> None:
@@ -77,7 +77,21 @@ def test_log_lists_events_in_effective_order(loaded: str) -> None:
     assert [(e["id"], e["effective"]) for e in json.loads(result.stdout)] == [
         ("2019-07-22-agreement-created", "2019-07-22"),
         ("2019-07-22-cloud-exclusive-azure", "2019-07-22"),
+        ("2024-03-suleyman-hire", "2024-03"),
         ("2024-06-11-oracle-capacity", "2024-06-11"),
+        ("2024-06-11-oracle-capacity-blessing", "2024-06-11"),
+        ("2024-oracle-capacity-earlier-in-2024", "2024"),
+        ("before-2025-01-21-altman-ouster", "../2025-01-20"),
+        ("before-2025-01-21-nyt-strain", "../2025-01-20"),
+        ("before-2025-01-21-compute-tensions", "../2025-01-20"),
+        ("before-2025-01-21-agi-clause-purpose", "../2025-01-20"),
+        ("2025-01-21-api-exclusive-through-2030", "../2025-01-20"),
+        ("2025-01-21-ip-rights-through-2030", "../2025-01-20"),
+        ("before-2025-01-21-ip-rights-exclusive", "../2025-01-20"),
+        ("2025-01-21-revenue-share-through-2030", "../2025-01-20"),
+        ("before-2025-01-21-revenue-share-20-percent", "../2025-01-20"),
+        ("2025-01-21-agi-clause", "../2025-01-20"),
+        ("2025-01-21-agi-clause-waiver-considered", "../2025-01-20"),
     ]
 
 
@@ -87,6 +101,7 @@ def test_log_filters_by_term(loaded: str) -> None:
     assert [e["id"] for e in json.loads(result.stdout)] == [
         "2019-07-22-cloud-exclusive-azure",
         "2025-01-21-cloud-rofr",
+        "2025-01-21-cloud-rofr-if-declined",
     ]
 
 
@@ -97,7 +112,7 @@ def test_agreements_lists_the_record(loaded: str) -> None:
         {
             "agreement": "microsoft-openai",
             "title": "Microsoft–OpenAI partnership",
-            "version": 12,
+            "version": 28,
             "default": False,
         }
     ]
@@ -107,7 +122,7 @@ def test_import_twice_writes_nothing_the_second_time(loaded: str) -> None:
     result = run("import", str(RECORD), "--db", loaded)
 
     assert result.exit_code == 0
-    assert result.stderr == f"{RECORD}: 0 events written, 12 already present (version 12)\n"
+    assert result.stderr == f"{RECORD}: 0 events written, 28 already present (version 28)\n"
 
 
 def test_export_import_export_gives_the_same_file(loaded: str, tmp_path: Path) -> None:
@@ -148,14 +163,14 @@ def test_record_appends_a_term_and_state_shows_it(loaded: str) -> None:
         "--cite",
         "microsoft-blog-2025-01-21",
         "--expected-version",
-        "12",
+        "28",
         "--db",
         loaded,
     )
     state = run("state", "--as-of", "2026-01-01", "--format", "json", "--db", loaded)
 
     assert recorded.exit_code == 0, recorded.output
-    assert recorded.stderr == "agi-waived: recorded (microsoft-openai version 13)\n"
+    assert recorded.stderr == "agi-waived: recorded (microsoft-openai version 29)\n"
     assert json.loads(state.stdout)["ended"]["agi.clause"]["reason"] == "waived"
 
 
@@ -176,7 +191,7 @@ def test_record_with_a_stale_expected_version_fails_with_one_line(loaded: str) -
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: agreement 'microsoft-openai' is at version 12, not the expected 3; "
+        "Error: agreement 'microsoft-openai' is at version 28, not the expected 3; "
         "read it again and retry\n"
     )
 
@@ -198,7 +213,13 @@ def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
     log = run("log", "--to", "2024-12-31", "--format", "table", "--db", loaded)
 
     assert retracted.exit_code == 0
-    assert list(json.loads(state.stdout)["terms"]) == ["cloud.exclusivity"]
+    assert list(json.loads(state.stdout)["terms"]) == [
+        "agi.clause",
+        "api.exclusivity",
+        "cloud.exclusivity",
+        "ip.rights",
+        "revenue.share",
+    ]
     assert "[retracted by r1] OpenAI" in log.stdout
 
 
@@ -367,12 +388,12 @@ def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message:
                 "--effective",
                 "2024-01-01",
                 "--proposal",
-                "2025-01-21-agi-clause-waiver-considered",
+                "2025-01-21-agi-clause",
                 "--resolution",
                 "rejected",
             ],
-            "Error: event '2024-01-01-proposal-resolved-56722acd': resolved on 2024-01-01, before"
-            " proposal '2025-01-21-agi-clause-waiver-considered' was made (2025-01-21)",
+            "Error: event '2024-01-01-proposal-resolved-bebe415c': '2025-01-21-agi-clause' is a"
+            " term.set, not a proposal",
         ),
     ],
 )
@@ -448,8 +469,8 @@ def test_sources_lists_each_source_with_its_counts(loaded: str) -> None:
     rows = json.loads(result.stdout)
     assert [(r["id"], r["stored_text"]) for r in rows][:3] == [
         ("microsoft-blog-2025-01-21", False),
+        ("microsoft-blog-2025-01-21-in-002", True),
         ("microsoft-news-2019-07-22", False),
-        ("oracle-2024-06-11", False),
     ]
 
 
@@ -457,10 +478,10 @@ def test_state_json_carries_corroboration(loaded: str) -> None:
     result = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
 
     assert json.loads(result.stdout)["terms"]["cloud.azure_commitment"]["corroboration"] == {
-        "independent": 3,
+        "independent": 2,
         "sources": [
             "microsoft-blog-2025-01-21",
-            "unknown-ends-exclusive-cloud",
+            "microsoft-blog-2025-01-21-in-002",
             "unknown-stargate-adjustment",
         ],
         "unverified": ["microsoft-blog-2025-01-21"],
@@ -476,6 +497,7 @@ def test_explain_lists_the_chain_behind_a_term(loaded: str) -> None:
     assert [(s["event"], s["status"]) for s in data["chain"]] == [
         ("2019-07-22-cloud-exclusive-azure", "counts"),
         ("2025-01-21-cloud-rofr", "counts"),
+        ("2025-01-21-cloud-rofr-if-declined", "counts"),
     ]
     assert data["state"]["value"]["model"] == "right_of_first_refusal"
 
@@ -649,8 +671,8 @@ def test_record_without_id_names_events_by_content_so_they_never_collide(
     assert [r.exit_code for r in (first, second, elsewhere, again)] == [0, 0, 0, 0]
     assert len(set(ids)) == 3
     assert all(i.startswith("2026-01-01-note-recorded-") for i in ids)
-    assert second.stderr.endswith(": recorded (microsoft-openai version 14)\n")
-    assert again.stderr == f"{ids[1]}: already present (microsoft-openai version 14)\n"
+    assert second.stderr.endswith(": recorded (microsoft-openai version 30)\n")
+    assert again.stderr == f"{ids[1]}: already present (microsoft-openai version 30)\n"
 
 
 def test_sources_lists_by_default_and_as_a_subcommand(loaded: str) -> None:
@@ -660,7 +682,7 @@ def test_sources_lists_by_default_and_as_a_subcommand(loaded: str) -> None:
 
     assert bare.exit_code == named.exit_code == listed.exit_code == 0
     assert bare.stdout == named.stdout == listed.stdout
-    assert len(json.loads(listed.stdout)) == 8
+    assert len(json.loads(listed.stdout)) == 10
 
 
 def test_an_agreement_named_verify_can_be_listed(loaded: str) -> None:

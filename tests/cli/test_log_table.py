@@ -61,7 +61,7 @@ def test_log_table_fits_and_says_what_each_event_did(loaded: str, width: int) ->
     assert result.stdout == golden(f"log-{width}.txt", result.stdout)
     assert widest(result.stdout) <= width
     shown = column_text(result.stdout, "EVENT AND WHAT IT DID")
-    assert "OpenAImayuseOraclecloudcapacity,withMicrosoft'sblessing" in shown
+    assert "OpenAImayuseOraclecloudcapacity,withMicrosoft'sblessing(microsoft_approval" in shown
 
 
 def test_log_marks_corrected_and_retracted_events_showing_what_counts(amended: str) -> None:

@@ -33,6 +33,8 @@ def test_report_is_one_file_that_loads_nothing_from_elsewhere(loaded: str, tmp_p
         "partnership-with-microsoft-to-build-new-azure-ai-supercomputing-technologies/",
         'href="https://www.oracle.com/news/announcement/openai-selects-oracle-cloud-'
         "infrastructure-to-extend-microsoft-azure-ai-platform-2024-06-11/",
+        'href="https://techcrunch.com/2025/01/21/microsoft-is-no-longer-openais-exclusive-cloud-'
+        "provider/",
     ]
     assert "<link" not in page and "@import" not in page
 

@@ -12,13 +12,13 @@ from tracker.core.text import visible
 
 SUMMARIES = [
     "Microsoft's access to post-AGI models can end; AGI = over $100B in profits",
-    "The OpenAI API stays exclusive to Azure, through 2030",
+    "The OpenAI API is exclusive to Azure, through 2030",
     "OpenAI makes a new, large Azure commitment covering all its products and training",
     "Microsoft has a right of first refusal (ROFR) on OpenAI's new capacity",
     "Microsoft approves OpenAI building more capacity, mainly for research and training",
     "OpenAI may use Oracle cloud capacity, with Microsoft's blessing",
-    "Microsoft keeps its rights to OpenAI technology for products like Copilot, through 2030",
-    "Two-way revenue share continues through 2030 (Microsoft reportedly gets 20%)",
+    "Microsoft has rights to OpenAI technology for products like Copilot, through 2030",
+    "Two-way revenue share, through 2030 (Microsoft reportedly gets 20%)",
     "OpenAI reportedly considering dropping the AGI clause to get more Microsoft funding",
 ]
 
@@ -172,10 +172,10 @@ def test_too_narrow_for_columns_each_row_becomes_a_record(loaded: str) -> None:
 
     assert (
         "  TERM      agi.clause\n"
-        "  SINCE     2025-01-21\n"
+        "  SINCE     ../2025-01-20\n"
         "  EXPIRES   -\n"
         "  CERTAINTY reported\n"
-        "  INDEP     3\n"
+        "  INDEP     2\n"
         "  SUMMARY   Microsoft's access to\n"
         "            post-AGI models can end; AGI\n"
         "            = over $100B in profits\n"
