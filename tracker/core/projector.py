@@ -336,12 +336,33 @@ def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
         elif when.first <= as_of:
             possible.append(applied)
     state.expire(as_of)
-    for applied in possible:
-        change = _possible(state, applied)
-        if change is not None:
-            state.possible.setdefault(getattr(applied.fact, "term", ""), change)
+    _possible_changes(state, possible)
     _possible_expiries(state, as_of)
     return state
+
+
+def _possible_changes(state: Fold, possible: list[Applied]) -> None:
+    """List each term's first change that may have come; a possible term.set takes the
+    possible amendments and affirmations that follow it, so that its fields keep their own
+    certainty."""
+    opened: dict[str, Live] = {}
+    for applied in possible:
+        fact = applied.fact
+        term = getattr(fact, "term", "")
+        if isinstance(fact, TermAmended | TermAffirmed) and term in opened:
+            opened[term] = Live(opened[term].set, (*opened[term].later, applied))
+            continue
+        change = _possible(state, applied)
+        if change is not None and term not in state.possible:
+            state.possible[term] = change
+            if isinstance(fact, TermSet):
+                opened[term] = Live(applied)
+    for term, live in opened.items():
+        if live.later:
+            after = term_state(live)
+            state.possible[term] = replace(
+                state.possible[term], certainty=after.certainty, term=after
+            )
 
 
 def project(
