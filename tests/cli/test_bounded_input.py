@@ -65,7 +65,7 @@ def test_import_reads_standard_input_given_a_dash(
     result = run("import", "-", "--db", sqlite_url, stdin=ORIGINAL.encode("utf-8"))
 
     assert result.exit_code == 0, result.output
-    assert result.stderr == "-: 12 events written, 0 already present (version 12)\n"
+    assert result.stderr == "-: 28 events written, 0 already present (version 28)\n"
 
 
 def test_an_endless_standard_input_stops_at_the_limit(sqlite_url: str) -> None:
