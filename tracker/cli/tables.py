@@ -226,6 +226,8 @@ def explain_table(e: Explanation) -> str:
         *(f"pending: {p.event} ({p.certainty}): {p.summary}" for p in e.pending),
         "",
     ]
+    if e.in_force is not None and e.in_force.fields:
+        parts += [styled("Fields", "bold"), _lineage(e.in_force), ""]
     for step in e.chain:
         why = ", ".join(f"{b}: {r}" for b, r in zip(step.by, step.reasons, strict=True))
         mark = "" if step.status == "counts" else f" [{step.status} by {why}]"
@@ -238,6 +240,16 @@ def explain_table(e: Explanation) -> str:
         if cited:
             parts.append(_stances(cited))
     return render(*parts)
+
+
+def _lineage(term: TermState) -> RenderableType:
+    """Each field of a term in force: its value, then since when, how sure, and by which
+    events it holds."""
+    rows: list[Row] = [
+        [name, _shown(f.value), day(f.since) or "", _certainty(f.certainty), lines(f.events) or "-"]
+        for name, f in term.fields.items()
+    ]
+    return grid(["FIELD", "VALUE", "SINCE", "CERTAINTY", "EVENTS"], rows)
 
 
 def _stances(cited: Sequence[tuple[str, str]]) -> RenderableType:
