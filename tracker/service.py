@@ -658,10 +658,11 @@ class Tracker:
         end: dt.date | None = None,
         term: str | None = None,
         known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
     ) -> LogView:
         """What the log shows people: the events with their retractions and corrections; for
         one term, its events from the first, so that each can be diffed with the one before."""
-        history = self.history(agreement, None if term else start, end, term, known_at)
+        history = self.history(agreement, None if term else start, end, term, known_at, published)
         corrected = self.corrected(agreement, known_at)
         return LogView(history.records, history.retracted, corrected, term, start)
 

@@ -93,3 +93,20 @@ def test_an_amendment_file_imports_on_top_of_the_shipped_record(
         "events": ["cap"],
         "sources": [],
     }
+
+
+def test_log_table_and_json_both_count_only_what_was_published_by_the_date(
+    loaded: str,  # noqa: F811
+) -> None:
+    args = ("log", "--published-by", "2019-12-31", "--db", loaded)
+
+    table = run(*args, "--format", "table")
+    listed = json.loads(run(*args, "--format", "json").stdout)
+
+    assert [e["id"] for e in listed] == [
+        "2019-07-22-agreement-created",
+        "2019-07-22-cloud-exclusive-azure",
+    ]
+    assert "2019-07-22-cloud-exclusive-azure" in table.stdout
+    assert "2024-06-11" not in table.stdout
+    assert "2025-01-21" not in table.stdout

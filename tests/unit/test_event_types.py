@@ -10,7 +10,6 @@ import pytest
 from tracker.core.events import (
     AMENDMENT_TYPES,
     EVENT_TYPES,
-    RECORDABLE_TYPES,
     Fact,
     event_from_dict,
 )
@@ -43,10 +42,6 @@ def test_the_projector_has_a_case_for_every_fact_type(event_type: str) -> None:
         apply(Fold(), Applied(fact, 1))  # type: ignore[arg-type]
     except AssertionError:  # assert_never: the match has no case for the type
         pytest.fail(f"the projector has no case for {event_type}")
-
-
-def test_record_appends_every_type_but_creation_and_correction() -> None:
-    assert set(EVENT_TYPES) - set(RECORDABLE_TYPES) == {"agreement.created", "event.corrected"}
 
 
 def test_a_term_set_applied_is_in_force() -> None:

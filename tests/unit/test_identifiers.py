@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from tests.conftest import RECORD
 from tracker.cli import cli
-from tracker.core.events import describe, event_from_dict
+from tracker.core.events import event_from_dict
+from tracker.core.wording import describe
 
 
 def note(id_: str) -> object:
@@ -37,7 +38,7 @@ def test_look_alike_and_invisible_ids_are_refused(id_: str, message: str) -> Non
     with pytest.raises(ValidationError) as raised:
         note(id_)
 
-    assert describe(raised.value) == f"field id: Value error, {message}"
+    assert describe(raised.value) == f"field id: {message}"
 
 
 def test_an_id_written_in_nfd_is_kept_in_nfc() -> None:

@@ -214,12 +214,15 @@ def log(
     _in_order("--from", start, "--to", end)
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
-    history = tracker.history(name, start, end, term, known_at, published)
-    records, retracted = history.records, history.retracted
+
+    def as_json() -> list[dict[str, object]]:
+        history = tracker.history(name, start, end, term, known_at, published)
+        return log_json(history.records, history.retracted)
+
     emit(
         fmt,
-        lambda: log_json(records, retracted),
-        lambda: log_table(tracker.log_view(name, start, end, term, known_at)),
+        as_json,
+        lambda: log_table(tracker.log_view(name, start, end, term, known_at, published)),
     )
 
 

@@ -18,7 +18,6 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     TypeAdapter,
-    ValidationError,
     WithJsonSchema,
     field_serializer,
     model_validator,
@@ -302,12 +301,6 @@ EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in
 AMENDMENTS = (EventRetracted, EventCorrected)
 AMENDMENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in AMENDMENTS)
 
-# What `tracker record` appends: an agreement is created by importing its file, and a
-# correction carries a whole event, which the command line has no way to spell.
-RECORDABLE_TYPES: tuple[str, ...] = tuple(
-    t for t in EVENT_TYPES if t not in ("agreement.created", "event.corrected")
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Batch:
@@ -339,20 +332,6 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     data = event.model_dump(mode="json", exclude_defaults=True)
     data["type"] = event.type
     return data
-
-
-def describe(error: ValidationError, tagged: bool = True) -> str:
-    """The first validation problem as `field <path>: <message>`, the union's tag left out;
-    a rule across fields (say, expiry before effect) has no single field to name."""
-    first = error.errors()[0]
-    loc = list(first["loc"])
-    if tagged and loc and loc[0] in EVENT_TYPES:
-        loc = loc[1:]
-    if loc:
-        return f"field {'.'.join(str(p) for p in loc)}: {first['msg']}"
-    if first["type"].startswith("union_tag") or first["type"] == "model_attributes_type":
-        return f"field type: {first['msg']}"
-    return str(first["msg"])
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:

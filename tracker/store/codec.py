@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event, describe
+from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, Event
+from tracker.core.wording import describe
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from tracker.core.events import Source, StoredSource, describe
+from tracker.core.events import Source, StoredSource
 from tracker.core.rules import new_sources
+from tracker.core.wording import describe
 from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.tables import sources_table
