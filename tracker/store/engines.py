@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -171,6 +173,22 @@ def shown(url: str) -> str:
         return "(unreadable URL)"
 
 
+def _use_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (it stays so). Two first users switching a new file at the
+    same moment can be told 'database is locked' at once, without the busy timeout: retry
+    until the timeout, and skip the switch once the file is in WAL mode."""
+    deadline = time.monotonic() + LOCK_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _tune_sqlite(engine: Engine) -> None:
     read_only = is_read_only(engine)
 
@@ -180,7 +198,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
         if not read_only:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
