@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,31 +56,20 @@ class Row(NamedTuple):
     hash_version: int
 
 
-_INSERT = events_table.insert()
-_SQLITE_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * 14)})"
+_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({{}})"
+_SQLITE_INSERT = _INSERT.format(", ".join("?" * len(Row._fields)))
+_POSTGRESQL_INSERT = _INSERT.format(", ".join(["%s"] * len(Row._fields)))
+# The append's lookups, in SQL both databases take, run on the driver's own cursor: through
+# SQLAlchemy's execution layer they cost more than the durable commit of a single event.
 # The last row by position (the primary key's index, not a scan): recorded_at increases with
 # position, so its recorded_at is the latest.
-_TAIL = (
-    sa.select(events_table.c.position, events_table.c.recorded_at)
-    .order_by(events_table.c.position.desc())
-    .limit(1)
-)
+_TAIL = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 _HEAD = (
-    sa.select(events_table.c.version, events_table.c.hash)
-    .where(events_table.c.agreement == sa.bindparam("agreement"))
-    .order_by(events_table.c.version.desc())
-    .limit(1)
+    "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
 )
-_STORED = sa.select(
-    events_table.c.id,
-    events_table.c.payload,
-    events_table.c.type,
-    events_table.c.schema_version,
-).where(events_table.c.id.in_(sa.bindparam("ids", expanding=True)))
-
-_CREATED = sa.select(events_table.c.effective).where(
-    events_table.c.agreement == sa.bindparam("agreement"), events_table.c.version == 1
-)
+_CREATED = "SELECT effective FROM events WHERE agreement = :agreement AND version = 1"
+_STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
+_KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
 Clock = Callable[[], dt.datetime]
@@ -153,21 +143,22 @@ class EventStore:
         self, conn: Connection, batch: Batch, expected_version: int | None = None
     ) -> AppendResult:
         agreement, events = batch.agreement, batch.events
-        head = _head(conn, agreement)
+        look = _Lookups(conn)
+        head = _head(look, agreement)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
         source_rows.put(conn, agreement, batch.sources)
-        stored = _stored_events(conn, list(dict.fromkeys(e.id for e in events)))
+        stored = _stored_events(look, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
-        rules.check_all_fit(agreement, head.version, new, _known_references(conn, new))
-        _check_placement(conn, agreement, head.version, new)
-        rows = self._rows(agreement, head, new, _tail(conn))
+        rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
+        _check_placement(conn, look, agreement, head.version, new)
+        rows = self._rows(agreement, head, new, _tail(look))
         if rows:
             try:
-                _insert(conn, rows)
+                _insert(look, rows)
             except sa.exc.IntegrityError as e:  # the write lock makes this a last resort
                 raise ConcurrencyError(
-                    agreement, head.version, _head(conn, agreement).version
+                    agreement, head.version, _head(look, agreement).version
                 ) from e
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
@@ -196,7 +187,7 @@ class EventStore:
     def version(self, agreement: str) -> int:
         """The agreement's current version (0 when it has no events)."""
         with self.engine.connect() as conn:
-            return _head(conn, agreement).version
+            return _head(_Lookups(conn), agreement).version
 
     def read(
         self,
@@ -206,10 +197,10 @@ class EventStore:
     ) -> list[Recorded]:
         """The agreement's events in log order: those effective by `until` (plus every
         retraction and correction and what they target), recorded by `known_at`."""
-        query = _read_query(until is not None, known_at is not None)
+        sql = _read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self.engine.connect() as conn, paused():
-            return [_recorded(*row) for row in conn.execute(query, params).all()]
+            return [_recorded(*row) for row in _Lookups(conn).rows(sql, params)]
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
@@ -275,53 +266,113 @@ _COLUMNS = (
 
 
 @functools.cache
-def _read_query(until: bool, known_at: bool) -> sa.Select[Any]:
-    """The statement reading one agreement, built once per shape: by version (which the
-    unique index orders), optionally up to a date and as known at a moment."""
-    t = events_table
-    agreement: sa.BindParameter[str] = sa.bindparam("agreement")
-    query = sa.select(*_COLUMNS).where(t.c.agreement == agreement)
+def _read_sql(until: bool, known_at: bool) -> str:
+    """The statement reading one agreement, by shape: by version (which the unique index
+    orders), optionally up to a date (plus every retraction and correction and what they
+    target) and as known at a moment."""
+    sql = f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
     if until:
-        corrected = sa.select(t.c.target).where(
-            t.c.agreement == agreement, t.c.type == "event.corrected"
-        )
-        query = query.where(
-            sa.or_(
-                t.c.effective <= sa.bindparam("until"),
-                t.c.type.in_(AMENDMENT_TYPES),
-                t.c.id.in_(corrected),
-            )
+        amendments = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+        sql += (
+            f" AND (effective <= :until OR type IN ({amendments}) OR id IN (SELECT target"
+            " FROM events WHERE agreement = :agreement AND type = 'event.corrected'))"
         )
     if known_at:
-        query = query.where(t.c.recorded_at <= sa.bindparam("known_at"))
-    return query.order_by(t.c.version)
+        sql += " AND recorded_at <= :known_at"
+    return sql + " ORDER BY version"
+
+
+_READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
 
 
 def _recorded(
-    payload: str, type_: str, schema: int, position: int, version: int, recorded_at: dt.datetime
+    payload: str, type_: str, schema: int, position: int, version: int, recorded_at: Any
 ) -> Recorded:
-    return Recorded(_decode(payload, type_, schema, position), position, version, recorded_at)
+    event = _decode(payload, type_, schema, position)
+    return Recorded(event, position, version, _moment(recorded_at))  # type: ignore[arg-type]
 
 
 def _decode(payload: str, type_: str, schema: int, where: object, key: str = "position") -> Event:
     """The stored event; a damaged row is one line naming it (by `key` = `where`)."""
     try:
-        return codec.decode(payload, type_, schema)
+        return codec.decode(payload, type_, schema, verify=False)
     except codec.UndecodableError as e:
         raise IntegrityError(
             f"the stored event at {key} {where} is damaged ({e}); run tracker verify"
         ) from e
 
 
-def _insert(conn: Connection, rows: list[Row]) -> None:
-    """Insert event rows. On SQLite, straight to the driver with dates written as SQLAlchemy's
-    Date and DateTime types store them: its per-row parameter processing costs more than the
-    insert itself."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(_INSERT, [row._asdict() for row in rows])
+class _Lookups:
+    """Statements run straight on the driver's cursor, in the connection's transaction: the
+    reads of a log and the lookups of an append cost less than SQLAlchemy's execution layer
+    would add to them. The SQL is written with `:name` parameters (PostgreSQL's driver takes
+    `%(name)s`); driver errors are raised as SQLAlchemy's, as the rest of the store's are."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.errors: type[Exception] = conn.dialect.loaded_dbapi.Error
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows a statement returns."""
+        if self.sqlite:  # dates as the text SQLAlchemy's SQLite types write
+            params = {k: _sqlite_value(v) for k, v in params.items()}
+        else:
+            sql = _PARAM.sub(r"%(\1)s", sql)
+        with self.translated(sql, params):
+            self.cursor.execute(sql, params)
+            return list(self.cursor.fetchall())
+
+    def insert(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """Insert rows (positional parameters, in the driver's style)."""
+        with self.translated(sql, rows):
+            self.cursor.executemany(sql, rows)
+
+    @contextmanager
+    def translated(self, sql: str, params: Any) -> Iterator[None]:
+        """Driver errors raised as SQLAlchemy's (IntegrityError, OperationalError...)."""
+        try:
+            yield
+        except self.errors as e:
+            raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
+
+    def among(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
+        found = []
+        for chunk in _chunks(ids):
+            names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
+            found += self.rows(sql.format(ids=", ".join(f":{n}" for n in names)), names)
+        return found
+
+
+_PARAM = re.compile(r":(\w+)")
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _date(value: Any) -> dt.date:
+    """A date column's value: SQLite hands back the text SQLAlchemy's Date type wrote."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A DateTime column's value, from SQLite's text as from PostgreSQL's datetime."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _insert(look: _Lookups, rows: list[Row]) -> None:
+    """Insert event rows, straight to the driver (SQLAlchemy's per-row parameter processing
+    costs more than the insert itself); on SQLite, with dates written as SQLAlchemy's Date and
+    DateTime types store them."""
+    if not look.sqlite:
+        look.insert(_POSTGRESQL_INSERT, rows)
         return
     moment = rows[0].recorded_at.strftime("%Y-%m-%d %H:%M:%S.%f")  # one for the whole batch
-    conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(row, moment) for row in rows])
+    look.insert(_SQLITE_INSERT, [_sqlite_row(row, moment) for row in rows])
 
 
 def _sqlite_row(row: Row, moment: str) -> tuple[object, ...]:
@@ -340,9 +391,9 @@ class _Tail:
     recorded_at: dt.datetime | None
 
 
-def _tail(conn: Connection) -> _Tail:
-    row = conn.execute(_TAIL).first()
-    return _Tail(0, None) if row is None else _Tail(row.position, row.recorded_at)
+def _tail(look: _Lookups) -> _Tail:
+    rows = look.rows(_TAIL, {})
+    return _Tail(rows[0][0], _moment(rows[0][1])) if rows else _Tail(0, None)
 
 
 def _later(now: dt.datetime, last: dt.datetime | None) -> dt.datetime:
@@ -357,9 +408,9 @@ def _day(value: object) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
-def _head(conn: Connection, agreement: str) -> _Head:
-    row = conn.execute(_HEAD, {"agreement": agreement}).first()
-    return _Head(0, codec.GENESIS) if row is None else _Head(row.version, row.hash)
+def _head(look: _Lookups, agreement: str) -> _Head:
+    rows = look.rows(_HEAD, {"agreement": agreement})
+    return _Head(*rows[0]) if rows else _Head(0, codec.GENESIS)
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
@@ -367,26 +418,27 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
-def _stored_events(conn: Connection, ids: Sequence[str]) -> dict[str, Event]:
+def _stored_events(look: _Lookups, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with these ids."""
-    found: dict[str, Event] = {}
-    for chunk in _chunks(ids):
-        for id_, payload, type_, schema in conn.execute(_STORED, {"ids": list(chunk)}):
-            found[id_] = _decode(payload, type_, schema, repr(id_), "id")
-    return found
+    return {
+        id_: _decode(payload, type_, schema, repr(id_), "id")
+        for id_, payload, type_, schema in look.among(_STORED, ids)
+    }
 
 
-def _check_placement(conn: Connection, agreement: str, version: int, new: list[Event]) -> None:
+def _check_placement(
+    conn: Connection, look: _Lookups, agreement: str, version: int, new: list[Event]
+) -> None:
     """The rules of the whole log (see tracker.core.placement): the cheap one (nothing dated
     before the creation) for plain facts; the log read whole when an event can break more."""
     if not new:
         return
     if not placement.needs_whole_log(new):
-        created = conn.execute(_CREATED, {"agreement": agreement}).scalar()
-        placement.check_not_before(created, new)
+        rows = look.rows(_CREATED, {"agreement": agreement})
+        placement.check_not_before(_date(rows[0][0]) if rows else None, new)
         return
     existing = [
-        _recorded(*row) for row in conn.execute(_read_query(False, False), {"agreement": agreement})
+        _recorded(*row) for row in look.rows(_read_sql(False, False), {"agreement": agreement})
     ]
     later = [
         Recorded(event, _AFTER_ALL + n, version + n + 1, dt.datetime.max)
@@ -395,12 +447,7 @@ def _check_placement(conn: Connection, agreement: str, version: int, new: list[E
     placement.check_whole_log(existing, later)
 
 
-def _known_references(conn: Connection, events: Sequence[Event]) -> dict[str, rules.Known]:
+def _known_references(look: _Lookups, events: Sequence[Event]) -> dict[str, rules.Known]:
     """What the log holds of the events these events refer to."""
-    t = events_table
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    known: dict[str, rules.Known] = {}
-    for chunk in _chunks(wanted):
-        query = sa.select(t.c.id, t.c.agreement, t.c.type, t.c.effective).where(t.c.id.in_(chunk))
-        known.update({i: rules.Known(a, ty, eff) for i, a, ty, eff in conn.execute(query)})
-    return known
+    return {i: rules.Known(a, ty, _date(eff)) for i, a, ty, eff in look.among(_KNOWN, wanted)}
