@@ -99,6 +99,27 @@ def test_reading_a_damaged_row_is_one_line_naming_it(store: EventStore, db_url: 
     )
 
 
+def test_reads_skip_the_value_limits_that_verify_still_checks(store: EventStore) -> None:
+    # Reads trust what was validated on write (and is hash-covered); verify re-validates.
+    store.append("acme", [created(), term_set("a")])
+    drop_triggers(store)
+    t = events_table
+    with store.engine.begin() as conn:
+        payload = conn.execute(sa.select(t.c.payload).where(t.c.id == "a")).scalar_one()
+        huge = payload.replace('"value":{', '"value":{"big":' + "9" * 40 + ",")
+        conn.execute(sa.update(t).where(t.c.id == "a").values(payload=huge))
+
+    events = [r.event for r in store.read("acme")]
+    report = check(store.engine)
+
+    assert events[1].value["big"] == int("9" * 40)  # type: ignore[union-attr]
+    assert report.problems == [
+        "agreement 'acme': event 'a' (position 2, version 2): hash differs from the recomputed "
+        "hash: the row was changed; payload does not decode: field value: numbers must have at "
+        "most 30 digits"
+    ]
+
+
 def test_deleting_the_last_events_is_caught_by_the_heads_kept(
     store: EventStore, db_url: str, tmp_path: Path
 ) -> None:

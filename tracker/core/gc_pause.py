@@ -17,4 +17,8 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the block built would otherwise all be scanned by the first collection
+            # after it; moved straight to the oldest generation, it waits for a full one.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
