@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from tracker.store.engines import create_engine, resolve_url
+from tracker.store.engines import create_engine
 from tracker.store.tables import metadata
+from tracker.store.urls import resolve_url
 
 target_metadata = metadata
 

@@ -37,7 +37,7 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import engines
+from tracker.store import urls
 from tracker.store.log import AppendResult, Clock, EventStore, utcnow
 
 if TYPE_CHECKING:
@@ -151,8 +151,16 @@ class Tracker:
     ) -> Opened:
         """Like `open`, and say whether the shipped record was loaded into an empty default
         (by this call: of several first users, one loads it)."""
-        chosen, is_default = engines.resolve_url(url)
-        path = engines.sqlite_file(chosen)
+        chosen, is_default = urls.resolve_url(url)
+        path = urls.sqlite_file(chosen)
+        if path is not None and not create:
+            # A read of a SQLite file at the current schema runs on sqlite3 alone: opening
+            # SQLAlchemy would be most of a short command's time.
+            store = EventStore.reading_sqlite(path, lambda: _engine(url, create=False), clock)
+            if store is not None:
+                return Opened(cls(store), loaded_record=False)
+        from tracker.store import engines
+
         new = path if path is not None and not path.exists() else None
         engine = engines.create_engine(chosen, create=create or is_default, make_folder=is_default)
         tracker = cls(EventStore(engine, clock), new)
@@ -166,13 +174,13 @@ class Tracker:
 
     def _load_record(self) -> bool:
         """Load the shipped record; True when this call wrote it."""
-        results = self.import_files(sorted(engines.bundled("record").glob("*.yaml")))
+        results = self.import_files(sorted(urls.bundled("record").glob("*.yaml")))
         return any(r.written for r in results)
 
     def close(self, *, discard: bool = False) -> None:
         """Close the database (SQLite then folds its WAL into the `.db` file); with
         `discard`, remove a SQLite file that opening this tracker created."""
-        engines.dispose(self.store.engine)
+        self.store.close()
         if discard and self._created is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 self._created.with_name(self._created.name + suffix).unlink(missing_ok=True)
@@ -750,6 +758,8 @@ def init_file(agreement: str, folder: Path, today: dt.date) -> list[Path]:
 def migrate(url: str | None, revision: str, *, up: bool) -> str | None:
     """Migrate the database at `url` (or the default) up or down to `revision`; return the
     revision it is at afterwards. Only an upgrade creates a database."""
+    from tracker.store import engines
+
     engine = _engine(url, create=up)
     try:
         if up:
@@ -763,6 +773,8 @@ def migrate(url: str | None, revision: str, *, up: bool) -> str | None:
 
 def current_revision(url: str | None) -> str | None:
     """The database's schema revision, None when it has none."""
+    from tracker.store import engines
+
     engine = _engine(url, create=False)
     try:
         return engines.current_revision(engine)
@@ -780,14 +792,18 @@ def default_agreement_setting() -> tuple[str, str] | None:
 
 def database_path(url: str | None) -> str:
     """Where the database is: a SQLite file's path, or the URL with its password hidden."""
-    chosen, _ = engines.resolve_url(url)
-    path = engines.sqlite_file(chosen)
+    from tracker.store import engines
+
+    chosen, _ = urls.resolve_url(url)
+    path = urls.sqlite_file(chosen)
     return str(path) if path is not None else engines.shown(chosen)
 
 
 def backup(url: str | None, target: Path) -> str:
     """Copy the SQLite database at `url` (or the default) into the new file `target`, with
     SQLite's online backup (consistent while others write); return the database's path."""
+    from tracker.store import engines
+
     engine = _engine(url, create=False)
     try:
         engines.backup(engine, target)
@@ -806,7 +822,7 @@ def database_error(error: Exception) -> str | None:
     detail = str(orig or error).strip().splitlines()
     first = detail[0] if detail else type(error).__name__
     if getattr(orig, "sqlstate", None) == "55P03" or first == "database is locked":
-        seconds = engines.LOCK_TIMEOUT_MS / 1000
+        seconds = urls.LOCK_TIMEOUT_MS / 1000
         return f"the database is busy: another writer held its lock for {seconds:g} s; try again"
     if "readonly database" in first:
         return "the database is read-only: it can be read, not written"
@@ -814,7 +830,9 @@ def database_error(error: Exception) -> str | None:
 
 
 def _engine(url: str | None, *, create: bool) -> Engine:
-    chosen, is_default = engines.resolve_url(url)
+    from tracker.store import engines
+
+    chosen, is_default = urls.resolve_url(url)
     return engines.create_engine(chosen, create=create, make_folder=is_default and create)
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tests.conftest import RECORD
 from tracker.service import Tracker, database_error
-from tracker.store import engines
+from tracker.store import urls
 
 CREATED = {
     "type": "agreement.created",
@@ -91,7 +91,7 @@ def test_the_same_note_on_the_same_day_in_two_agreements_gets_two_ids(db_url: st
 def test_a_writer_gives_up_on_a_held_lock_with_one_line(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engines, "LOCK_TIMEOUT_MS", 300)
+    monkeypatch.setattr(urls, "LOCK_TIMEOUT_MS", 300)
     with Tracker.open(db_url) as tracker, tracker.store.engine.connect() as holder:
         tracker.record("acme", CREATED)
         _hold_write_lock(holder)

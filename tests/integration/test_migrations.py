@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 
 from tests.integration.test_store import created, term_set
 from tracker.core.provenance import sha256
-from tracker.store import codec, engines
+from tracker.store import codec, engines, urls
 from tracker.store.integrity import check
 from tracker.store.log import EventStore
 from tracker.store.tables import metadata
@@ -20,7 +20,7 @@ from tracker.store.tables import metadata
 def test_schema_revision_constant_is_the_migrations_head() -> None:
     script = ScriptDirectory.from_config(engines.alembic_config(sa.create_engine("sqlite://")))
 
-    assert script.get_current_head() == engines.SCHEMA_REVISION
+    assert script.get_current_head() == urls.SCHEMA_REVISION
 
 
 def test_upgrade_to_head_gives_exactly_the_store_metadata(db_url: str) -> None:
@@ -31,7 +31,7 @@ def test_upgrade_to_head_gives_exactly_the_store_metadata(db_url: str) -> None:
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
-    assert engines.current_revision(engine) == engines.SCHEMA_REVISION
+    assert engines.current_revision(engine) == urls.SCHEMA_REVISION
 
 
 def test_downgrade_to_base_and_up_again_works(db_url: str) -> None:

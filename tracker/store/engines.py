@@ -15,54 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tracker.errors import DatabaseError
+from tracker.store import urls
+from tracker.store.urls import bundled, sqlite_file
 
-# The Alembic revision the code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0003"
-# How long a writer waits for another's lock before giving up, on both databases.
-LOCK_TIMEOUT_MS = 30_000
 # The PostgreSQL advisory lock key under which the first user of a database migrates it.
 MIGRATION_LOCK = 0x7472_6163_6B65_72  # "tracker"
-ENV_VAR = "TRACKER_DATABASE_URL"
-PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def bundled(name: str) -> Path:
-    """A folder shipped with the package (`migrations`, `record`), or its source checkout twin."""
-    inside = PACKAGE / name
-    if inside.is_dir():
-        return inside
-    return PACKAGE.parent / {"record": "events"}.get(name, name)
-
-
-def default_url() -> str:
-    """The embedded default: a SQLite file in the user's data directory."""
-    from platformdirs import user_data_path
-
-    return f"sqlite:///{user_data_path('tracker') / 'tracker.db'}"
-
-
-def resolve_url(url: str | None) -> tuple[str, bool]:
-    """The URL to use (argument, then environment, then default) and whether it is the default."""
-    chosen = os.environ.get(ENV_VAR) if url is None else url
-    if chosen is not None and not chosen.strip():
-        raise DatabaseError("the database URL is empty")
-    if chosen:
-        return chosen, False
-    return default_url(), True
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file a SQLite URL names, None for other databases and in-memory ones."""
-    try:
-        parsed = sa.make_url(url)
-    except (sa.exc.ArgumentError, ValueError):
-        return None
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        return Path(database[5:])
-    return Path(database)
 
 
 def create_engine(url: str, *, create: bool = True, make_folder: bool = False) -> Engine:
@@ -177,7 +134,7 @@ def _use_wal(cursor: Any) -> None:
     """Put the file in WAL mode (it stays so). Two first users switching a new file at the
     same moment can be told 'database is locked' at once, without the busy timeout: retry
     until the timeout, and skip the switch once the file is in WAL mode."""
-    deadline = time.monotonic() + LOCK_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + urls.LOCK_TIMEOUT_MS / 1000
     while True:
         try:
             if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -196,7 +153,7 @@ def _tune_sqlite(engine: Engine) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {urls.LOCK_TIMEOUT_MS}")
         if not read_only:
             _use_wal(cursor)
             cursor.execute("PRAGMA synchronous = FULL")
@@ -214,7 +171,7 @@ def _tune_postgresql(engine: Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+            cursor.execute(f"SET lock_timeout = {int(urls.LOCK_TIMEOUT_MS)}")
         dbapi_connection.commit()
 
 
@@ -267,15 +224,16 @@ def ensure_schema(engine: Engine) -> None:
     PostgreSQL, under a lock, so that of several first users one migrates and the others
     wait for it."""
     revision = current_revision(engine)
-    if revision == SCHEMA_REVISION:
+    if revision == urls.SCHEMA_REVISION:
         return
     if is_read_only(engine):
         raise DatabaseError(
             f"the database {engine.url.database!r} is read-only and at schema revision "
-            f"{revision or 'base'}, not {SCHEMA_REVISION}; copy it somewhere writable to use it"
+            f"{revision or 'base'}, not {urls.SCHEMA_REVISION}; copy it somewhere writable to "
+            "use it"
         )
     with _migration_lock(engine):
-        if current_revision(engine) != SCHEMA_REVISION:
+        if current_revision(engine) != urls.SCHEMA_REVISION:
             upgrade(engine)
 
 

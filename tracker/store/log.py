@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote
 
 from tracker.core import placement, rules
 from tracker.core.events import (
@@ -32,9 +32,12 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import codec
+from tracker.store import codec, urls
 from tracker.store import sources as source_rows
-from tracker.store.tables import events_table
+from tracker.store.driver import MOMENT, Cursor, day, moment
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 
 class Row(NamedTuple):
@@ -59,10 +62,9 @@ class Row(NamedTuple):
 _INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({{}})"
 _SQLITE_INSERT = _INSERT.format(", ".join("?" * len(Row._fields)))
 _POSTGRESQL_INSERT = _INSERT.format(", ".join(["%s"] * len(Row._fields)))
-# The append's lookups, in SQL both databases take, run on the driver's own cursor: through
-# SQLAlchemy's execution layer they cost more than the durable commit of a single event.
-# The last row by position (the primary key's index, not a scan): recorded_at increases with
-# position, so its recorded_at is the latest.
+# Reads and the append's lookups, in SQL both databases take, run on the driver's own cursor
+# (see tracker.store.driver). The last row by position (the primary key's index, not a
+# scan): recorded_at increases with position, so its recorded_at is the latest.
 _TAIL = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 _HEAD = (
     "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
@@ -70,6 +72,16 @@ _HEAD = (
 _CREATED = "SELECT effective FROM events WHERE agreement = :agreement AND version = 1"
 _STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
 _KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
+_READ_COLUMNS = "payload, type, schema_version, position, version, recorded_at"
+_AGREEMENTS = "SELECT DISTINCT agreement FROM events WHERE type = 'agreement.created'"
+_CREATIONS = (
+    "SELECT payload, type, schema_version, position FROM events WHERE type = 'agreement.created'"
+)
+_AGREEMENT_OF = "SELECT agreement FROM events WHERE id = :id"
+_ANY = "SELECT position FROM events LIMIT 1"
+_AFTER = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit"
+)
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
 Clock = Callable[[], dt.datetime]
@@ -98,9 +110,70 @@ class _Head:
 class EventStore:
     """Appends events to agreements' logs and reads them back; never updates or deletes."""
 
-    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine | Callable[[], Engine], clock: Clock = utcnow) -> None:
+        """A store over an engine, or over a function that opens one when it is first needed
+        (with `reading_sqlite`, reads never need one)."""
+        self._engine = engine if not callable(engine) else None
+        self._open_engine = engine if callable(engine) else None
+        self._sqlite: sqlite3.Connection | None = None
         self.clock = clock
+
+    @classmethod
+    def reading_sqlite(
+        cls, path: Path, open_engine: Callable[[], Engine], clock: Clock = utcnow
+    ) -> EventStore | None:
+        """A store whose reads run on a plain sqlite3 connection to `path`, without loading
+        SQLAlchemy; its engine is opened only for what else is asked of it (writes, verify).
+        None when that would not be the same database as the engine would open: a file
+        missing, not writable (the engine opens it read-only), not at the current schema
+        (the engine migrates it) or without events (a new default gets the record)."""
+        if not (path.is_file() and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            return None
+        try:
+            connection = sqlite3.connect(
+                f"file:{quote(str(path.resolve()))}?mode=rw", uri=True, isolation_level=None
+            )
+        except sqlite3.Error:
+            return None
+        store = cls(open_engine, clock)
+        store._sqlite = connection
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {urls.LOCK_TIMEOUT_MS}")
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+            usable = revision == [(urls.SCHEMA_REVISION,)] and not store.is_empty()
+        except sqlite3.Error:
+            usable = False
+        if not usable:
+            store.close()
+            return None
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (opened now if the store was made without one)."""
+        if self._engine is None:
+            assert self._open_engine is not None
+            self._engine = self._open_engine()
+        return self._engine
+
+    def close(self) -> None:
+        """Close the store's connections; SQLite then checkpoints its WAL into the file."""
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._engine is not None:
+            from tracker.store.engines import dispose
+
+            dispose(self._engine)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        """A cursor for reads: on the plain SQLite connection when there is one."""
+        if self._sqlite is not None:
+            yield Cursor.of_sqlite(self._sqlite)
+            return
+        with self.engine.connect() as conn:
+            yield Cursor.of(conn)
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -109,7 +182,7 @@ class EventStore:
             if conn.dialect.name == "postgresql":
                 # One writer at a time: positions then commit in order, so a reader
                 # following the position never skips an event that commits late.
-                conn.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+                conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
             yield conn
 
     def append(
@@ -142,21 +215,23 @@ class EventStore:
     def _append(
         self, conn: Connection, batch: Batch, expected_version: int | None = None
     ) -> AppendResult:
+        from sqlalchemy.exc import IntegrityError as Duplicate
+
         agreement, events = batch.agreement, batch.events
-        look = _Lookups(conn)
+        look = Cursor.of(conn)
         head = _head(look, agreement)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
-        source_rows.put(conn, agreement, batch.sources)
+        source_rows.put(conn, look, agreement, batch.sources)
         stored = _stored_events(look, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
-        _check_placement(conn, look, agreement, head.version, new)
+        _check_placement(look, agreement, head.version, new)
         rows = self._rows(agreement, head, new, _tail(look))
         if rows:
             try:
                 _insert(look, rows)
-            except sa.exc.IntegrityError as e:  # the write lock makes this a last resort
+            except Duplicate as e:  # the write lock makes this a last resort
                 raise ConcurrencyError(
                     agreement, head.version, _head(look, agreement).version
                 ) from e
@@ -166,7 +241,7 @@ class EventStore:
         """The rows to insert, hash-chained from the head; positions follow the last one
         stored, and recorded_at is later than any stored."""
         recorded_at = _later(self.clock(), tail.recorded_at)
-        moment = recorded_at.isoformat()
+        at = recorded_at.isoformat()
         rows: list[Row] = []
         prev, version, position = head.hash, head.version, tail.position
         for event in events:
@@ -175,7 +250,7 @@ class EventStore:
             target = event.target if isinstance(event, AMENDMENTS) else None
             announced = None if event.announced is None else event.announced.first
             digest = codec.link_hash(prev, position, agreement, version, event.type,
-                                     codec.SCHEMA_VERSION, target, moment, payload)  # fmt: skip
+                                     codec.SCHEMA_VERSION, target, at, payload)  # fmt: skip
             rows.append(
                 Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
                     event.effective.first, announced, target, recorded_at, payload, prev, digest,
@@ -186,8 +261,8 @@ class EventStore:
 
     def version(self, agreement: str) -> int:
         """The agreement's current version (0 when it has no events)."""
-        with self.engine.connect() as conn:
-            return _head(_Lookups(conn), agreement).version
+        with self._reading() as look:
+            return _head(look, agreement).version
 
     def read(
         self,
@@ -199,32 +274,24 @@ class EventStore:
         retraction and correction and what they target), recorded by `known_at`."""
         sql = _read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
-        with self.engine.connect() as conn, paused():
-            return [_recorded(*row) for row in _Lookups(conn).rows(sql, params)]
+        with self._reading() as look, paused():
+            return [_recorded(*row) for row in look.rows(sql, params)]
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
-        t = events_table
-        query = sa.select(*_COLUMNS).where(t.c.position > after).order_by(t.c.position).limit(limit)
-        with self.engine.connect() as conn, paused():
-            return [_recorded(*row) for row in conn.execute(query).all()]
+        with self._reading() as look, paused():
+            return [_recorded(*row) for row in look.rows(_AFTER, {"after": after, "limit": limit})]
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
-        t = events_table
-        query = sa.select(t.c.agreement).where(t.c.type == "agreement.created")
-        with self.engine.connect() as conn:
-            return sorted(conn.execute(query.distinct()).scalars())
+        with self._reading() as look:
+            return sorted(agreement for (agreement,) in look.rows(_AGREEMENTS, {}))
 
     def created(self) -> list[AgreementCreated]:
         """The agreement.created event of every agreement, by agreement id."""
-        t = events_table
-        query = sa.select(t.c.payload, t.c.type, t.c.schema_version, t.c.position).where(
-            t.c.type == "agreement.created"
-        )
-        with self.engine.connect() as conn:
-            events = [_decode(p, ty, sv, pos) for p, ty, sv, pos in conn.execute(query)]
+        with self._reading() as look:
+            events = [_decode(p, ty, sv, pos) for p, ty, sv, pos in look.rows(_CREATIONS, {})]
         return sorted(
             (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
         )
@@ -237,32 +304,21 @@ class EventStore:
 
     def sources(self, agreement: str) -> list[StoredSource]:
         """The agreement's sources, by id."""
-        with self.engine.connect() as conn:
-            return source_rows.read(conn, agreement)
+        with self._reading() as look:
+            return source_rows.read(look, agreement)
 
     def agreement_of(self, event_id: str) -> str:
         """The agreement an event belongs to."""
-        query = sa.select(events_table.c.agreement).where(events_table.c.id == event_id)
-        with self.engine.connect() as conn:
-            agreement = conn.execute(query).scalar()
-        if agreement is None:
+        with self._reading() as look:
+            rows = look.rows(_AGREEMENT_OF, {"id": event_id})
+        if not rows:
             raise NotFoundError(f"no event {event_id!r}")
-        return str(agreement)
+        return str(rows[0][0])
 
     def is_empty(self) -> bool:
         """True when no event has been stored yet."""
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(events_table.c.position).limit(1)).first() is None
-
-
-_COLUMNS = (
-    events_table.c.payload,
-    events_table.c.type,
-    events_table.c.schema_version,
-    events_table.c.position,
-    events_table.c.version,
-    events_table.c.recorded_at,
-)
+        with self._reading() as look:
+            return not look.rows(_ANY, {})
 
 
 @functools.cache
@@ -282,14 +338,11 @@ def _read_sql(until: bool, known_at: bool) -> str:
     return sql + " ORDER BY version"
 
 
-_READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
-
-
 def _recorded(
     payload: str, type_: str, schema: int, position: int, version: int, recorded_at: Any
 ) -> Recorded:
     event = _decode(payload, type_, schema, position)
-    return Recorded(event, position, version, _moment(recorded_at))  # type: ignore[arg-type]
+    return Recorded(event, position, version, moment(recorded_at))
 
 
 def _decode(payload: str, type_: str, schema: int, where: object, key: str = "position") -> Event:
@@ -302,84 +355,22 @@ def _decode(payload: str, type_: str, schema: int, where: object, key: str = "po
         ) from e
 
 
-class _Lookups:
-    """Statements run straight on the driver's cursor, in the connection's transaction: the
-    reads of a log and the lookups of an append cost less than SQLAlchemy's execution layer
-    would add to them. The SQL is written with `:name` parameters (PostgreSQL's driver takes
-    `%(name)s`); driver errors are raised as SQLAlchemy's, as the rest of the store's are."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.errors: type[Exception] = conn.dialect.loaded_dbapi.Error
-
-    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows a statement returns."""
-        if self.sqlite:  # dates as the text SQLAlchemy's SQLite types write
-            params = {k: _sqlite_value(v) for k, v in params.items()}
-        else:
-            sql = _PARAM.sub(r"%(\1)s", sql)
-        with self.translated(sql, params):
-            self.cursor.execute(sql, params)
-            return list(self.cursor.fetchall())
-
-    def insert(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
-        """Insert rows (positional parameters, in the driver's style)."""
-        with self.translated(sql, rows):
-            self.cursor.executemany(sql, rows)
-
-    @contextmanager
-    def translated(self, sql: str, params: Any) -> Iterator[None]:
-        """Driver errors raised as SQLAlchemy's (IntegrityError, OperationalError...)."""
-        try:
-            yield
-        except self.errors as e:
-            raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
-
-    def among(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
-        found = []
-        for chunk in _chunks(ids):
-            names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
-            found += self.rows(sql.format(ids=", ".join(f":{n}" for n in names)), names)
-        return found
-
-
-_PARAM = re.compile(r":(\w+)")
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _date(value: Any) -> dt.date:
-    """A date column's value: SQLite hands back the text SQLAlchemy's Date type wrote."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _moment(value: Any) -> dt.datetime | None:
-    """A DateTime column's value, from SQLite's text as from PostgreSQL's datetime."""
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _insert(look: _Lookups, rows: list[Row]) -> None:
+def _insert(look: Cursor, rows: list[Row]) -> None:
     """Insert event rows, straight to the driver (SQLAlchemy's per-row parameter processing
     costs more than the insert itself); on SQLite, with dates written as SQLAlchemy's Date and
     DateTime types store them."""
     if not look.sqlite:
         look.insert(_POSTGRESQL_INSERT, rows)
         return
-    moment = rows[0].recorded_at.strftime("%Y-%m-%d %H:%M:%S.%f")  # one for the whole batch
-    look.insert(_SQLITE_INSERT, [_sqlite_row(row, moment) for row in rows])
+    written = rows[0].recorded_at.strftime(MOMENT)  # one for the whole batch
+    look.insert(_SQLITE_INSERT, [_sqlite_row(row, written) for row in rows])
 
 
-def _sqlite_row(row: Row, moment: str) -> tuple[object, ...]:
+def _sqlite_row(row: Row, written: str) -> tuple[object, ...]:
     """A row with its dates as text, in the format SQLAlchemy's SQLite types store."""
     effective, announced = row.effective.isoformat(), _day(row.announced)
     return (row.id, row.agreement, row.version, row.type, row.schema_version, effective,
-            announced, row.target, moment, row.payload, row.prev_hash, row.hash, row.position,
+            announced, row.target, written, row.payload, row.prev_hash, row.hash, row.position,
             row.hash_version)  # fmt: skip
 
 
@@ -391,9 +382,9 @@ class _Tail:
     recorded_at: dt.datetime | None
 
 
-def _tail(look: _Lookups) -> _Tail:
+def _tail(look: Cursor) -> _Tail:
     rows = look.rows(_TAIL, {})
-    return _Tail(rows[0][0], _moment(rows[0][1])) if rows else _Tail(0, None)
+    return _Tail(rows[0][0], moment(rows[0][1])) if rows else _Tail(0, None)
 
 
 def _later(now: dt.datetime, last: dt.datetime | None) -> dt.datetime:
@@ -408,17 +399,12 @@ def _day(value: object) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
-def _head(look: _Lookups, agreement: str) -> _Head:
+def _head(look: Cursor, agreement: str) -> _Head:
     rows = look.rows(_HEAD, {"agreement": agreement})
     return _Head(*rows[0]) if rows else _Head(0, codec.GENESIS)
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _stored_events(look: _Lookups, ids: Sequence[str]) -> dict[str, Event]:
+def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with these ids."""
     return {
         id_: _decode(payload, type_, schema, repr(id_), "id")
@@ -426,16 +412,14 @@ def _stored_events(look: _Lookups, ids: Sequence[str]) -> dict[str, Event]:
     }
 
 
-def _check_placement(
-    conn: Connection, look: _Lookups, agreement: str, version: int, new: list[Event]
-) -> None:
+def _check_placement(look: Cursor, agreement: str, version: int, new: list[Event]) -> None:
     """The rules of the whole log (see tracker.core.placement): the cheap one (nothing dated
     before the creation) for plain facts; the log read whole when an event can break more."""
     if not new:
         return
     if not placement.needs_whole_log(new):
         rows = look.rows(_CREATED, {"agreement": agreement})
-        placement.check_not_before(_date(rows[0][0]) if rows else None, new)
+        placement.check_not_before(day(rows[0][0]) if rows else None, new)
         return
     existing = [
         _recorded(*row) for row in look.rows(_read_sql(False, False), {"agreement": agreement})
@@ -447,7 +431,7 @@ def _check_placement(
     placement.check_whole_log(existing, later)
 
 
-def _known_references(look: _Lookups, events: Sequence[Event]) -> dict[str, rules.Known]:
+def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:
     """What the log holds of the events these events refer to."""
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    return {i: rules.Known(a, ty, _date(eff)) for i, a, ty, eff in look.among(_KNOWN, wanted)}
+    return {i: rules.Known(a, ty, day(eff)) for i, a, ty, eff in look.among(_KNOWN, wanted)}

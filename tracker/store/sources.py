@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlalchemy.engine import Connection
 
 from tracker.core.events import Source, StoredSource
 from tracker.core.rules import new_sources
 from tracker.core.wording import describe
 from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.tables import sources_table
+from tracker.store.driver import Cursor
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_COLUMNS = "agreement, id, title, publisher, url, published, file, derived_from, text, sha256"
+_READ = f"SELECT {_COLUMNS} FROM sources WHERE agreement = :agreement ORDER BY id"
+_LAST = "SELECT seq, hash FROM sources WHERE agreement = :agreement ORDER BY seq DESC LIMIT 1"
 
 
-def read(conn: Connection, agreement: str) -> list[StoredSource]:
+def read(look: Cursor, agreement: str) -> list[StoredSource]:
     """The agreement's sources, by id."""
-    t = sources_table
-    query = sa.select(t).where(t.c.agreement == agreement).order_by(t.c.id)
-    return [_stored_source(row) for row in conn.execute(query).mappings()]
+    return [_stored_source(row) for row in look.mappings(_READ, {"agreement": agreement})]
 
 
-def put(conn: Connection, agreement: str, sources: Sequence[StoredSource]) -> None:
+def put(conn: Connection, look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
     """Insert the sources not stored yet (one stored with other content is an error)."""
     if not sources:
         return
-    stored = {s.source.id: s for s in read(conn, agreement)}
+    stored = {s.source.id: s for s in read(look, agreement)}
     new = new_sources(sources, stored)
     if new:
-        conn.execute(sources_table.insert(), chained(conn, agreement, new))
+        from tracker.store.tables import sources_table
+
+        conn.execute(sources_table.insert(), chained(look, agreement, new))
 
 
-def chained(
-    conn: Connection, agreement: str, sources: Sequence[StoredSource]
-) -> list[dict[str, Any]]:
+def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> list[dict[str, Any]]:
     """New source rows, each linked to the one before it in the agreement's source chain."""
-    t = sources_table
-    last = conn.execute(
-        sa.select(t.c.seq, t.c.hash)
-        .where(t.c.agreement == agreement)
-        .order_by(t.c.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev = (0, codec.GENESIS) if last is None else (last.seq, last.hash)
+    last = look.rows(_LAST, {"agreement": agreement})
+    seq, prev = last[0] if last else (0, codec.GENESIS)
     rows = []
     for stored in sources:
         seq += 1
@@ -56,7 +53,7 @@ def chained(
     return rows
 
 
-def _stored_source(row: sa.RowMapping) -> StoredSource:
+def _stored_source(row: dict[str, Any]) -> StoredSource:
     """A stored source; a damaged row is one line naming it."""
     fields = {k: row[k] for k in Source.model_fields}
     try:

@@ -1,0 +1,105 @@
+"""Statements run straight on a database driver's cursor: the reads of a log and the lookups
+of an append cost less than SQLAlchemy's execution layer would add to them, and a read of a
+SQLite file needs no SQLAlchemy at all. SQL is written with `:name` parameters, which
+PostgreSQL's driver takes as `%(name)s`; dates are bound and read back as SQLAlchemy's SQLite
+types store them (ISO text), so both paths see the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine import Connection
+
+_PARAM = re.compile(r":(\w+)")
+MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a moment
+
+
+class Cursor:
+    """A driver cursor with the store's conventions; driver errors are raised as
+    SQLAlchemy's (IntegrityError, OperationalError...), as every other store error is."""
+
+    def __init__(self, connection: Any, sqlite: bool, errors: type[Exception]) -> None:
+        self.cursor = connection.cursor()
+        self.sqlite = sqlite
+        self.errors = errors
+
+    @classmethod
+    def of(cls, conn: Connection) -> Cursor:
+        """The cursor of a SQLAlchemy connection's driver connection (same transaction)."""
+        driver = conn.connection.driver_connection
+        return cls(driver, conn.dialect.name == "sqlite", conn.dialect.loaded_dbapi.Error)
+
+    @classmethod
+    def of_sqlite(cls, connection: sqlite3.Connection) -> Cursor:
+        """The cursor of a plain sqlite3 connection."""
+        import sqlite3
+
+        return cls(connection, True, sqlite3.Error)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows a statement returns."""
+        if self.sqlite:
+            params = {k: _sqlite_value(v) for k, v in params.items()}
+        else:
+            sql = _PARAM.sub(r"%(\1)s", sql)
+        with self.translated(sql, params):
+            self.cursor.execute(sql, params)
+            return list(self.cursor.fetchall())
+
+    def mappings(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows a statement returns, as column name -> value."""
+        rows = self.rows(sql, params)
+        names = [column[0] for column in self.cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def among(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
+        found = []
+        for chunk in chunks(ids):
+            names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
+            found += self.rows(sql.format(ids=", ".join(f":{n}" for n in names)), names)
+        return found
+
+    def insert(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+        """Insert rows (positional parameters, in the driver's style)."""
+        with self.translated(sql, rows):
+            self.cursor.executemany(sql, rows)
+
+    @contextmanager
+    def translated(self, sql: str, params: Any) -> Iterator[None]:
+        """Run the block, raising a driver error as SQLAlchemy's."""
+        try:
+            yield
+        except self.errors as e:
+            import sqlalchemy as sa
+
+            raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
+
+
+def chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    """The items in slices of at most `size` (the bound parameters of one statement)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime(MOMENT)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def day(value: Any) -> dt.date:
+    """A date column's value: SQLite hands back the text SQLAlchemy's Date type wrote."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def moment(value: Any) -> dt.datetime:
+    """A DateTime column's value, from SQLite's text as from PostgreSQL's datetime."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
