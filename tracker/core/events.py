@@ -98,6 +98,15 @@ Date = Annotated[
 ]
 
 
+# Words for editors, shown by `tracker schema`; the ones several models share.
+WHAT_HAPPENED = "What happened: the event type."
+NOTE = "Context, in words."
+TERM = "The term's key: lower-case words joined by dots, e.g. cloud.exclusivity."
+SUMMARY = "The term in one line."
+VALUE = "The term's fields, a mapping (numbers must be finite)."
+TARGET = "The id of the earlier event of this agreement that this one retracts or corrects."
+
+
 class Value(BaseModel):
     """Base of every value object: immutable, unknown fields rejected."""
 
@@ -107,28 +116,36 @@ class Value(BaseModel):
 class Citation(Value):
     """A source's words behind a fact, for or against it."""
 
-    source: Slug
-    quote: Text | None = None
-    stance: Stance = "supports"
+    source: Slug = Field(description="The id of the source cited.")
+    quote: Text | None = Field(
+        None, description="Verbatim words of the source; needed when its text is stored."
+    )
+    stance: Stance = Field("supports", description="supports (the default) or contradicts.")
 
 
 class Party(Value):
     """A party to an agreement and the role it plays."""
 
-    name: Text
-    role: Text
+    name: Text = Field(description="The party's name.")
+    role: Text = Field(description="The party's role in the agreement.")
 
 
 class Source(Value):
     """Where citations come from; `file` names the stored text beside the agreement file."""
 
-    id: Slug
-    title: Text
-    publisher: Text | None = None
-    url: Text | None = None
-    published: dt.date | None = None
-    file: Text | None = None
-    derived_from: Slug | None = None
+    id: Slug = Field(description="The source's id, by which citations name it.")
+    title: Text = Field(description="The source's title.")
+    publisher: Text | None = Field(None, description="Who published the source.")
+    url: Text | None = Field(None, description="Where the source is found.")
+    published: dt.date | None = Field(None, description="The date the source was published.")
+    file: Text | None = Field(
+        None,
+        description="The source's text, a file beside the agreement file: quotes are checked "
+        "in it.",
+    )
+    derived_from: Slug | None = Field(
+        None, description="The source this one rewrites: it does not count as independent."
+    )
 
 
 class StoredSource(Value):
@@ -142,32 +159,45 @@ class StoredSource(Value):
 class BaseEvent(Value):
     """Fields every event carries; the store adds position, version and recorded_at."""
 
-    id: EventId
-    agreement: Slug
-    effective: Date
-    announced: Date | None = None
-    certainty: Certainty = "confirmed"
-    sources: tuple[Citation, ...] = ()
-    note: Text | None = None
+    id: EventId = Field(
+        description="The event's id: unique, chosen by its author; importing it again is harmless."
+    )
+    agreement: Slug = Field(description="The agreement's id (may be left out: the file's).")
+    effective: Date  # described by its type: the date forms it accepts
+    announced: Date | None = Field(None, description="The date it became public (same forms).")
+    certainty: Certainty = Field(
+        "confirmed",
+        description="confirmed (the parties said so), reported (credible press) or rumored.",
+    )
+    sources: tuple[Citation, ...] = Field(
+        (),
+        description="Citations: the sources that support or contradict the fact, with quotes.",
+    )
+    note: Text | None = Field(None, description=NOTE)
 
 
 class AgreementCreated(BaseEvent):
     """An agreement begins, with its title and parties."""
 
-    type: Literal["agreement.created"] = "agreement.created"
-    title: Text
-    parties: tuple[Party, ...] = Field(min_length=1)
+    type: Literal["agreement.created"] = Field("agreement.created", description=WHAT_HAPPENED)
+    title: Text = Field(description="The agreement's title.")
+    parties: tuple[Party, ...] = Field(
+        min_length=1, description="Who is bound by the agreement, and in what role."
+    )
 
 
 class TermSet(BaseEvent):
     """A term takes a new value: added, or replacing the one in force."""
 
-    type: Literal["term.set"] = "term.set"
-    term: TermKey
-    summary: Text
-    value: TermValue = Field(default_factory=dict)
-    expires: Date | None = None
-    ends_when: Text | None = None
+    type: Literal["term.set"] = Field("term.set", description=WHAT_HAPPENED)
+    term: TermKey = Field(description=TERM)
+    summary: Text = Field(description=SUMMARY)
+    value: TermValue = Field(default_factory=dict, description=VALUE)
+    expires: Date | None = Field(None, description="The last day the term is in force by itself.")
+    ends_when: Text | None = Field(
+        None,
+        description="A condition in words that ends the term when a term.ended records it.",
+    )
 
     @model_validator(mode="after")
     def _expires_after_effective(self) -> TermSet:
@@ -180,57 +210,65 @@ class TermAmended(BaseEvent):
     """Some fields of a term in force change (null removes one); the others keep their own
     date, certainty and sources."""
 
-    type: Literal["term.amended"] = "term.amended"
-    term: TermKey
-    changes: FieldChanges
-    summary: Text | None = None
+    type: Literal["term.amended"] = Field("term.amended", description=WHAT_HAPPENED)
+    term: TermKey = Field(description=TERM)
+    changes: FieldChanges = Field(
+        description="term.amended: the fields of the term's value that change; null removes one."
+    )
+    summary: Text | None = Field(
+        None, description="The term's new one-line summary, if it changes."
+    )
 
 
 class TermAffirmed(BaseEvent):
     """A source says a term in force is unchanged: it adds support and moves nothing."""
 
-    type: Literal["term.affirmed"] = "term.affirmed"
-    term: TermKey
+    type: Literal["term.affirmed"] = Field("term.affirmed", description=WHAT_HAPPENED)
+    term: TermKey = Field(description=TERM)
 
 
 class TermEnded(BaseEvent):
     """A term stops being in force."""
 
-    type: Literal["term.ended"] = "term.ended"
-    term: TermKey
-    reason: EndReason
+    type: Literal["term.ended"] = Field("term.ended", description=WHAT_HAPPENED)
+    term: TermKey = Field(description=TERM)
+    reason: EndReason = Field(
+        description="Why the term ended: expired, terminated, waived or superseded."
+    )
 
 
 class TermProposed(BaseEvent):
     """A change under consideration; it alters no term in force while it is pending."""
 
-    type: Literal["term.proposed"] = "term.proposed"
-    term: TermKey
-    summary: Text
-    value: TermValue | None = None
+    type: Literal["term.proposed"] = Field("term.proposed", description=WHAT_HAPPENED)
+    term: TermKey = Field(description=TERM)
+    summary: Text = Field(description=SUMMARY)
+    value: TermValue | None = Field(
+        None, description="The value proposed for the term, a mapping of fields."
+    )
 
 
 class ProposalResolved(BaseEvent):
     """A pending proposal is adopted, rejected or withdrawn."""
 
-    type: Literal["proposal.resolved"] = "proposal.resolved"
-    proposal: EventId
-    resolution: Resolution
+    type: Literal["proposal.resolved"] = Field("proposal.resolved", description=WHAT_HAPPENED)
+    proposal: EventId = Field(description="The id of the term.proposed event resolved.")
+    resolution: Resolution = Field(description="adopted, rejected or withdrawn.")
 
 
 class NoteRecorded(BaseEvent):
     """Context that changes no term."""
 
-    type: Literal["note.recorded"] = "note.recorded"
-    note: Text
+    type: Literal["note.recorded"] = Field("note.recorded", description=WHAT_HAPPENED)
+    note: Text = Field(description=NOTE)
 
 
 class EventRetracted(BaseEvent):
     """An earlier event was wrong: it stays in the log but no longer counts."""
 
-    type: Literal["event.retracted"] = "event.retracted"
-    target: EventId
-    reason: Text
+    type: Literal["event.retracted"] = Field("event.retracted", description=WHAT_HAPPENED)
+    target: EventId = Field(description=TARGET)
+    reason: Text = Field(description="Why the retracted event no longer counts, in words.")
 
     @model_validator(mode="after")
     def _not_itself(self) -> EventRetracted:
@@ -255,10 +293,12 @@ Fact: TypeAlias = Annotated[
 class EventCorrected(BaseEvent):
     """An earlier event is replaced by corrected content (its id and agreement are kept)."""
 
-    type: Literal["event.corrected"] = "event.corrected"
-    target: EventId
-    reason: Text
-    replacement: Fact
+    type: Literal["event.corrected"] = Field("event.corrected", description=WHAT_HAPPENED)
+    target: EventId = Field(description=TARGET)
+    reason: Text = Field(description="Why the event is corrected, in words.")
+    replacement: Fact = Field(
+        description="The corrected event, whole, without id and agreement (the target's)."
+    )
 
     @model_validator(mode="before")
     @classmethod
