@@ -1,22 +1,32 @@
 """The rules the log as a whole must keep once retractions and corrections are applied: one
-agreement.created, nothing dated before it, and each proposal resolved after it is made and
-at most once. A correction's replacement is judged in its target's place (pure)."""
+agreement.created, nothing dated before it, each proposal resolved after it is made and at
+most once, and no term ended that no term.set ever set. A correction's replacement is judged
+in its target's place (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from tracker.core.events import AMENDMENTS, AgreementCreated, Event, ProposalResolved, TermProposed
+from tracker.core.events import (
+    AMENDMENTS,
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    ProposalResolved,
+    TermEnded,
+    TermProposed,
+    TermSet,
+)
 from tracker.core.projector import Applied, known, resolve
 from tracker.core.state import Recorded
 from tracker.errors import InvalidEventError
 
 
 def needs_whole_log(events: Sequence[Event]) -> bool:
-    """Whether some event can break a rule of the whole log (retractions, corrections and
-    resolutions), so that the log must be read to check the append."""
-    return any(isinstance(e, (*AMENDMENTS, ProposalResolved)) for e in events)
+    """Whether some event can break a rule of the whole log (retractions, corrections,
+    resolutions and ends of terms), so that the log must be read to check the append."""
+    return any(isinstance(e, (*AMENDMENTS, ProposalResolved, TermEnded)) for e in events)
 
 
 def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
@@ -45,7 +55,25 @@ def check_whole_log(existing: Sequence[Recorded], new: Sequence[Recorded]) -> No
 def problems(records: Sequence[Recorded]) -> list[str]:
     """Each rule the log breaks once retractions and corrections apply, one line each."""
     facts = resolve(known(records, None)).facts
-    return _creation_problems(facts) + _proposal_problems(facts)
+    return (
+        _creation_problems(facts)
+        + _proposal_problems(facts)
+        + ended_unset([r.event for r in records])
+    )
+
+
+def ended_unset(events: Sequence[Event]) -> list[str]:
+    """Each term.ended (or correction to one) naming a term that no term.set among `events`
+    sets, whatever its date; retracted and corrected events count too, so that retracting a
+    term.set never strands its end."""
+    facts = [e.replacement if isinstance(e, EventCorrected) else e for e in events]
+    terms = {e.term for e in facts if isinstance(e, TermSet)}
+    return [
+        f"event {event.id!r}: term {fact.term!r} was never set in {event.agreement!r} "
+        f"(terms: {', '.join(sorted(terms)) or 'none'})"
+        for event, fact in zip(events, facts, strict=True)
+        if isinstance(fact, TermEnded) and fact.term not in terms
+    ]
 
 
 def _culprit(applied: Applied) -> str:

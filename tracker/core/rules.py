@@ -18,9 +18,9 @@ from tracker.core.events import (
     TermAffirmed,
     TermAmended,
     TermEnded,
-    TermSet,
     reference,
 )
+from tracker.core.placement import ended_unset
 from tracker.core.projector import fold, known, resolve
 from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
@@ -134,13 +134,9 @@ def check_against_log(event: Event, log: Sequence[Event]) -> None:
             f"{event.agreement!r} was created ({created.effective})"
         )
     if isinstance(event, TermEnded):
-        facts = [e.replacement if isinstance(e, EventCorrected) else e for e in log]
-        terms = {e.term for e in facts if isinstance(e, TermSet)}
-        if event.term not in terms:
-            raise InvalidEventError(
-                f"event {event.id!r}: term {event.term!r} was never set in "
-                f"{event.agreement!r} (terms: {', '.join(sorted(terms)) or 'none'})"
-            )
+        unset = ended_unset([*log, event])
+        if len(unset) > len(ended_unset(log)):  # the log's own older slips are not this one's
+            raise InvalidEventError(unset[-1])
 
 
 def new_sources(
