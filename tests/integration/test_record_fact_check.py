@@ -19,6 +19,7 @@ R004 = "unknown-stargate-adjustment"
 BLOG = "microsoft-blog-2025-01-21"
 BLOG_IN_002 = "microsoft-blog-2025-01-21-in-002"
 TECHCRUNCH = "techcrunch-2025-01-21"
+TIED_TO_2030_ONLY = ("api.exclusivity", "revenue.share")
 
 
 def fact(shipped: Tracker, event: str) -> Fact:
@@ -213,6 +214,19 @@ def test_point_12_ip_rights_end_at_2030_or_at_agi_whichever_first(shipped: Track
         "OpenAI creates AGI, which can close off Microsoft's access to models developed after"
         " that point (agi.clause); whichever comes first"
     )
+
+
+def test_point_12_api_exclusivity_and_revenue_share_end_with_2030_only(shipped: Tracker) -> None:
+    # What AGI would end is Microsoft's access to models or technology (001, 000, 003; 002 and
+    # 004 more broadly): no report ties the API's exclusivity or the revenue share to it.
+    terms = shipped.state(AGREEMENT, dt.date(2025, 1, 21), KNOWN_AT).terms
+
+    ends = {key: (str(terms[key].expires), terms[key].ends_when) for key in TIED_TO_2030_ONLY}
+
+    assert ends == {
+        "api.exclusivity": ("2030-12-31", None),
+        "revenue.share": ("2030-12-31", None),
+    }
 
 
 def test_point_13_reports_002_and_004_derive_from_techcrunch(shipped: Tracker) -> None:
