@@ -296,3 +296,19 @@ def test_omissions_are_dated_notes_with_quotes_and_certainty(shipped: Tracker) -
         "2025-01-21-stargate-softbank": ("2025-01-21", "reported", 2),
         "2025-01-21-stargate-size": ("2025-01-21", "reported", 1),
     }
+
+
+def test_terms_on_or_before_2025_01_20_are_not_possible_before_the_agreement(
+    shipped: Tracker,
+) -> None:
+    # The record's agreement.created is 2019-07-22: no term can be in force before it.
+    before = shipped.state(AGREEMENT, dt.date(2019, 7, 21), KNOWN_AT)
+    created = shipped.state(AGREEMENT, dt.date(2019, 7, 22), KNOWN_AT)
+
+    assert (before.title, dict(before.possible)) == (None, {})
+    assert sorted(created.possible) == [
+        "agi.clause",
+        "api.exclusivity",
+        "ip.rights",
+        "revenue.share",
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import NamedTuple, assert_never
@@ -323,17 +323,22 @@ def _possible_expiries(fold: Fold, as_of: dt.date) -> None:
             )
 
 
-def fold(facts: Iterable[Applied], as_of: dt.date) -> Fold:
+def fold(facts: Sequence[Applied], as_of: dt.date) -> Fold:
     """Apply, in order, every fact whose date is surely on or before `as_of`; list the changes
-    whose imprecise date may be, and skip the rest."""
+    whose imprecise date may be, and skip the rest. Nothing can come before the agreement
+    exists: a date "on or before" a day starts, for this, on the agreement's creation (and
+    facts without it, as a read that stops before the creation gives, have no possible
+    changes)."""
     state = Fold()
     possible = []
+    created = (a.fact.effective.first for a in facts if isinstance(a.fact, AgreementCreated))
+    start = next(created, dt.date.max)  # the one creation, among the first facts
     for applied in facts:
         when = applied.fact.effective
         if when.last <= as_of:
             state.expire(when.last)
             apply(state, applied)
-        elif when.first <= as_of:
+        elif max(when.first, start) <= as_of:
             possible.append(applied)
     state.expire(as_of)
     _possible_changes(state, possible)
