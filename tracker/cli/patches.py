@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli.screen import pairs, styled
@@ -12,6 +12,7 @@ from tracker.core.events import (
     Event,
     EventCorrected,
     ProposalResolved,
+    TermAmended,
     TermEnded,
     TermProposed,
     TermSet,
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from tracker.service import Corrected
 
 Fields = dict[str, Any]
+# A field an event changed: its name, its value before and after (None: absent).
+Change = tuple[str, Any, Any]
 
 
 def fields_of(event: TermSet) -> Fields:
@@ -44,13 +47,27 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def patch(old: Fields, new: Fields) -> list[tuple[str, str]]:
-    """The fields that differ, each as ('-', 'name: old') and ('+', 'name: new') lines."""
+def amended(current: Fields, event: TermAmended) -> Fields:
+    """The term's fields after an amendment: its summary, when given, and each changed field
+    of its value (null removes one)."""
+    new = dict(current)
+    if event.summary is not None:
+        new["summary"] = event.summary
+    for key, value in event.changes.items():
+        new[f"value.{key}"] = value
+    return {name: value for name, value in new.items() if value is not None}
+
+
+def changed(old: Fields, new: Fields) -> list[Change]:
+    """The fields that differ between two versions of a term, in the order they are named."""
+    pairs = ((name, old.get(name), new.get(name)) for name in dict.fromkeys([*old, *new]))
+    return [(name, before, after) for name, before, after in pairs if before != after]
+
+
+def patch(changes: Sequence[Change]) -> list[tuple[str, str]]:
+    """Changed fields as ('-', 'name: old') and ('+', 'name: new') lines."""
     lines: list[tuple[str, str]] = []
-    for name in dict.fromkeys([*old, *new]):
-        before, after = old.get(name), new.get(name)
-        if before == after:
-            continue
+    for name, before, after in changes:
         if before is not None:
             lines.append(("-", f"{name}: {_shown(before)}"))
         if after is not None:
@@ -58,24 +75,28 @@ def patch(old: Fields, new: Fields) -> list[tuple[str, str]]:
     return lines
 
 
-def _changes(event: Event, current: Fields) -> tuple[list[tuple[str, str]], Fields]:
-    """What the event changes in the term, and the term's fields afterwards."""
+def _changes(event: Event, current: Fields) -> tuple[list[Change], list[tuple[str, str]], Fields]:
+    """What the event changes in the term (field by field, then lines for what is not a
+    field), and the term's fields afterwards."""
     if isinstance(event, TermSet):
         new = fields_of(event)
-        return patch(current, new), new
+        return changed(current, new), [], new
+    if isinstance(event, TermAmended):
+        new = amended(current, event)
+        return changed(current, new), [], new
     if isinstance(event, TermEnded):
-        return [*patch(current, {}), ("+", f"ended: {event.reason}")], {}
+        return changed(current, {}), [("+", f"ended: {event.reason}")], {}
     if isinstance(event, TermProposed):
-        return [("+", f"proposed: {event.summary}")], current
+        return [], [("+", f"proposed: {event.summary}")], current
     if isinstance(event, ProposalResolved):
-        return [("+", f"{event.resolution}: {event.proposal}")], current
-    return [], current
+        return [], [("+", f"{event.resolution}: {event.proposal}")], current
+    return [], [], current
 
 
-def _correction(event: EventCorrected, target: Event | None) -> list[tuple[str, str]]:
+def _correction(event: EventCorrected, target: Event | None) -> list[Change]:
     """What a correction changed in the event it corrects, as recorded at first."""
     if isinstance(target, TermSet) and isinstance(event.replacement, TermSet):
-        return patch(fields_of(target), fields_of(event.replacement))
+        return changed(fields_of(target), fields_of(event.replacement))
     return []
 
 
@@ -113,30 +134,57 @@ def _line(sign: str, text: str) -> tuple[Text, Text]:
     return styled(sign, colour), styled(text, colour)
 
 
-def term_history(
+def term_steps(
     records: Sequence[Recorded],
     retracted: Mapping[str, str],
     corrected: Mapping[str, Corrected],
     start: dt.date | None = None,
-) -> list[RenderableType]:
-    """Each event about the term from `start`, newest last, with what it changed (since the
-    events before it, shown or not); retracted events are shown, marked, and change nothing
-    for the events after them."""
-    parts: list[RenderableType] = []
+) -> Iterator[tuple[Recorded, Event, str, list[Change], list[tuple[str, str]]]]:
+    """Each event about the term from `start` (as it counts, with its mark), with the fields
+    it changed since the events before it, shown or not, and lines for the rest; retracted
+    events change nothing for the events after them."""
     current: Fields = {}
     recorded = {r.event.id: r.event for r in records}
     for record in records:
         fix = corrected.get(record.event.id)
         event: Event = record.event if fix is None else fix.content
+        extra: list[tuple[str, str]] = []
         if isinstance(event, EventCorrected):
-            lines, after = _correction(event, recorded.get(event.target)), current
+            changes, after = _correction(event, recorded.get(event.target)), current
         else:
-            lines, after = _changes(event, current)
+            changes, extra, after = _changes(event, current)
         if event.id in retracted:
             mark = f" [retracted by {retracted[event.id]}]"
         else:
             current = after
             mark = "" if fix is None else f" [corrected by {', '.join(fix.by)}; as corrected]"
         if start is None or record.event.effective.last >= start:
-            parts += [*_header(record, event, mark), *_body(event, lines), ""]
+            yield record, event, mark, changes, extra
+
+
+def term_history(
+    records: Sequence[Recorded],
+    retracted: Mapping[str, str],
+    corrected: Mapping[str, Corrected],
+    start: dt.date | None = None,
+) -> list[RenderableType]:
+    """Each event about the term from `start`, newest last, with what it changed (see
+    `term_steps`)."""
+    parts: list[RenderableType] = []
+    for record, event, mark, changes, extra in term_steps(records, retracted, corrected, start):
+        parts += [*_header(record, event, mark), *_body(event, [*patch(changes), *extra]), ""]
     return parts[:-1] if parts else ["  (none)"]
+
+
+def term_changes(
+    records: Sequence[Recorded],
+    retracted: Mapping[str, str],
+    corrected: Mapping[str, Corrected],
+    start: dt.date | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """By event id, the fields each event about the term changed, for JSON: `field`, `old`
+    and `new` (null: absent)."""
+    return {
+        record.event.id: [{"field": f, "old": old, "new": new} for f, old, new in changes]
+        for record, _, _, changes, _ in term_steps(records, retracted, corrected, start)
+    }

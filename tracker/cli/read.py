@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from tracker.cli.app import (
     published_option,
     today,
 )
+
+if TYPE_CHECKING:
+    from tracker.service import LogView
 
 
 @cli.command()
@@ -216,6 +220,8 @@ def log(
     name = tracker.agreement(agreement)
 
     def as_json() -> list[dict[str, object]]:
+        if term is not None:
+            return _term_log_json(tracker.log_view(name, start, end, term, known_at, published))
         history = tracker.history(name, start, end, term, known_at, published)
         return log_json(history.records, history.retracted)
 
@@ -224,6 +230,17 @@ def log(
         as_json,
         lambda: log_table(tracker.log_view(name, start, end, term, known_at, published)),
     )
+
+
+def _term_log_json(view: LogView) -> list[dict[str, object]]:
+    """`tracker log --term KEY --format json`: each event, with the fields it changed in the
+    term (`changed`: field, old and new, as the table's - and + lines)."""
+    from tracker.cli.patches import term_changes
+    from tracker.cli.shapes import log_json
+
+    changes = term_changes(view.records, view.retracted, view.corrected, view.start)
+    shown = [r for r in view.records if r.event.id in changes]
+    return [{**row, "changed": changes[row["id"]]} for row in log_json(shown, view.retracted)]
 
 
 @cli.command()
