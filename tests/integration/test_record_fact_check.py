@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.conftest import ROOT
 from tracker.cli.shapes import conflicts_json
 from tracker.core.events import Fact
 from tracker.service import Tracker
@@ -312,3 +313,17 @@ def test_terms_on_or_before_2025_01_20_are_not_possible_before_the_agreement(
         "ip.rights",
         "revenue.share",
     ]
+
+
+def test_the_sources_without_a_url_are_the_stored_texts_and_the_readme_names_them(
+    shipped: Tracker,
+) -> None:
+    # The Verge's address could not be checked when the record was made: it is left out.
+    sources = shipped.sources(AGREEMENT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    without_url = sorted(s.source.id for s in sources.values() if s.source.url is None)
+
+    assert without_url == [BLOG_IN_002, R002, R004, V001, V000, V003]
+    assert all(s.text is not None for s in sources.values() if s.source.url is None)
+    assert [id_ for id_ in without_url if f"`{id_}`" not in readme] == []
