@@ -159,31 +159,36 @@ def test_a_read_only_database_is_read_and_refuses_writes(
     assert run("agreements", "--format", "json", "--db", url).stdout.count('"version": 28') == 1
 
 
-def test_driver_cleanup_warnings_never_reach_stderr(loaded: Path) -> None:
-    # In its own process: pytest's log capture would hide what reaches stderr.
+def _driver_warning_after_a_command(loaded: Path, *, drop_handlers: bool) -> str:
+    """stderr of a process that runs a command, then logs the warning psycopg logs when it
+    cannot end a pipeline on a lost connection (in its own process: pytest's log capture
+    would hide what reaches stderr); `drop_handlers` undoes what the command set up."""
+    drop = "driver.handlers.clear(); " if drop_handlers else ""
     code = (
         "import logging, sys; from tracker.cli import cli; "
         "cli.main(sys.argv[1:], standalone_mode=False); "
-        "logging.getLogger('psycopg').warning('error ignored terminating <psycopg.Pipeline>')"
+        f"driver = logging.getLogger('psycopg'); {drop}"
+        "driver.warning('error ignored terminating <psycopg.Pipeline>')"
     )
+    args = ["agreements", "--format", "json", "--db", f"sqlite:///{loaded}"]
 
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "agreements",
-            "--format",
-            "json",
-            "--db",
-            f"sqlite:///{loaded}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )
 
-    assert (result.returncode, result.stderr) == (0, "")
+    assert result.returncode == 0
+    return result.stderr
+
+
+def test_driver_cleanup_warnings_never_reach_stderr(loaded: Path) -> None:
+    assert _driver_warning_after_a_command(loaded, drop_handlers=False) == ""
+
+
+def test_without_its_handler_the_driver_warning_would_reach_stderr(loaded: Path) -> None:
+    # The control: the test above can fail, and does when the command sets up no handler.
+    stderr = _driver_warning_after_a_command(loaded, drop_handlers=True)
+
+    assert stderr == "error ignored terminating <psycopg.Pipeline>\n"
 
 
 @pytest.mark.parametrize(
