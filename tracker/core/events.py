@@ -83,7 +83,7 @@ def _finite(value: Any, depth: int = 0) -> Any:
 
 TermValue = Annotated[dict[str, JsonValue], AfterValidator(_limits)]
 # Changes to some fields of a term's value: a field set to null is removed.
-FieldChanges = Annotated[dict[str, JsonValue], AfterValidator(_limits), Field(min_length=1)]
+FieldChanges = Annotated[dict[str, JsonValue], Field(min_length=1), AfterValidator(_limits)]
 
 Date = Annotated[
     When,
