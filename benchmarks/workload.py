@@ -1,0 +1,107 @@
+"""The work every system does: the same agreements, term by term, as tracker events, as the
+peer's events and as plain JSON rows; and the clock that times it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from tracker.core.events import AgreementCreated, Citation, Event, Party, TermSet
+from tracker.store.engines import create_engine, ensure_schema
+from tracker.store.log import EventStore
+
+START = dt.date(2000, 1, 1)
+LATE = dt.date(2099, 12, 31)
+SOURCE = "bench-source"
+
+
+def content(n: int, keys: int, per_day: int) -> dict[str, Any]:
+    """The n-th term change of an agreement: one of `keys` terms, dates rising every
+    `per_day` changes, citing one source."""
+    return {
+        "term": f"terms.t{n % keys:02d}",
+        "summary": f"Term {n % keys} as set by event {n}",
+        "value": {"amount": n, "currency": "USD", "share": 0.2},
+        "effective": START + dt.timedelta(days=n // per_day),
+        "certainty": "reported",
+        "sources": [{"source": SOURCE, "stance": "supports"}],
+    }
+
+
+def contents(first: int, count: int, keys: int, per_day: int) -> Iterator[dict[str, Any]]:
+    """Term changes first .. first + count - 1."""
+    return (content(n, keys, per_day) for n in range(first, first + count))
+
+
+def created_event(agreement: str) -> AgreementCreated:
+    """The tracker's agreement.created event that opens an agreement's log."""
+    parties = (Party(name="Alpha", role="licensor"), Party(name="Beta", role="licensee"))
+    return AgreementCreated(
+        id=f"{agreement}-0",
+        agreement=agreement,
+        effective=START,
+        title=f"Agreement {agreement}",
+        parties=parties,
+    )
+
+
+def term_event(agreement: str, n: int, change: dict[str, Any]) -> TermSet:
+    """A term change as the tracker's term.set event."""
+    fields = {**change, "sources": tuple(Citation(**c) for c in change["sources"])}
+    return TermSet(id=f"{agreement}-{n}", agreement=agreement, **fields)
+
+
+def tracker_events(agreement: str, first: int, count: int, keys: int, per_day: int) -> list[Event]:
+    """Term changes first .. first + count - 1 as tracker events (with the creation at 0)."""
+    events: list[Event] = []
+    for n in range(first, first + count):
+        if n == 0:
+            events.append(created_event(agreement))
+        else:
+            events.append(term_event(agreement, n, content(n, keys, per_day)))
+    return events
+
+
+def plain_row(agreement: str, n: int, keys: int, per_day: int) -> dict[str, Any]:
+    """A term change as a plain JSON-ready dict (dates as text)."""
+    change = content(n, keys, per_day)
+    change["effective"] = change["effective"].isoformat()
+    return {"id": f"{agreement}-{n}", "agreement": agreement, "type": "term.set", **change}
+
+
+def tracker_store(url: str) -> EventStore:
+    """The tracker's store over a database URL, created and migrated when new."""
+    engine = create_engine(url)
+    ensure_schema(engine)
+    return EventStore(engine)
+
+
+def sqlite_settings(store: EventStore) -> str:
+    """The journal mode and synchronous level the store's engine connections use."""
+    with store.engine.connect() as conn:
+        journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        sync = conn.exec_driver_sql("PRAGMA synchronous").scalar()
+    levels = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    return f"journal_mode={journal}, synchronous={levels.get(int(sync or 0), sync)}"
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Seconds the action takes (no garbage collection forced before it)."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of the values."""
+    return statistics.median(values)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) of the values, nearest rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))
+    return ordered[rank]
