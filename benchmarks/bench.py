@@ -40,10 +40,11 @@ from workload import (
     median,
     percentile,
     plain_row,
+    reader,
     sqlite_settings,
     timed,
     tracker_events,
-    tracker_store,
+    writer,
 )
 
 from tracker.service import Tracker
@@ -160,9 +161,9 @@ def build_long(files: Files, count: int) -> tuple[float, float, float]:
     import peer
     from plain import PlainSqlite
 
-    store = tracker_store(url_of(files.tracker))
-    tracker_s = append_tracker(store, "long", count)
-    store.engine.dispose()
+    tracker = writer(url_of(files.tracker))
+    tracker_s = append_tracker(tracker.store, "long", count)
+    tracker.close()
     with peer.closing(peer.open_sqlite(str(files.peer))) as app:
         peer_s = append_peer(app, "long", count)
     plain = PlainSqlite(str(files.plain))
@@ -206,9 +207,9 @@ def bench_replay(files: Files, sizes: Sizes) -> Result:
 
     times: dict[str, list[float]] = {"tracker": [], "peer": [], "plain": []}
     for _ in range(sizes.rounds):
-        store = tracker_store(url_of(files.tracker))
-        times["tracker"].append(timed(lambda s=store: Tracker(s).state("long", LATE)))
-        store.engine.dispose()
+        tracker = reader(url_of(files.tracker))
+        times["tracker"].append(timed(lambda t=tracker: t.state("long", LATE)))
+        tracker.close()
         with peer.closing(peer.open_sqlite(str(files.peer))) as app:
             times["peer"].append(timed(lambda: app.repository.get(peer.agreement_id("long"))))
         plain = PlainSqlite(str(files.plain))
@@ -309,14 +310,15 @@ def bench_snapshot(files: Files, sizes: Sizes) -> Result:
     name = f"replay of {sizes.long:,} events, snapshot current"
     if not hasattr(Tracker, "snapshot"):
         return shown(Missing(name, "Tracker.snapshot is missing"))
-    Tracker(tracker_store(url_of(files.tracker))).snapshot("long")  # type: ignore[attr-defined]
+    with writer(url_of(files.tracker)) as tracker:
+        tracker.snapshot("long")  # type: ignore[attr-defined]
     with peer.closing(peer.open_sqlite(str(files.peer), snapshots=True)) as app:
         app.take_snapshot(peer.agreement_id("long"))
     times: dict[str, list[float]] = {"tracker": [], "peer": []}
     for _ in range(sizes.rounds):
-        store = tracker_store(url_of(files.tracker))
-        times["tracker"].append(timed(lambda s=store: Tracker(s).state("long", LATE)))
-        store.engine.dispose()
+        tracker = reader(url_of(files.tracker))
+        times["tracker"].append(timed(lambda t=tracker: t.state("long", LATE)))
+        tracker.close()
         with peer.closing(peer.open_sqlite(str(files.peer), snapshots=True)) as app:
             times["peer"].append(timed(lambda: app.repository.get(peer.agreement_id("long"))))
     tracker, peer_ = medians(times, 1000)
@@ -366,13 +368,14 @@ def bench_single(folder: Path, sizes: Sizes) -> Result:
     rates: dict[str, list[float]] = {"tracker": [], "peer": [], "plain": []}
     for round_ in range(sizes.rounds):
         files = Files.named(folder, f"single-{round_}")
-        store = tracker_store(url_of(files.tracker))
+        tracker = writer(url_of(files.tracker))
+        store = tracker.store
         rates["tracker"].append(sizes.singles / singles_tracker(store, "single", sizes.singles))
         with peer.closing(peer.open_sqlite(str(files.peer))) as app:
             rates["peer"].append(sizes.singles / singles_peer(app, "single", sizes.singles))
             if round_ == 0:
                 info(f"tracker: {sqlite_settings(store)}; peer: {peer.sqlite_settings(app)}")
-        store.engine.dispose()
+        tracker.close()
         plain = PlainSqlite(str(files.plain))
         rates["plain"].append(sizes.singles / singles_plain(plain, "single", sizes.singles))
         plain.close()
@@ -399,10 +402,10 @@ def build_many(files: Files, names: Sequence[str], per: int) -> None:
     import peer
     from plain import PlainSqlite
 
-    store = tracker_store(url_of(files.tracker))
-    seconds = timed(lambda: [store.append(n, tracker_events(n, 0, per, 10, 1)) for n in names])
+    with writer(url_of(files.tracker)) as tracker:
+        store = tracker.store
+        seconds = timed(lambda: [store.append(n, tracker_events(n, 0, per, 10, 1)) for n in names])
     info(f"tracker built {len(names) * per:,} events in {seconds:.1f} s (events made too)")
-    store.engine.dispose()
     with peer.closing(peer.open_sqlite(str(files.peer))) as app:
 
         def save_all() -> None:
@@ -424,12 +427,13 @@ def opened(files: Files) -> Iterator[tuple[Tracker, Any, Any]]:
     import peer
     from plain import PlainSqlite
 
-    store = tracker_store(url_of(files.tracker))
     plain = PlainSqlite(str(files.plain))
-    with peer.closing(peer.open_sqlite(str(files.peer))) as app:
-        yield Tracker(store), app, plain
+    with (
+        reader(url_of(files.tracker)) as tracker,
+        peer.closing(peer.open_sqlite(str(files.peer))) as app,
+    ):
+        yield tracker, app, plain
     plain.close()
-    store.engine.dispose()
 
 
 def bench_state(folder: Path, sizes: Sizes) -> tuple[list[Result], Files]:
@@ -529,7 +533,8 @@ def cold_commands(folder: Path) -> dict[str, list[str]]:
     state = [tracker_cli, "state", "microsoft-openai", "--as-of", "2025-01-21"]
     state += ["--format", "json", "--db", url]
     printed = json.loads(subprocess.run(state, check=True, capture_output=True).stdout)
-    events = tracker_store(url).version("microsoft-openai")
+    with reader(url) as tracker:
+        events = tracker.store.version("microsoft-openai")
     info(f"tracker state prints {len(printed['terms'])} terms from {events} events")
     path = folder / "record-peer.db"
     with peer.closing(peer.open_sqlite(str(path))) as app:
@@ -627,7 +632,8 @@ def postgres_figures(db: Postgres, sizes: Sizes) -> list[Result]:
     import peer
     from plain import PlainPostgres
 
-    store = tracker_store(db.url)
+    tracker = writer(db.url)
+    store = tracker.store
     app = peer.open_postgres(db.dbname, db.host, db.port, db.user)
     plain = PlainPostgres(db.url)
     batch: dict[str, list[float]] = {"tracker": [], "peer": [], "plain": []}
@@ -644,7 +650,7 @@ def postgres_figures(db: Postgres, sizes: Sizes) -> list[Result]:
     finally:
         app.close()
         plain.close()
-        store.engine.dispose()
+        tracker.close()
     return [
         shown(pg_figure(f"PostgreSQL batch append ({n:,} events, {BATCH:,} per transaction)",
                         "events/s", batch, "psycopg executemany")),

@@ -29,10 +29,8 @@ def max_rss_kb() -> int:
 def peak_tracker(url: str, agreement: str) -> dict[str, int]:
     """Open the tracker, then read and fold one agreement as of a late date."""
     from tracker.service import Tracker
-    from tracker.store.engines import create_engine
-    from tracker.store.log import EventStore
 
-    tracker = Tracker(EventStore(create_engine(url, create=False)))
+    tracker = Tracker.open(url, create=False)
     before = max_rss_kb()
     state = tracker.state(agreement, dt.date(2099, 12, 31))
     return {"before_kb": before, "peak_kb": max_rss_kb(), "terms": len(state.terms)}

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tracker.core.events import AgreementCreated, Citation, Event, Party, TermSet
-from tracker.store.engines import create_engine, ensure_schema
+from tracker.service import Tracker
 from tracker.store.log import EventStore
 
 START = dt.date(2000, 1, 1)
@@ -72,11 +72,14 @@ def plain_row(agreement: str, n: int, keys: int, per_day: int) -> dict[str, Any]
     return {"id": f"{agreement}-{n}", "agreement": agreement, "type": "term.set", **change}
 
 
-def tracker_store(url: str) -> EventStore:
-    """The tracker's store over a database URL, created and migrated when new."""
-    engine = create_engine(url)
-    ensure_schema(engine)
-    return EventStore(engine)
+def writer(url: str) -> Tracker:
+    """The tracker over a database URL, created and migrated when new, as a writer opens it."""
+    return Tracker.open(url)
+
+
+def reader(url: str) -> Tracker:
+    """The tracker over an existing database, as a read command opens it."""
+    return Tracker.open(url, create=False)
 
 
 def sqlite_settings(store: EventStore) -> str:
