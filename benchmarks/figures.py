@@ -124,6 +124,19 @@ class Missing:
 
 
 Result = Figure | Missing
+
+
+def info(text: str) -> None:
+    """Print a detail that is not itself a figure."""
+    print(f"    {text}", flush=True)
+
+
+def shown(result: Result) -> Result:
+    """Print a result's line and hand it back."""
+    print(result.line(), flush=True)
+    return result
+
+
 HEADER = ("figure", "tracker", "peer", "vs peer", "limit", "target", "status")
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tracker.core.events import AgreementCreated, Citation, Event, Party, TermSet
@@ -16,6 +17,26 @@ from tracker.store.log import EventStore
 START = dt.date(2000, 1, 1)
 LATE = dt.date(2099, 12, 31)
 SOURCE = "bench-source"
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How much work each figure does, and how many rounds."""
+
+    rounds: int
+    long: int
+    agreements: int
+    per_agreement: int
+    state_samples: int
+    singles: int
+    memory: tuple[int, int]
+    pg_long: int
+    pg_singles: int
+    cold_runs: int
+
+
+FULL = Sizes(7, 100_000, 10_000, 100, 40, 500, (100_000, 1_000_000), 100_000, 300, 7)
+QUICK = Sizes(3, 20_000, 500, 100, 30, 150, (20_000, 50_000), 10_000, 100, 5)
 
 
 def content(n: int, keys: int, per_day: int) -> dict[str, Any]:
@@ -108,3 +129,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))
     return ordered[rank]
+
+
+def medians(samples: dict[str, list[float]], scale: float = 1.0) -> list[float]:
+    """Each system's median, in the dict's order (tracker, peer, limit), times `scale`."""
+    return [median(values) * scale for values in samples.values()]
