@@ -30,7 +30,7 @@ from tracker.core.events import (
 from tracker.core.projector import known, project, resolve
 from tracker.core.provenance import sha256
 from tracker.core.rules import TermChange, check_against_log, check_term_changes
-from tracker.core.state import AgreementState, Recorded
+from tracker.core.state import AgreementState, EndedTerm, Possible, Recorded, TermState
 from tracker.errors import (
     AmbiguousAgreementError,
     InvalidEventError,
@@ -59,6 +59,7 @@ __all__ = [
     "Appended",
     "History",
     "Opened",
+    "TermEntry",
     "Tracker",
     "database_error",
 ]
@@ -127,7 +128,19 @@ class Verification:
     sources: int
 
 
+@dataclass(frozen=True, slots=True)
+class TermEntry:
+    """One agreement's answer to the portfolio question: the term in force, ended, or
+    possibly changed by an imprecise date (each as `state` has it; None where it has not)."""
+
+    agreement: str
+    term: TermState | None
+    ended: EndedTerm | None
+    possible: Possible | None
+
+
 HEADS_LIMIT = 16 * 1024 * 1024
+_TERM_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 
 
 class Tracker:
@@ -212,6 +225,9 @@ class Tracker:
         kept = None if against is None else _read_heads(against).only(agreement)
         report = check(self.store.engine, agreement)
         problems = list(report.problems)
+        from tracker.store.terms import check as check_terms
+
+        problems += check_terms(self.store.engine, agreement)
         if kept is not None:
             problems += differences(kept, report.event_hashes, report.source_hashes, str(against))
         return Verification(problems, report.heads(), report.events, report.sources)
@@ -531,6 +547,27 @@ class Tracker:
         known_at = known_at or self.store.clock()
         records = self._read(agreement, as_of, known_at, published)
         return project(agreement, records, as_of, known_at)
+
+    def terms(
+        self, key: str, as_of: dt.date, known_at: dt.datetime | None = None
+    ) -> list[TermEntry]:
+        """One term on `as_of`, as known at `known_at` (now by default), in every agreement
+        that has it in force, ended, or possibly changed; by agreement. Each answer is what
+        `state` says of the term: only the events the term index gives are replayed."""
+        from tracker.store import terms
+
+        if len(key) > 100 or _TERM_KEY.fullmatch(key) is None:
+            raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
+        known_at = known_at or self.store.clock()
+        entries = []
+        for agreement, records in sorted(terms.read(self.store.engine, key, known_at).items()):
+            state = project(agreement, records, as_of, known_at)
+            entry = TermEntry(
+                agreement, state.terms.get(key), state.ended.get(key), state.possible.get(key)
+            )
+            if entry.term or entry.ended or entry.possible:
+                entries.append(entry)
+        return entries
 
     def diff(
         self,

@@ -350,3 +350,31 @@ def verify_sources(agreement: str | None, folder: Path | None, db_url: str | Non
         found = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         raise click.ClickException(f"sources verify found {found}, listed above")
     click.echo("every stored quote and text matches", err=True)
+
+
+@cli.command()
+@click.argument("key", metavar="TERM")
+@click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
+@known_at_option
+@db_option
+@format_option
+def terms(
+    key: str, as_of: dt.date | None, known_at: dt.datetime | None, db_url: str | None,
+    fmt: str | None,
+) -> None:  # fmt: skip
+    """One term on a date in every agreement that has it (in force, ended, or possibly
+    changed by an imprecise date).
+
+    Example: tracker terms api.exclusivity --as-of 2025-01-21
+    """
+    from tracker.cli.shapes import terms_json
+    from tracker.cli.tables import terms_table
+
+    tracker = open_tracker(db_url)
+    day, moment = as_of or today(), known_at or tracker.store.clock()
+    result = tracker.terms(key, day, moment)
+    emit(
+        fmt,
+        lambda: terms_json(key, day, moment, result),
+        lambda: terms_table(key, day, moment, result),
+    )

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.explain import Explanation, Step
     from tracker.core.provenance import ConflictReport, SourceUse
-    from tracker.service import AgreementSummary
+    from tracker.service import AgreementSummary, TermEntry
 
 
 def timestamp(moment: dt.datetime | None) -> str | None:
@@ -250,3 +250,23 @@ def sources_json(uses: Sequence[SourceUse]) -> list[dict[str, Any]]:
 def agreements_json(agreements: Sequence[AgreementSummary]) -> list[dict[str, Any]]:
     """`tracker agreements --format json`."""
     return [{"agreement": a.agreement, "title": a.title, "version": a.version} for a in agreements]
+
+
+def terms_json(
+    key: str, as_of: dt.date, known_at: dt.datetime, entries: Sequence[TermEntry]
+) -> dict[str, Any]:
+    """`tracker terms KEY --format json`: each agreement's term as `state` shows it."""
+    return {
+        "term": key,
+        "as_of": day(as_of),
+        "known_at": timestamp(known_at),
+        "agreements": [
+            {
+                "agreement": e.agreement,
+                "in_force": None if e.term is None else term_json(e.term),
+                "ended": None if e.ended is None else _ended_json(e.ended),
+                "possible": None if e.possible is None else possible_json(e.possible),
+            }
+            for e in entries
+        ],
+    }

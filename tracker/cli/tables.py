@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation
     from tracker.core.upcoming import Coming
-    from tracker.service import Corrected, LogView
+    from tracker.service import Corrected, LogView, TermEntry
 
 CERTAINTY = {"confirmed": "green", "reported": "yellow", "rumored": "magenta"}
 CHANGE = {
@@ -400,4 +400,30 @@ def upcoming_table(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> s
         f"What is coming from {as_of} to {until}, across all agreements",
         "",
         grid(["WHEN", "AGREEMENT", "TERM", "CERTAINTY", "WHAT"], rows),
+    )
+
+
+def terms_table(
+    key: str, as_of: dt.date, known_at: dt.datetime, entries: Sequence[TermEntry]
+) -> str:
+    """`tracker terms KEY` for people: one row per agreement (two when a change of imprecise
+    date may also have come)."""
+    rows: list[Row] = []
+    for e in entries:
+        if e.term is not None:
+            t = e.term
+            rows.append([e.agreement, "in force", day(t.since) or "", day(t.expires) or "-",
+                         _certainty(t.certainty), t.summary])  # fmt: skip
+        if e.ended is not None:
+            n = e.ended
+            rows.append([e.agreement, f"ended ({n.reason})", day(n.ended) or "", "-",
+                         _certainty(n.certainty), n.summary])  # fmt: skip
+        if e.possible is not None:
+            p = e.possible
+            rows.append([e.agreement, f"possibly {p.change}", day(p.date) or "", "-",
+                         _certainty(p.certainty), _would_be(p)])  # fmt: skip
+    return render(
+        f"{key} as of {as_of}, as known at {timestamp(known_at)}",
+        "",
+        grid(["AGREEMENT", "STATUS", "DATE", "EXPIRES", "CERTAINTY", "SUMMARY"], rows),
     )

@@ -32,7 +32,7 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import codec, urls
+from tracker.store import codec, terms, urls
 from tracker.store import sources as source_rows
 from tracker.store.driver import MOMENT, Cursor, day, moment
 
@@ -235,6 +235,7 @@ class EventStore:
                 raise ConcurrencyError(
                     agreement, head.version, _head(look, agreement).version
                 ) from e
+            terms.add(conn, agreement, [(r.position, e) for r, e in zip(rows, new, strict=True)])
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:

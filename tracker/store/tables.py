@@ -47,3 +47,14 @@ sources_table = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.UniqueConstraint("agreement", "seq", name="uq_sources_agreement_seq"),
 )
+
+# Which events concern which term: every event of a group (a fact with the retractions and
+# corrections aimed at it) under every term any version of the fact names. Derived from the
+# log, kept up to date on append, checked by `tracker verify`.
+term_events_table = sa.Table(
+    "term_events",
+    metadata,
+    sa.Column("term", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("agreement", sa.String(100), nullable=False),
+)
