@@ -43,7 +43,12 @@ def test_downgrade_to_base_and_up_again_works(db_url: str) -> None:
     engines.upgrade(engine)
 
     assert after_down == ["alembic_version"]
-    assert sorted(sa.inspect(engine).get_table_names()) == ["alembic_version", "events", "sources"]
+    assert sorted(sa.inspect(engine).get_table_names()) == [
+        "alembic_version",
+        "events",
+        "sources",
+        "term_events",
+    ]
 
 
 def test_sources_revision_goes_down_and_up_alone(db_url: str) -> None:
