@@ -68,6 +68,7 @@ def upgrade() -> None:
             "position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True
         ),
         sa.Column("agreement", sa.String(100), nullable=False),
+        sqlite_with_rowid=False,
     )
     events = sa.table(
         "events",

@@ -55,15 +55,16 @@ def _root(event_id: str, parent: dict[str, str]) -> str:
 def add(conn: Connection, agreement: str, new: Sequence[tuple[int, Event]]) -> None:
     """Index events just inserted (in this transaction): a plain fact under its own term;
     a retraction or correction by re-indexing its whole group, which it may extend."""
-    rows = [
-        (term, agreement, position)
-        for position, event in new
-        if not isinstance(event, AMENDMENTS) and (term := term_of(event)) is not None
-    ]
+    rows: list[IndexRow] = []
+    targets: list[str] = []
+    for position, event in new:  # one pass, no call per event: this is every append's cost
+        if isinstance(event, AMENDMENTS):
+            targets.append(event.target)
+        elif (term := getattr(event, "term", None)) is not None:
+            rows.append((term, agreement, position))
     _insert(conn, rows)
-    amendments = [event for _, event in new if isinstance(event, AMENDMENTS)]
-    if amendments:
-        group = _groups(conn, [e.target for e in amendments])
+    if targets:
+        group = _groups(conn, targets)
         have = _indexed(conn, [position for position, _ in group])
         _insert(conn, sorted(index_rows(group) - have))
 
