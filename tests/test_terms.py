@@ -150,11 +150,11 @@ def test_migrating_a_database_with_events_builds_the_index(db_url: str) -> None:
 
     assert _index(engine) == built_on_append
     assert len(built_on_append) == 4 + 18  # the record: 28 events, less its creation and 9 notes
-    assert [row for row in built_on_append if row[0] == "supply.price"] == [
-        ("supply.price", "acme", 2),
-        ("supply.price", "acme", 7),
-        ("supply.price", "globex", 4),
-        ("supply.price", "globex", 6),
+    assert [row[:4] for row in built_on_append if row[0] == "supply.price"] == [
+        ("supply.price", "acme", 2, "group"),
+        ("supply.price", "acme", 7, "group"),
+        ("supply.price", "globex", 4, "set"),
+        ("supply.price", "globex", 6, "fact"),
     ]
     assert terms.check(engine) == []
     for key in ("supply.price", "cloud.exclusivity", "agi.clause"):
@@ -164,11 +164,13 @@ def test_migrating_a_database_with_events_builds_the_index(db_url: str) -> None:
     engine.dispose()
 
 
-def _index(engine: sa.Engine) -> list[tuple[str, str, int]]:
+def _index(engine: sa.Engine) -> list[tuple[Any, ...]]:
+    """The index rows: term, agreement, position, kind, first and last day, recorded_at."""
     ix = term_events_table
+    columns = (ix.c.term, ix.c.agreement, ix.c.position, ix.c.kind, ix.c.first, ix.c.last,
+               ix.c.recorded_at)  # fmt: skip
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(ix.c.term, ix.c.agreement, ix.c.position))
-        return sorted((t, a, p) for t, a, p in rows)
+        return sorted(tuple(row) for row in conn.execute(sa.select(*columns)))
 
 
 def test_verify_names_an_index_row_removed_or_added_behind_the_trackers_back(
@@ -178,14 +180,20 @@ def test_verify_names_an_index_row_removed_or_added_behind_the_trackers_back(
     ix = term_events_table
     with tracker.store.engine.begin() as conn:
         conn.execute(ix.delete().where(ix.c.position == 2))
-        conn.execute(ix.insert().values(term="supply.volume", agreement="initech", position=5))
+        conn.execute(ix.update().where(ix.c.position == 4).values(kind="fact"))
+        conn.execute(ix.insert().values(term="supply.volume", agreement="initech", position=5,
+                                        kind="fact", first=dt.date(2025, 1, 1),
+                                        last=dt.date(2025, 1, 1), recorded_at=LATER))  # fmt: skip
 
     problems = tracker.check().problems
 
     assert problems == [
         "term index: position 2 (acme) is missing under term 'supply.price'",
-        "term index: position 5 (initech) is listed under term 'supply.volume', which the log "
-        "does not give it",
+        "term index: position 4 (globex) is missing under term 'supply.price'",
+        "term index: position 4 (globex) is listed under term 'supply.price' as fact "
+        "2025-01-01..2025-01-31, which the log does not give it",
+        "term index: position 5 (initech) is listed under term 'supply.volume' as fact "
+        "2025-01-01..2025-01-01, which the log does not give it",
     ]
 
 

@@ -560,7 +560,9 @@ class Tracker:
             raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
         known_at = known_at or self.store.clock()
         entries = []
-        for agreement, records in sorted(terms.read(self.store.engine, key, known_at).items()):
+        for agreement, records in sorted(
+            terms.read(self.store.engine, key, as_of, known_at).items()
+        ):
             state = project(agreement, records, as_of, known_at)
             entry = TermEntry(
                 agreement, state.terms.get(key), state.ended.get(key), state.possible.get(key)

@@ -235,7 +235,13 @@ class EventStore:
                 raise ConcurrencyError(
                     agreement, head.version, _head(look, agreement).version
                 ) from e
-            terms.add(conn, agreement, [(r.position, e) for r, e in zip(rows, new, strict=True)])
+            terms.add(
+                conn,
+                [
+                    Recorded(e, r.position, r.version, r.recorded_at)
+                    for r, e in zip(rows, new, strict=True)
+                ],
+            )
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:

@@ -50,12 +50,18 @@ sources_table = sa.Table(
 
 # Which events concern which term: every event of a group (a fact with the retractions and
 # corrections aimed at it) under every term any version of the fact names. Derived from the
-# log, kept up to date on append, checked by `tracker verify`.
+# log, kept up to date on append, checked by `tracker verify`. `kind` is `set` for a term.set
+# and `fact` for another fact alone in its group (whose dates then place it: `first`, `last`),
+# `group` for every event of a group with retractions or corrections (always replayed).
 term_events_table = sa.Table(
     "term_events",
     metadata,
     sa.Column("term", sa.String(100), primary_key=True),
+    sa.Column("agreement", sa.String(100), primary_key=True),
     sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-    sa.Column("agreement", sa.String(100), nullable=False),
-    sqlite_with_rowid=False,  # one B-tree, by term: half the writes of a rowid table
+    sa.Column("kind", sa.String(5), nullable=False),
+    sa.Column("first", sa.Date(), nullable=False),
+    sa.Column("last", sa.Date(), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(), nullable=False),
+    sqlite_with_rowid=False,  # one B-tree, by term and agreement: half a rowid table's writes
 )

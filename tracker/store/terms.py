@@ -11,35 +11,47 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.core.events import AMENDMENTS, Event, term_of
+from tracker.core.events import AMENDMENTS, Event, TermSet, term_of
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.tables import events_table, term_events_table
 
-IndexRow = tuple[str, str, int]  # term, agreement, position
+IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
+# term, position, agreement, kind, first, last, recorded_at
+_COLUMNS = ("term", "position", "agreement", "kind", "first", "last", "recorded_at")
+_SQLITE_INSERT = f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 7)})"
 
-_SQLITE_INSERT = "INSERT INTO term_events (term, agreement, position) VALUES (?, ?, ?)"
 
-
-def index_rows(events: Iterable[tuple[int, Event]]) -> set[IndexRow]:
-    """The index rows of some events, given by position: whole groups, or the rows come
-    out short (the log's rule, used on append, by the migration's twin and by verify)."""
-    events = list(events)
-    parent = {e.id: e.target for _, e in events if isinstance(e, AMENDMENTS)}
-    groups: dict[str, list[tuple[int, Event]]] = {}
-    for position, event in events:
-        groups.setdefault(_root(event.id, parent), []).append((position, event))
+def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
+    """The index rows of some events: whole groups, or the rows come out short (the log's
+    rule, used on append and by verify; the migration keeps a frozen copy)."""
+    records = list(records)
+    parent = {r.event.id: r.event.target for r in records if isinstance(r.event, AMENDMENTS)}
+    groups: dict[str, list[Recorded]] = {}
+    for r in records:
+        groups.setdefault(_root(r.event.id, parent), []).append(r)
     rows: set[IndexRow] = set()
     for members in groups.values():
-        terms = {t for _, e in members if (t := term_of(e)) is not None}
-        rows.update((t, e.agreement, p) for t in terms for p, e in members)
+        terms = {t for r in members if (t := term_of(r.event)) is not None}
+        if len(members) > 1:
+            rows.update(_row(t, r, "group") for t in terms for r in members)
+        elif terms:
+            (r,) = members
+            kind = "set" if isinstance(r.event, TermSet) else "fact"
+            rows.update(_row(t, r, kind) for t in terms)
     return rows
+
+
+def _row(term: str, r: Recorded, kind: str) -> IndexRow:
+    when = r.event.effective
+    return (term, r.position, r.event.agreement, kind, when.first, when.last, r.recorded_at)
 
 
 def _root(event_id: str, parent: dict[str, str]) -> str:
@@ -52,21 +64,27 @@ def _root(event_id: str, parent: dict[str, str]) -> str:
     return event_id
 
 
-def add(conn: Connection, agreement: str, new: Sequence[tuple[int, Event]]) -> None:
+def add(conn: Connection, new: Sequence[Recorded]) -> None:
     """Index events just inserted (in this transaction): a plain fact under its own term;
     a retraction or correction by re-indexing its whole group, which it may extend."""
     rows: list[IndexRow] = []
     targets: list[str] = []
-    for position, event in new:  # one pass, no call per event: this is every append's cost
+    for r in new:  # one pass, no call per event: this is every append's cost
+        event = r.event
         if isinstance(event, AMENDMENTS):
             targets.append(event.target)
         elif (term := getattr(event, "term", None)) is not None:
-            rows.append((term, agreement, position))
+            kind = "set" if isinstance(event, TermSet) else "fact"
+            when = event.effective
+            rows.append((term, r.position, event.agreement, kind, when.first, when.last,
+                         r.recorded_at))  # fmt: skip
     _insert(conn, rows)
     if targets:
         group = _groups(conn, targets)
-        have = _indexed(conn, [position for position, _ in group])
-        _insert(conn, sorted(index_rows(group) - have))
+        ix = term_events_table
+        positions = [r.position for r in group]
+        conn.execute(ix.delete().where(ix.c.position.in_(positions)))
+        _insert(conn, sorted(index_rows(group)))
 
 
 def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
@@ -74,13 +92,18 @@ def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
     if not rows:
         return
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(_SQLITE_INSERT, list(rows))
+        moment = "%Y-%m-%d %H:%M:%S.%f"
+        conn.exec_driver_sql(_SQLITE_INSERT, [
+            (t, p, a, k, first.isoformat(), last.isoformat(), at.strftime(moment))
+            for t, p, a, k, first, last, at in rows
+        ])  # fmt: skip
     else:
-        keys = ("term", "agreement", "position")
-        conn.execute(term_events_table.insert(), [dict(zip(keys, r, strict=True)) for r in rows])
+        conn.execute(
+            term_events_table.insert(), [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
+        )
 
 
-def _groups(conn: Connection, targets: Sequence[str]) -> list[tuple[int, Event]]:
+def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
     """Every stored event of the groups these events belong to, by position."""
     t = events_table
     roots: set[str] = set()
@@ -91,21 +114,18 @@ def _groups(conn: Connection, targets: Sequence[str]) -> list[tuple[int, Event]]
         roots |= {i for i, target in found if target is None}
         frontier = {target for _, target in found if target is not None} - seen
         seen |= frontier
-    columns = (t.c.position, t.c.payload, t.c.type, t.c.schema_version, t.c.id)
-    members: dict[int, Event] = {}
+    columns = (t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version,
+               t.c.recorded_at, t.c.id)  # fmt: skip
+    members: dict[int, Recorded] = {}
     rows = conn.execute(sa.select(*columns).where(t.c.id.in_(roots))).all() if roots else []
     while rows:  # down to every retraction and correction aimed at them
-        members.update((p, _decode(payload, ty, sv, p)) for p, payload, ty, sv, _ in rows)
-        ids = [i for *_, i in rows]
+        for payload, ty, sv, position, version, recorded_at, _ in rows:
+            event = _decode(payload, ty, sv, position)
+            members[position] = Recorded(event, position, version, recorded_at)
+        ids = [row[-1] for row in rows]
         below = conn.execute(sa.select(*columns).where(t.c.target.in_(ids))).all()
-        rows = [row for row in below if row[0] not in members]
-    return sorted(members.items())
-
-
-def _indexed(conn: Connection, positions: Sequence[int]) -> set[IndexRow]:
-    ix = term_events_table
-    query = sa.select(ix.c.term, ix.c.agreement, ix.c.position).where(ix.c.position.in_(positions))
-    return {(term, agreement, position) for term, agreement, position in conn.execute(query)}
+        rows = [row for row in below if row[3] not in members]
+    return [members[p] for p in sorted(members)]
 
 
 def _decode(payload: str, event_type: str, schema: int, position: int) -> Event:
@@ -117,36 +137,50 @@ def _decode(payload: str, event_type: str, schema: int, position: int) -> Event:
         ) from e
 
 
-_READ = (
-    sa.select(
-        events_table.c.agreement,
-        events_table.c.payload,
-        events_table.c.type,
-        events_table.c.schema_version,
-        events_table.c.position,
-        events_table.c.version,
-        events_table.c.recorded_at,
+def _read_query() -> sa.Select[Any]:
+    """One term's events that can matter on `as_of`, as known at `known_at`: every event of a
+    group with retractions or corrections, and each fact alone in its group that is dated by
+    `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
+    which replaces whatever replay applied before it. By agreement, then in log order."""
+    ix, t = term_events_table, events_table
+    as_of = sa.bindparam("as_of", type_=sa.Date())
+    last_set = sa.func.max(sa.case((sa.and_(ix.c.kind == "set", ix.c.last <= as_of), ix.c.last)))
+    known = (
+        sa.select(ix, last_set.over(partition_by=ix.c.agreement).label("last_set"))
+        .where(ix.c.term == sa.bindparam("term"), ix.c.recorded_at <= sa.bindparam("known_at"))
+        .subquery()
     )
-    .select_from(
-        term_events_table.join(
-            events_table, events_table.c.position == term_events_table.c.position
-        )
+    wanted = sa.or_(
+        known.c.kind == "group",
+        sa.and_(
+            known.c.first <= as_of,
+            sa.or_(known.c.last_set.is_(None), known.c.last >= known.c.last_set),
+        ),
     )
-    .where(
-        term_events_table.c.term == sa.bindparam("term"),
-        events_table.c.recorded_at <= sa.bindparam("known_at"),
+    columns = (known.c.agreement, t.c.payload, t.c.type, t.c.schema_version, t.c.position,
+               t.c.version, t.c.recorded_at)  # fmt: skip
+    joined = known.join(t, t.c.position == known.c.position)
+    return (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(wanted)
+        .order_by(known.c.agreement, known.c.position)
     )
-    .order_by(term_events_table.c.position)
-)
 
 
-def read(engine: Engine, term: str, known_at: dt.datetime) -> dict[str, list[Recorded]]:
-    """The events indexed under a term and recorded by `known_at`, by agreement, in log
-    order: enough to replay that term in every agreement that has ever had it."""
+_READ = _read_query()
+
+
+def read(
+    engine: Engine, term: str, as_of: dt.date, known_at: dt.datetime
+) -> dict[str, list[Recorded]]:
+    """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
+    by agreement, in log order: replaying them gives the term as the whole log does."""
     logs: dict[str, list[Recorded]] = {}
+    params = {"term": term, "as_of": as_of, "known_at": known_at}
     with engine.connect() as conn, paused():
         for agreement, payload, ty, sv, position, version, recorded_at in conn.execute(
-            _READ, {"term": term, "known_at": known_at}
+            _READ, params
         ):
             event = _decode(payload, ty, sv, position)
             logs.setdefault(agreement, []).append(Recorded(event, position, version, recorded_at))
@@ -158,26 +192,29 @@ def check(engine: Engine, agreement: str | None = None) -> list[str]:
     implies, one line per row (a tampered, stale or damaged index); events that do not
     decode are verify's to name."""
     t, ix = events_table, term_events_table
-    query = sa.select(t.c.position, t.c.payload, t.c.type, t.c.schema_version)
-    stored_query = sa.select(ix.c.term, ix.c.agreement, ix.c.position)
+    query = sa.select(t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version,
+                      t.c.recorded_at)  # fmt: skip
+    stored_query = sa.select(*(ix.c[name] for name in _COLUMNS))
     if agreement is not None:
         query = query.where(t.c.agreement == agreement)
         stored_query = stored_query.where(ix.c.agreement == agreement)
-    events: list[tuple[int, Event]] = []
+    records: list[Recorded] = []
     with engine.connect() as conn:
-        for position, payload, ty, sv in conn.execute(query):
+        for payload, ty, sv, position, version, recorded_at in conn.execute(query):
             try:
-                events.append((position, codec.decode(payload, ty, sv)))
+                event = codec.decode(payload, ty, sv)
             except codec.UndecodableError:
                 continue
-        stored = {(k, a, p) for k, a, p in conn.execute(stored_query)}
-    expected = index_rows(events)
-    missing = [f"term index: position {p} ({a}) is missing under term {k!r}"
-               for k, a, p in sorted(expected - stored, key=_by_position)]  # fmt: skip
-    extra = [f"term index: position {p} ({a}) is listed under term {k!r}, which the log does "
-             "not give it" for k, a, p in sorted(stored - expected, key=_by_position)]  # fmt: skip
+            records.append(Recorded(event, position, version, recorded_at))
+        stored: set[IndexRow] = {tuple(row) for row in conn.execute(stored_query)}
+    expected = index_rows(records)
+    missing = [f"term index: position {r[1]} ({r[2]}) is missing under term {r[0]!r}"
+               for r in sorted(expected - stored, key=_by_position)]  # fmt: skip
+    extra = [f"term index: position {r[1]} ({r[2]}) is listed under term {r[0]!r} as "
+             f"{r[3]} {r[4]}..{r[5]}, which the log does not give it"
+             for r in sorted(stored - expected, key=_by_position)]  # fmt: skip
     return missing + extra
 
 
-def _by_position(row: tuple[object, ...]) -> tuple[str, str]:
-    return (str(row[2]).zfill(20), str(row[0]))
+def _by_position(row: IndexRow) -> tuple[int, str]:
+    return (row[1], row[0])
