@@ -27,12 +27,14 @@ BATCH = 10_000
 
 
 def _term(data: dict[str, Any]) -> str | None:
-    """The term a stored event names (a correction: its replacement's), read from its JSON
-    payload as every schema version writes it."""
+    """The term a stored event names (a correction: its replacement's; a creation: the empty
+    pseudo-term), read from its JSON payload as every schema version writes it."""
     if data.get("type") == "event.corrected":
         data = data.get("replacement") or {}
     elif data.get("type") == "event.retracted":
         return None
+    if data.get("type") == "agreement.created":
+        return ""
     term = data.get("term")
     return term if isinstance(term, str) else None
 
@@ -74,7 +76,11 @@ def _index(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
         if (term := _term(data)) is not None:
             terms.setdefault(root, set()).add(term)
     return [
-        {**member, "term": term, **({"kind": "group"} if len(members[root]) > 1 else {})}
+        {
+            **member,
+            "term": term,
+            **({"kind": "group"} if len(members[root]) > 1 or "" in names else {}),
+        }
         for root, names in terms.items()
         for term in sorted(names)
         for member in members[root]

@@ -37,6 +37,10 @@ def drop_triggers(store: EventStore) -> None:
             conn.execute(sa.text("DROP TRIGGER sources_no_update_delete ON sources"))
 
 
+# One who deletes events deletes their rows of the term index too, which verify would name.
+ORPHANS = "DELETE FROM term_events WHERE position NOT IN (SELECT position FROM events)"
+
+
 def run(url: str, *args: str) -> Result:
     return CliRunner().invoke(cli, [*args, "--db", url])
 
@@ -129,6 +133,7 @@ def test_deleting_the_last_events_is_caught_by_the_heads_kept(
     drop_triggers(store)
     with store.engine.begin() as conn:
         conn.execute(sa.delete(events_table).where(events_table.c.id == "stop"))
+        conn.execute(sa.text(ORPHANS))
 
     plain = run(db_url, "verify")
     result = run(db_url, "verify", "--against", str(heads))
@@ -155,6 +160,7 @@ def test_deleting_a_whole_agreement_with_its_sources_is_caught(
     with store.engine.begin() as conn:
         conn.execute(sa.delete(events_table).where(events_table.c.agreement == "acme"))
         conn.execute(sa.delete(sources_table).where(sources_table.c.agreement == "acme"))
+        conn.execute(sa.text(ORPHANS))
 
     result = run(db_url, "verify", "--against", str(heads))
 

@@ -32,7 +32,7 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import codec, terms, urls
+from tracker.store import codec, urls
 from tracker.store import sources as source_rows
 from tracker.store.driver import MOMENT, Cursor, day, moment
 
@@ -216,6 +216,8 @@ class EventStore:
         self, conn: Connection, batch: Batch, expected_version: int | None = None
     ) -> AppendResult:
         from sqlalchemy.exc import IntegrityError as Duplicate
+
+        from tracker.store import terms
 
         agreement, events = batch.agreement, batch.events
         look = Cursor.of(conn)

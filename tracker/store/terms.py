@@ -16,17 +16,32 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.core.events import AMENDMENTS, Event, TermSet, term_of
+from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
+from tracker.store.driver import MOMENT, Cursor
 from tracker.store.tables import events_table, term_events_table
 
 IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
 # term, position, agreement, kind, first, last, recorded_at
 _COLUMNS = ("term", "position", "agreement", "kind", "first", "last", "recorded_at")
-_SQLITE_INSERT = f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 7)})"
+_INSERT = f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({{}})"
+_SQLITE_INSERT = _INSERT.format(", ".join("?" * len(_COLUMNS)))
+_POSTGRESQL_INSERT = _INSERT.format(", ".join(["%s"] * len(_COLUMNS)))
+
+
+# The pseudo-term of agreement.created (no term key is empty): replay needs each agreement's
+# creation, as nothing can be possible before it; its group is always read.
+CREATED = ""
+
+
+def _term(event: Event) -> str | None:
+    """The term an event is indexed under by itself (CREATED for a creation)."""
+    if isinstance(event, EventCorrected):
+        return _term(event.replacement)
+    return CREATED if isinstance(event, AgreementCreated) else getattr(event, "term", None)
 
 
 def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
@@ -39,8 +54,8 @@ def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
         groups.setdefault(_root(r.event.id, parent), []).append(r)
     rows: set[IndexRow] = set()
     for members in groups.values():
-        terms = {t for r in members if (t := term_of(r.event)) is not None}
-        if len(members) > 1:
+        terms = {t for r in members if (t := _term(r.event)) is not None}
+        if len(members) > 1 or CREATED in terms:
             rows.update(_row(t, r, "group") for t in terms for r in members)
         elif terms:
             (r,) = members
@@ -73,8 +88,8 @@ def add(conn: Connection, new: Sequence[Recorded]) -> None:
         event = r.event
         if isinstance(event, AMENDMENTS):
             targets.append(event.target)
-        elif (term := getattr(event, "term", None)) is not None:
-            kind = "set" if isinstance(event, TermSet) else "fact"
+        elif (term := _term(event)) is not None:
+            kind = "set" if isinstance(event, TermSet) else "group" if term == CREATED else "fact"
             when = event.effective
             rows.append((term, r.position, event.agreement, kind, when.first, when.last,
                          r.recorded_at))  # fmt: skip
@@ -88,19 +103,22 @@ def add(conn: Connection, new: Sequence[Recorded]) -> None:
 
 
 def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
-    """Insert index rows; on SQLite straight to the driver, as the log inserts its rows."""
+    """Insert index rows straight to the driver, as the log inserts its rows; on SQLite with
+    dates as SQLAlchemy's types store them (an append's rows share one recorded_at)."""
     if not rows:
         return
-    if conn.dialect.name == "sqlite":
-        moment = "%Y-%m-%d %H:%M:%S.%f"
-        conn.exec_driver_sql(_SQLITE_INSERT, [
-            (t, p, a, k, first.isoformat(), last.isoformat(), at.strftime(moment))
-            for t, p, a, k, first, last, at in rows
-        ])  # fmt: skip
-    else:
-        conn.execute(
-            term_events_table.insert(), [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
-        )
+    look = Cursor.of(conn)
+    if not look.sqlite:
+        look.insert(_POSTGRESQL_INSERT, rows)
+        return
+    days: dict[dt.date, str] = {}
+    moments: dict[dt.datetime, str] = {}
+    look.insert(_SQLITE_INSERT, [
+        (t, p, a, k, days.get(first) or days.setdefault(first, first.isoformat()),
+         days.get(last) or days.setdefault(last, last.isoformat()),
+         moments.get(at) or moments.setdefault(at, at.strftime(MOMENT)))
+        for t, p, a, k, first, last, at in rows
+    ])  # fmt: skip
 
 
 def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
@@ -145,9 +163,12 @@ def _read_query() -> sa.Select[Any]:
     ix, t = term_events_table, events_table
     as_of = sa.bindparam("as_of", type_=sa.Date())
     last_set = sa.func.max(sa.case((sa.and_(ix.c.kind == "set", ix.c.last <= as_of), ix.c.last)))
+    term: sa.BindParameter[str] = sa.bindparam("term")
+    having = sa.select(ix.c.agreement).where(ix.c.term == term)
+    created = sa.and_(ix.c.term == CREATED, ix.c.agreement.in_(having))
     known = (
         sa.select(ix, last_set.over(partition_by=ix.c.agreement).label("last_set"))
-        .where(ix.c.term == sa.bindparam("term"), ix.c.recorded_at <= sa.bindparam("known_at"))
+        .where(sa.or_(ix.c.term == term, created), ix.c.recorded_at <= sa.bindparam("known_at"))
         .subquery()
     )
     wanted = sa.or_(
@@ -182,8 +203,11 @@ def read(
         for agreement, payload, ty, sv, position, version, recorded_at in conn.execute(
             _READ, params
         ):
+            log = logs.setdefault(agreement, [])
+            if log and log[-1].position == position:
+                continue  # a group with a creation and the term is read under both
             event = _decode(payload, ty, sv, position)
-            logs.setdefault(agreement, []).append(Recorded(event, position, version, recorded_at))
+            log.append(Recorded(event, position, version, recorded_at))
     return logs
 
 
