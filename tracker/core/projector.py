@@ -132,6 +132,7 @@ class Fold:
     ended: dict[str, EndedTerm] = field(default_factory=dict)
     possible: dict[str, Possible] = field(default_factory=dict)
     next_expiry: dt.date | None = None
+    created: dt.date | None = None  # the first day of the agreement's creation, once applied
 
     def expire(self, before: dt.date) -> None:
         """End every term whose `expires` range ends before `before`."""
@@ -232,6 +233,7 @@ def _amend(fields: dict[str, FieldState], amended: TermAmended, events: tuple[st
 
 
 def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
+    fold.created = fact.effective.first
     fold.title = fact.title
     fold.parties = fact.parties
 
@@ -323,16 +325,17 @@ def _possible_expiries(fold: Fold, as_of: dt.date) -> None:
             )
 
 
-def fold(facts: Sequence[Applied], as_of: dt.date) -> Fold:
+def fold(facts: Sequence[Applied], as_of: dt.date, resume: Fold | None = None) -> Fold:
     """Apply, in order, every fact whose date is surely on or before `as_of`; list the changes
     whose imprecise date may be, and skip the rest. Nothing can come before the agreement
     exists: a date "on or before" a day starts, for this, on the agreement's creation (and
     facts without it, as a read that stops before the creation gives, have no possible
-    changes)."""
-    state = Fold()
+    changes). `resume` goes on from a fold left by `advance` (a snapshot's), changing it in
+    place: every one of `facts` must sort after the facts it holds."""
+    state = Fold() if resume is None else resume
     possible = []
     created = (a.fact.effective.first for a in facts if isinstance(a.fact, AgreementCreated))
-    start = next(created, dt.date.max)  # the one creation, among the first facts
+    start = next(created, state.created or dt.date.max)  # the one creation, among the first
     for applied in facts:
         when = applied.fact.effective
         if when.last <= as_of:
@@ -344,6 +347,19 @@ def fold(facts: Sequence[Applied], as_of: dt.date) -> Fold:
     _possible_changes(state, possible)
     _possible_expiries(state, as_of)
     return state
+
+
+def advance(state: Fold, facts: Iterable[Applied]) -> dt.date | None:
+    """Apply every fact, in order, as `fold` does before it finishes (no expiry after the last
+    fact, no possible changes): the fold a snapshot keeps. Return the last day of the latest
+    fact applied (None when there is none): the fold stands for every date from then on."""
+    latest = None
+    for applied in facts:
+        last = applied.fact.effective.last
+        state.expire(last)
+        apply(state, applied)
+        latest = last if latest is None or last > latest else latest
+    return latest
 
 
 def _possible_changes(state: Fold, possible: list[Applied]) -> None:
@@ -382,10 +398,15 @@ def project(
 
 
 def state_of(
-    agreement: str, resolution: Resolution, as_of: dt.date, known_at: dt.datetime | None
+    agreement: str,
+    resolution: Resolution,
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+    resume: Fold | None = None,
 ) -> AgreementState:
-    """The state on `as_of` of a log whose retractions and corrections are resolved."""
-    result = fold(resolution.facts, as_of)
+    """The state on `as_of` of a log whose retractions and corrections are resolved; with
+    `resume`, the facts are the ones that follow that fold (see `fold`)."""
+    result = fold(resolution.facts, as_of, resume)
     return AgreementState(
         agreement=agreement,
         as_of=as_of,
