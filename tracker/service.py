@@ -30,6 +30,7 @@ from tracker.core.events import (
 from tracker.core.projector import known, project, resolve
 from tracker.core.provenance import sha256
 from tracker.core.rules import TermChange, check_against_log, check_term_changes
+from tracker.core.snapshot import state_from
 from tracker.core.state import AgreementState, EndedTerm, Possible, Recorded, TermState
 from tracker.errors import (
     AmbiguousAgreementError,
@@ -545,7 +546,15 @@ class Tracker:
         """The agreement's terms on `as_of`, as known at `known_at` (now by default) and, with
         `published`, as the sources published by then told it."""
         known_at = known_at or self.store.clock()
-        records = self._read(agreement, as_of, known_at, published)
+        if published is not None:
+            records = self._read(agreement, as_of, known_at, published)
+            return project(agreement, records, as_of, known_at)
+        snapshot, records = self.store.read_for_state(agreement, as_of, known_at)
+        if snapshot is not None:
+            state = state_from(snapshot, records, as_of, known_at)
+            if state is not None:
+                return state
+            records = self._read(agreement, as_of, known_at)
         return project(agreement, records, as_of, known_at)
 
     def terms(
@@ -570,6 +579,12 @@ class Tracker:
             if entry.term or entry.ended or entry.possible:
                 entries.append(entry)
         return entries
+
+    def snapshot(self, agreement: str) -> None:
+        """Write a current snapshot of the agreement: its fold at its latest version, which
+        `state` then reads instead of the whole log while it still holds."""
+        self.store.require(agreement)
+        self.store.snapshot(agreement)
 
     def diff(
         self,

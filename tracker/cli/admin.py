@@ -100,6 +100,22 @@ def current(db_url: str | None) -> None:
     click.echo(current_revision(db_url) or "base")
 
 
+@db.command()
+@click.argument("agreement", required=False)
+@db_option
+def snapshot(agreement: str | None, db_url: str | None) -> None:
+    """Write a snapshot of each agreement (or of AGREEMENT): its state folded at its latest
+    version, so that reading it later skips the events before. Safe to interrupt: each
+    agreement's snapshot is written in one transaction, and snapshots never change an answer.
+
+    Example: tracker db snapshot microsoft-openai
+    """
+    tracker = open_tracker(db_url)
+    for name in [agreement] if agreement is not None else tracker.store.agreements():
+        tracker.snapshot(name)
+        click.echo(f"wrote the snapshot of {name}", err=True)
+
+
 @cli.command()
 @click.argument("agreement", required=False)
 @click.option(

@@ -25,6 +25,7 @@ from tracker.core.events import (
     reference,
 )
 from tracker.core.gc_pause import paused
+from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import (
     ConcurrencyError,
@@ -32,7 +33,7 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import codec, urls
+from tracker.store import codec, snapshots, urls
 from tracker.store import sources as source_rows
 from tracker.store.driver import MOMENT, Cursor, day, moment
 
@@ -237,13 +238,12 @@ class EventStore:
                 raise ConcurrencyError(
                     agreement, head.version, _head(look, agreement).version
                 ) from e
-            terms.add(
-                conn,
-                [
-                    Recorded(e, r.position, r.version, r.recorded_at)
-                    for r, e in zip(rows, new, strict=True)
-                ],
-            )
+            appended = [
+                Recorded(e, r.position, r.version, r.recorded_at)
+                for e, r in zip(new, rows, strict=True)
+            ]
+            terms.add(conn, appended)
+            snapshots.refresh(look, agreement, appended, lambda: _whole_log(look, agreement))
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:
@@ -285,6 +285,26 @@ class EventStore:
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look, paused():
             return [_recorded(*row) for row in look.rows(sql, params)]
+
+    def snapshot(self, agreement: str) -> None:
+        """Write the agreement's snapshot at its current version (see `snapshots`)."""
+        with self._writing() as conn:
+            look = Cursor.of(conn)
+            snapshots.rebuild(look, agreement, _whole_log(look, agreement))
+
+    def read_for_state(
+        self, agreement: str, as_of: dt.date, known_at: dt.datetime
+    ) -> tuple[Snapshot | None, list[Recorded]]:
+        """What the agreement's state on `as_of` as known at `known_at` reads: its snapshot and
+        the events after it, when a snapshot can answer; else no snapshot and what `read` would
+        return (on one cursor: a short log pays one indexed lookup for looking)."""
+        with self._reading() as look:
+            found = snapshots.for_state(look, agreement, as_of, known_at)
+            if found is not None:
+                return found
+            params = {"agreement": agreement, "until": as_of, "known_at": known_at}
+            with paused():
+                return None, [_recorded(*row) for row in look.rows(_read_sql(True, True), params)]
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
@@ -430,14 +450,17 @@ def _check_placement(look: Cursor, agreement: str, version: int, new: list[Event
         rows = look.rows(_CREATED, {"agreement": agreement})
         placement.check_not_before(day(rows[0][0]) if rows else None, new)
         return
-    existing = [
-        _recorded(*row) for row in look.rows(_read_sql(False, False), {"agreement": agreement})
-    ]
+    existing = _whole_log(look, agreement)
     later = [
         Recorded(event, _AFTER_ALL + n, version + n + 1, dt.datetime.max)
         for n, event in enumerate(new)
     ]
     placement.check_whole_log(existing, later)
+
+
+def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
+    """Every event of the agreement, in log order."""
+    return [_recorded(*row) for row in look.rows(_read_sql(False, False), {"agreement": agreement})]
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:

@@ -65,3 +65,16 @@ term_events_table = sa.Table(
     sa.Column("recorded_at", sa.DateTime(), nullable=False),
     sqlite_with_rowid=False,  # one B-tree, by term and agreement: half a rowid table's writes
 )
+
+# Derived data: one agreement's fold at a version (see tracker.core.snapshot); dropping every
+# row changes no answer.
+snapshots_table = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("agreement", sa.String(100), primary_key=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("cutoff", sa.Date(), nullable=False),
+    sa.Column("format", sa.Integer(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+)

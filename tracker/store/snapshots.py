@@ -1,0 +1,180 @@
+"""Snapshot rows: an agreement's fold at a version, read back only when it still holds.
+
+The core decides what a snapshot holds and when it answers (`tracker.core.snapshot`); this
+module stores it, reads it with the events recorded after it, and keeps it current as the log
+grows. A row that does not match its digest, its version's event or its format is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from tracker.core import snapshot as snapshots
+from tracker.core.events import AMENDMENT_TYPES, Event
+from tracker.core.gc_pause import paused
+from tracker.core.snapshot import Snapshot
+from tracker.core.state import Recorded
+from tracker.errors import IntegrityError
+from tracker.store import codec
+from tracker.store.driver import Cursor, day, moment
+
+# How many events may follow an agreement's snapshot before an append writes a new one.
+EVERY = 1000
+
+
+class _Row(NamedTuple):
+    version: int
+    cutoff: dt.date
+    format: int
+    body: str
+    digest: str
+    head_hash: str
+    moment: dt.datetime
+
+
+# The snapshot row with the hash and moment of the event at its version (both primary-key or
+# unique-index lookups).
+_READ = (
+    "SELECT s.version, s.cutoff, s.format, s.body, s.digest, e.hash, e.recorded_at"
+    " FROM snapshots s JOIN events e ON e.agreement = s.agreement AND e.version = s.version"
+    " WHERE s.agreement = :agreement"
+)
+_HEAD_HASH = "SELECT hash FROM events WHERE agreement = :agreement AND version = :version"
+_DELETE = "DELETE FROM snapshots WHERE agreement = {}"
+_INSERT = "INSERT INTO snapshots (agreement, version, cutoff, format, body, digest) VALUES ({})"
+
+
+def _row(look: Cursor, agreement: str) -> _Row | None:
+    """The agreement's snapshot row with its version's hash and moment; None when there is
+    none, or when its columns do not even read back."""
+    rows = look.rows(_READ, {"agreement": agreement})
+    if not rows:
+        return None
+    version, cutoff, format_, body, digest, head_hash, recorded_at = rows[0]
+    try:
+        return _Row(version, day(cutoff), format_, body, digest, head_hash, moment(recorded_at))
+    except (ValueError, TypeError):  # a damaged date column on SQLite
+        return None
+
+
+def _decoded(agreement: str, row: _Row) -> Snapshot | None:
+    """The snapshot a row holds, when it is whole and tied to its version's event."""
+    if row.format != snapshots.FORMAT or not isinstance(row.body, str):
+        return None
+    expected = snapshots.digest(agreement, row.version, row.cutoff, row.head_hash, row.body)
+    if expected != row.digest:
+        return None
+    return snapshots.loads(row.body, agreement, row.version, row.cutoff)
+
+
+@functools.cache
+def _tail_sql(until: bool, known_at: bool) -> str:
+    """The events after a version, by version: optionally only those effective by a date
+    (and every retraction and correction), and recorded by a moment."""
+    sql = (
+        "SELECT payload, type, schema_version, position, version, recorded_at, effective"
+        " FROM events WHERE agreement = :agreement AND version > :after"
+    )
+    if until:
+        amendments = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+        sql += f" AND (effective <= :until OR type IN ({amendments}))"
+    if known_at:
+        sql += " AND recorded_at <= :known_at"
+    return sql + " ORDER BY version"
+
+
+def _tail(
+    look: Cursor,
+    agreement: str,
+    snapshot: _Row,
+    until: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+) -> list[Recorded] | None:
+    """The events recorded after the snapshot; None, before any is decoded, when one of them
+    may change what the snapshot folded (see `tracker.core.snapshot.may_follow`)."""
+    params = {"agreement": agreement, "after": snapshot.version, "until": until,
+              "known_at": known_at}  # fmt: skip
+    rows = look.rows(_tail_sql(until is not None, known_at is not None), params)
+    if not all(snapshots.may_follow(snapshot.cutoff, r[1], day(r[6])) for r in rows):
+        return None
+    with paused():
+        return [Recorded(_event(*r[:4]), r[3], r[4], moment(r[5])) for r in rows]
+
+
+def _event(payload: str, type_: str, schema: int, position: int) -> Event:
+    try:
+        return codec.decode(payload, type_, schema, verify=False)
+    except codec.UndecodableError as e:
+        raise IntegrityError(
+            f"the stored event at position {position} is damaged ({e}); run tracker verify"
+        ) from e
+
+
+def for_state(
+    look: Cursor, agreement: str, as_of: dt.date, known_at: dt.datetime
+) -> tuple[Snapshot, list[Recorded]] | None:
+    """The agreement's snapshot and the events after it that a state on `as_of` as known at
+    `known_at` reads; None when there is no snapshot that can answer it."""
+    row = _row(look, agreement)
+    if row is None or not snapshots.may_answer(row.cutoff, row.moment, as_of, known_at):
+        return None
+    tail = _tail(look, agreement, row, as_of, known_at)
+    if tail is None:
+        return None
+    snapshot = _decoded(agreement, row)
+    return None if snapshot is None else (snapshot, tail)
+
+
+def write(look: Cursor, snapshot: Snapshot) -> None:
+    """Store a snapshot in place of the agreement's, unless that one is of a later version."""
+    agreement, version = snapshot.agreement, snapshot.version
+    stored = _row(look, agreement)
+    if stored is not None and stored.version > version:
+        return
+    head_hash = look.rows(_HEAD_HASH, {"agreement": agreement, "version": version})[0][0]
+    body = snapshots.dumps(snapshot)
+    digest = snapshots.digest(agreement, version, snapshot.cutoff, head_hash, body)
+    mark = "?" if look.sqlite else "%s"
+    cutoff: Any = snapshot.cutoff.isoformat() if look.sqlite else snapshot.cutoff
+    look.insert(_DELETE.format(mark), [(agreement,)])
+    row = (agreement, version, cutoff, snapshots.FORMAT, body, digest)
+    look.insert(_INSERT.format(", ".join([mark] * len(row))), [row])
+
+
+def rebuild(look: Cursor, agreement: str, records: list[Recorded]) -> Snapshot | None:
+    """Write the snapshot of a whole log (in log order) and return it (None for no facts)."""
+    snapshot = snapshots.take(agreement, records)
+    if snapshot is not None:
+        write(look, snapshot)
+    return snapshot
+
+
+def refresh(
+    look: Cursor, agreement: str, new: list[Recorded], read_all: Callable[[], list[Recorded]]
+) -> None:
+    """After an append (in its transaction, `new` its events): when EVERY events or more
+    follow the agreement's snapshot, write a new one at the new head, folded on from the
+    snapshot when the events after it allow, from the whole log (`read_all()`) otherwise."""
+    row = _row(look, agreement)
+    if new[-1].version - (0 if row is None else row.version) < EVERY:
+        return
+    folded = None if row is None else _folded_on(look, agreement, row, new)
+    if folded is not None:
+        write(look, folded)
+    else:
+        rebuild(look, agreement, read_all())
+
+
+def _folded_on(look: Cursor, agreement: str, row: _Row, new: list[Recorded]) -> Snapshot | None:
+    """The snapshot a row holds, folded on over the events after it (those of earlier appends
+    read back, then `new`); None when it is damaged or they do not follow it."""
+    snapshot = _decoded(agreement, row)
+    if snapshot is None:
+        return None
+    tail: list[Recorded] | None = new
+    if new[0].version > row.version + 1:
+        tail = _tail(look, agreement, row)
+    return None if tail is None else snapshots.extend(snapshot, tail)
