@@ -353,13 +353,12 @@ def advance(state: Fold, facts: Iterable[Applied]) -> dt.date | None:
     """Apply every fact, in order, as `fold` does before it finishes (no expiry after the last
     fact, no possible changes): the fold a snapshot keeps. Return the last day of the latest
     fact applied (None when there is none): the fold stands for every date from then on."""
-    latest = None
+    last = None
     for applied in facts:
         last = applied.fact.effective.last
         state.expire(last)
         apply(state, applied)
-        latest = last if latest is None or last > latest else latest
-    return latest
+    return last  # facts come in valid-time order: the last one's is the latest
 
 
 def _possible_changes(state: Fold, possible: list[Applied]) -> None:

@@ -154,13 +154,11 @@ def covers(snapshot: Snapshot, tail: Iterable[Recorded]) -> bool:
     retraction or a correction, none may be effective on or before its cutoff (an imprecise
     date's first day counts), and none is an event it already counts as retracted or
     corrected (ids are unique; this only guards against a damaged log)."""
-    for record in tail:
-        event = record.event
-        if not may_follow(snapshot.cutoff, event.type, event.effective.first):
-            return False
-        if event.id in snapshot.retracted or event.id in snapshot.corrected:
-            return False
-    return True
+    events = [record.event for record in tail]
+    if not all(may_follow(snapshot.cutoff, e.type, e.effective.first) for e in events):
+        return False
+    amended = snapshot.retracted.keys() | snapshot.corrected
+    return not amended or amended.isdisjoint(e.id for e in events)
 
 
 def may_follow(cutoff: dt.date, event_type: str, first_day: dt.date) -> bool:
