@@ -13,12 +13,10 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tracker.core import snapshot as snapshots
-from tracker.core.events import AMENDMENT_TYPES, Event
+from tracker.core.events import AMENDMENT_TYPES
 from tracker.core.gc_pause import paused
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
-from tracker.errors import IntegrityError
-from tracker.store import codec
 from tracker.store.driver import Cursor, day, moment
 
 # How many events may follow an agreement's snapshot before an append writes a new one.
@@ -101,17 +99,10 @@ def _tail(
     rows = look.rows(_tail_sql(until is not None, known_at is not None), params)
     if not all(snapshots.may_follow(snapshot.cutoff, r[1], day(r[6])) for r in rows):
         return None
+    from tracker.store.log import _recorded  # here: the log imports this module
+
     with paused():
-        return [Recorded(_event(*r[:4]), r[3], r[4], moment(r[5])) for r in rows]
-
-
-def _event(payload: str, type_: str, schema: int, position: int) -> Event:
-    try:
-        return codec.decode(payload, type_, schema, verify=False)
-    except codec.UndecodableError as e:
-        raise IntegrityError(
-            f"the stored event at position {position} is damaged ({e}); run tracker verify"
-        ) from e
+        return [_recorded(*r[:6]) for r in rows]
 
 
 def for_state(
