@@ -32,7 +32,18 @@ from cold import bench_cold_start
 from figures import Check, Figure, Result, info, shown, summary, write_json
 from pg import bench_postgres
 from reading import bench_memory, bench_snapshot, bench_state
-from workload import FULL, LATE, QUICK, Sizes, medians, reader, sqlite_settings, timed, writer
+from workload import (
+    FULL,
+    LATE,
+    QUICK,
+    Sizes,
+    medians,
+    reader,
+    sqlite_settings,
+    timed,
+    without_snapshots,
+    writer,
+)
 from writes import BATCH, Files, build_long, singles_peer, singles_plain, singles_tracker, url_of
 
 
@@ -69,6 +80,7 @@ def bench_replay(files: Files, sizes: Sizes) -> Result:
     import peer
     from plain import PlainSqlite
 
+    without_snapshots(files.tracker)
     times: dict[str, list[float]] = {"tracker": [], "peer": [], "plain": []}
     for _ in range(sizes.rounds):
         tracker = reader(url_of(files.tracker))
@@ -89,7 +101,7 @@ def bench_replay(files: Files, sizes: Sizes) -> Result:
         plain_,
         "sqlite3 fetch + json.loads",
         [Check("x faster than peer", peer_ / tracker, ">=", 5)],
-        "a newly opened store each round; tracker: Tracker.state as of a late date",
+        "a newly opened store each round, no snapshot; tracker: Tracker.state as of a late date",
     )
     return shown(figure)
 

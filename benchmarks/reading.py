@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from figures import Check, Figure, Missing, Result, info, shown
-from workload import LATE, Sizes, median, medians, percentile, reader, timed, writer
+from workload import (
+    LATE,
+    Sizes,
+    median,
+    medians,
+    percentile,
+    reader,
+    timed,
+    without_snapshots,
+    writer,
+)
 from writes import Files, build_long, build_many, url_of
 
 from tracker.service import Tracker
@@ -44,6 +54,7 @@ def bench_memory(folder: Path, files: Files, sizes: Sizes, quick: bool) -> list[
             here = Files.named(folder, f"memory-{count}")
             info(f"building a {count:,}-event agreement for the tracker and the peer ...")
             build_long(here, count)
+        without_snapshots(here.tracker)  # a whole replay, as the peer's
         tracker, before = peak_mb("tracker", url_of(here.tracker))
         peer_, peer_before = peak_mb("peer", str(here.peer))
         info(

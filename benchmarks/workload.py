@@ -4,10 +4,12 @@ peer's events and as plain JSON rows; and the clock that times it."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tracker.core.events import AgreementCreated, Citation, Event, Party, TermSet
@@ -101,6 +103,17 @@ def writer(url: str) -> Tracker:
 def reader(url: str) -> Tracker:
     """The tracker over an existing database, as a read command opens it."""
     return Tracker.open(url, create=False)
+
+
+def without_snapshots(path: Path) -> None:
+    """Drop the stored folds of a tracker file (appends keep them current), so that a replay
+    reads the whole log; snapshots are derived data, so no answer changes."""
+    conn = sqlite3.connect(path)
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    if "snapshots" in tables:
+        conn.execute("DELETE FROM snapshots")
+        conn.commit()
+    conn.close()
 
 
 def sqlite_settings(store: EventStore) -> str:
