@@ -60,9 +60,9 @@ class Row(NamedTuple):
     hash_version: int
 
 
-_INSERT = f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({{}})"
-_SQLITE_INSERT = _INSERT.format(", ".join("?" * len(Row._fields)))
-_POSTGRESQL_INSERT = _INSERT.format(", ".join(["%s"] * len(Row._fields)))
+_SQLITE_INSERT = (
+    f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * len(Row._fields))})"
+)
 # Reads and the append's lookups, in SQL both databases take, run on the driver's own cursor
 # (see tracker.store.driver). The last row by position (the primary key's index, not a
 # scan): recorded_at increases with position, so its recorded_at is the latest.
@@ -389,7 +389,7 @@ def _insert(look: Cursor, rows: list[Row]) -> None:
     costs more than the insert itself); on SQLite, with dates written as SQLAlchemy's Date and
     DateTime types store them."""
     if not look.sqlite:
-        look.insert(_POSTGRESQL_INSERT, rows)
+        look.copy("events", Row._fields, rows)
         return
     written = rows[0].recorded_at.strftime(MOMENT)  # one for the whole batch
     look.insert(_SQLITE_INSERT, [_sqlite_row(row, written) for row in rows])

@@ -27,9 +27,9 @@ from tracker.store.tables import events_table, term_events_table
 IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
 # term, position, agreement, kind, first, last, recorded_at
 _COLUMNS = ("term", "position", "agreement", "kind", "first", "last", "recorded_at")
-_INSERT = f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({{}})"
-_SQLITE_INSERT = _INSERT.format(", ".join("?" * len(_COLUMNS)))
-_POSTGRESQL_INSERT = _INSERT.format(", ".join(["%s"] * len(_COLUMNS)))
+_SQLITE_INSERT = (
+    f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
 
 
 # The pseudo-term of agreement.created (no term key is empty): replay needs each agreement's
@@ -109,7 +109,7 @@ def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
         return
     look = Cursor.of(conn)
     if not look.sqlite:
-        look.insert(_POSTGRESQL_INSERT, rows)
+        look.copy("term_events", _COLUMNS, rows)
         return
     days: dict[dt.date, str] = {}
     moments: dict[dt.datetime, str] = {}
