@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _PARAM = re.compile(r":(\w+)")
 MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a moment
+_FEW = 4  # rows that PostgreSQL inserts faster one statement each than with a COPY
 
 
 class Cursor:
@@ -67,14 +68,18 @@ class Cursor:
             found += self.rows(sql.format(ids=", ".join(f":{n}" for n in names)), names)
         return found
 
-    def insert(self, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
+    def insert(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows (positional parameters, in the driver's style)."""
         with self.translated(sql, rows):
             self.cursor.executemany(sql, rows)
 
-    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-        """Insert rows with PostgreSQL's COPY: one statement for the whole batch, where an
-        INSERT per row costs the server a statement each."""
+    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Insert rows on PostgreSQL: a few with INSERT, a batch with COPY (one statement for
+        all of them, where an INSERT per row costs the server a statement each)."""
+        if len(rows) <= _FEW:
+            marks = ", ".join(["%s"] * len(columns))
+            self.insert(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            return
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with self.translated(sql, ()), self.cursor.copy(sql) as copy:
             for row in rows:
