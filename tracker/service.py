@@ -24,12 +24,11 @@ from tracker.core.events import (
     EventCorrected,
     Fact,
     StoredSource,
-    TermEnded,
     term_of,
 )
 from tracker.core.projector import known, project, resolve
 from tracker.core.provenance import sha256
-from tracker.core.rules import TermChange, check_against_log, check_term_changes
+from tracker.core.rules import TermChange, check_term_changes
 from tracker.core.snapshot import state_from
 from tracker.core.state import AgreementState, EndedTerm, Possible, Recorded, TermState
 from tracker.errors import (
@@ -377,17 +376,9 @@ class Tracker:
             event = event_from_dict(data)
         except ValidationError as e:
             raise InvalidEventError(describe(e)) from e
-        if not isinstance(event, AgreementCreated):
-            check_against_log(event, self._log_for_checks(event))
         result = self.append(agreement, [event], expected_version, dry_run=dry_run)
         written = result.written > 0
         return Appended(event.id, agreement, written, result.version, event_to_dict(event), dry_run)
-
-    def _log_for_checks(self, event: Event) -> list[Event]:
-        """What `check_against_log` needs: the whole log to end a term, else its creation."""
-        if isinstance(event, TermEnded):
-            return [r.event for r in self.store.read(event.agreement)]
-        return [e for e in self.store.created() if e.agreement == event.agreement]
 
     def add_source(
         self, agreement: str, fields: Mapping[str, Any], text: Path | None = None

@@ -69,7 +69,9 @@ def test_a_correction_cannot_date_a_term_before_the_agreement(store: EventStore)
 
     message = refused(store, corrected("a", early))
 
-    assert message == "event 'fix': dated 2024-06-01, before the agreement was created (2025-01-01)"
+    assert message == (
+        "event 'fix': dated 2024-06-01, before agreement 'acme' was created (2025-01-01)"
+    )
 
 
 def test_a_proposal_is_resolved_only_once(store: EventStore) -> None:
@@ -87,7 +89,7 @@ def test_a_term_cannot_be_dated_before_the_agreement(store: EventStore) -> None:
     message = refused(store, early)
 
     assert message == (
-        "event 'early': dated 2024-12-31, before the agreement was created (2025-01-01)"
+        "event 'early': dated 2024-12-31, before agreement 'acme' was created (2025-01-01)"
     )
 
 

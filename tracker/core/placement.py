@@ -40,7 +40,9 @@ def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
             and not isinstance(event, AMENDMENTS)
             and event.effective.last < created
         ):
-            raise InvalidEventError(_before(event.id, str(event.effective), str(created)))
+            raise InvalidEventError(
+                _before(event.id, str(event.effective), event.agreement, str(created))
+            )
 
 
 def check_whole_log(existing: Sequence[Recorded], new: Sequence[Recorded]) -> None:
@@ -81,8 +83,11 @@ def _culprit(applied: Applied) -> str:
     return applied.corrections[-1] if applied.corrections else applied.fact.id
 
 
-def _before(culprit: str, effective: str, created: str) -> str:
-    return f"event {culprit!r}: dated {effective}, before the agreement was created ({created})"
+def _before(culprit: str, effective: str, agreement: str, created: str) -> str:
+    return (
+        f"event {culprit!r}: dated {effective}, before agreement {agreement!r} was created "
+        f"({created})"
+    )
 
 
 def _creation_problems(facts: Sequence[Applied]) -> list[str]:
@@ -96,7 +101,12 @@ def _creation_problems(facts: Sequence[Applied]) -> list[str]:
         ]
     start, moved = created[0].fact.effective, bool(created[0].corrections)
     return [
-        _before(_culprit(created[0] if moved else a), str(a.fact.effective), str(start))
+        _before(
+            _culprit(created[0] if moved else a),
+            str(a.fact.effective),
+            created[0].fact.agreement,
+            str(start),
+        )
         for a in facts
         if a.fact.effective.last < start.first
     ]

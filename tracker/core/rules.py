@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from tracker.core.events import (
-    AMENDMENTS,
     AgreementCreated,
     Event,
     EventCorrected,
@@ -17,10 +16,8 @@ from tracker.core.events import (
     StoredSource,
     TermAffirmed,
     TermAmended,
-    TermEnded,
     reference,
 )
-from tracker.core.placement import ended_unset
 from tracker.core.projector import fold, known, resolve
 from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
@@ -121,22 +118,6 @@ def _conflict(event: Event, earlier: Event, *, stored_too: bool) -> str:
         f"with other content ({differs}); to change a recorded event, record an "
         f"event.corrected with target {event.id!r}"
     )
-
-
-def check_against_log(event: Event, log: Sequence[Event]) -> None:
-    """Catch slips of an event entered by hand that the log makes plain: a fact surely dated
-    before its agreement was created, a term ended that was never set."""
-    created = next((e for e in log if isinstance(e, AgreementCreated)), None)
-    fact = not isinstance(event, AMENDMENTS)
-    if fact and created is not None and event.effective.last < created.effective.first:
-        raise InvalidEventError(
-            f"event {event.id!r}: dated {event.effective}, before agreement "
-            f"{event.agreement!r} was created ({created.effective})"
-        )
-    if isinstance(event, TermEnded):
-        unset = ended_unset([*log, event])
-        if len(unset) > len(ended_unset(log)):  # the log's own older slips are not this one's
-            raise InvalidEventError(unset[-1])
 
 
 def new_sources(
