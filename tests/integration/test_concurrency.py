@@ -143,10 +143,11 @@ def test_a_lost_server_connection_is_one_line_without_driver_noise(postgres_url:
 
 
 def _terminate_the_waiting_writer(admin: sa.Connection) -> None:
-    """Wait for a session to wait on the events lock, then end it as a server shutdown does."""
+    """Wait for a session to wait on the events lock, then end it as a server shutdown does
+    (only in this database: another suite on the same server has sessions of its own)."""
     waiting = sa.text(
         "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'LOCK TABLE events%'"
+        "AND query LIKE 'LOCK TABLE events%' AND datname = current_database()"
     )
     for _ in range(400):
         pids = admin.execute(waiting).scalars().all()
