@@ -554,15 +554,11 @@ class Tracker:
         """One term on `as_of`, as known at `known_at` (now by default), in every agreement
         that has it in force, ended, or possibly changed; by agreement. Each answer is what
         `state` says of the term: only the events the term index gives are replayed."""
-        from tracker.store import terms
-
         if len(key) > 100 or _TERM_KEY.fullmatch(key) is None:
             raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
         known_at = known_at or self.store.clock()
         entries = []
-        for agreement, records in sorted(
-            terms.read(self.store.engine, key, as_of, known_at).items()
-        ):
+        for agreement, records in sorted(self.store.read_term(key, as_of, known_at).items()):
             state = project(agreement, records, as_of, known_at)
             entry = TermEntry(
                 agreement, state.terms.get(key), state.ended.get(key), state.possible.get(key)

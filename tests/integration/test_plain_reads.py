@@ -68,11 +68,12 @@ def test_a_file_the_engine_would_migrate_or_fill_is_not_read_plainly(tmp_path: P
     assert EventStore.reading_sqlite(tmp_path / "missing.db", lambda: engine_for(empty)) is None
 
 
-def test_a_read_command_on_sqlite_loads_no_sqlalchemy(loaded: Path) -> None:
+@pytest.mark.parametrize("command", [["state"], ["terms", "api.exclusivity"]])
+def test_a_read_command_on_sqlite_loads_no_sqlalchemy(loaded: Path, command: list[str]) -> None:
     code = (
         "import sys\n"
         "from tracker.cli import cli\n"
-        f"args = ['state', '--as-of', '2025-01-21', '--format', 'json', '--db', "
+        f"args = [*{command!r}, '--as-of', '2025-01-21', '--format', 'json', '--db', "
         f"'sqlite:///{loaded}']\n"
         "try:\n"
         "    cli.main(args, standalone_mode=False)\n"

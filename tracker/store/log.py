@@ -306,6 +306,16 @@ class EventStore:
             with paused():
                 return None, [_recorded(*row) for row in look.rows(_read_sql(True, True), params)]
 
+    def read_term(
+        self, term: str, as_of: dt.date, known_at: dt.datetime
+    ) -> dict[str, list[Recorded]]:
+        """The events of every agreement that replaying one term on `as_of`, as known at
+        `known_at`, needs (see tracker.store.terms), by agreement, in log order."""
+        from tracker.store import terms
+
+        with self._reading() as look:
+            return terms.read(look, term, as_of, known_at)
+
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING
 
 from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.driver import MOMENT, Cursor
-from tracker.store.tables import events_table, term_events_table
+from tracker.store.driver import MOMENT, Cursor, moment
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
 # term, position, agreement, kind, first, last, recorded_at
@@ -95,8 +94,9 @@ def add(conn: Connection, new: Sequence[Recorded]) -> None:
                          r.recorded_at))  # fmt: skip
     _insert(conn, rows)
     if targets:
+        from tracker.store.tables import term_events_table as ix
+
         group = _groups(conn, targets)
-        ix = term_events_table
         positions = [r.position for r in group]
         conn.execute(ix.delete().where(ix.c.position.in_(positions)))
         _insert(conn, sorted(index_rows(group)))
@@ -123,7 +123,10 @@ def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
 
 def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
     """Every stored event of the groups these events belong to, by position."""
-    t = events_table
+    import sqlalchemy as sa
+
+    from tracker.store.tables import events_table as t
+
     roots: set[str] = set()
     seen, frontier = set(targets), set(targets)
     while frontier:  # up to the facts the chains are aimed at
@@ -148,66 +151,47 @@ def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
 
 def _decode(payload: str, event_type: str, schema: int, position: int) -> Event:
     try:
-        return codec.decode(payload, event_type, schema)
+        return codec.decode(payload, event_type, schema, verify=False)
     except codec.UndecodableError as e:
         raise IntegrityError(
             f"the stored event at position {position} is damaged ({e}); run tracker verify"
         ) from e
 
 
-def _read_query() -> sa.Select[Any]:
-    """One term's events that can matter on `as_of`, as known at `known_at`: every event of a
-    group with retractions or corrections, and each fact alone in its group that is dated by
-    `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
-    which replaces whatever replay applied before it. By agreement, then in log order."""
-    ix, t = term_events_table, events_table
-    as_of = sa.bindparam("as_of", type_=sa.Date())
-    last_set = sa.func.max(sa.case((sa.and_(ix.c.kind == "set", ix.c.last <= as_of), ix.c.last)))
-    term: sa.BindParameter[str] = sa.bindparam("term")
-    having = sa.select(ix.c.agreement).where(ix.c.term == term)
-    created = sa.and_(ix.c.term == CREATED, ix.c.agreement.in_(having))
-    known = (
-        sa.select(ix, last_set.over(partition_by=ix.c.agreement).label("last_set"))
-        .where(sa.or_(ix.c.term == term, created), ix.c.recorded_at <= sa.bindparam("known_at"))
-        .subquery()
-    )
-    wanted = sa.or_(
-        known.c.kind == "group",
-        sa.and_(
-            known.c.first <= as_of,
-            sa.or_(known.c.last_set.is_(None), known.c.last >= known.c.last_set),
-        ),
-    )
-    columns = (known.c.agreement, t.c.payload, t.c.type, t.c.schema_version, t.c.position,
-               t.c.version, t.c.recorded_at)  # fmt: skip
-    joined = known.join(t, t.c.position == known.c.position)
-    return (
-        sa.select(*columns)
-        .select_from(joined)
-        .where(wanted)
-        .order_by(known.c.agreement, known.c.position)
-    )
-
-
-_READ = _read_query()
+# One term's events that can matter on `as_of`, as known at `known_at`: every event of a
+# group with retractions or corrections, and each fact alone in its group that is dated by
+# `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
+# which replaces whatever replay applied before it. By agreement, then in log order.
+_READ = """
+SELECT k.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
+FROM (
+    SELECT agreement, position, kind, first, last,
+        max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END)
+            OVER (PARTITION BY agreement) AS last_set
+    FROM term_events
+    WHERE (term = :term OR (term = :created
+        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term)))
+        AND recorded_at <= :known_at
+) AS k JOIN events AS e ON e.position = k.position
+WHERE k.kind = 'group' OR (k.first <= :as_of AND (k.last_set IS NULL OR k.last >= k.last_set))
+ORDER BY k.agreement, k.position
+"""
 
 
 def read(
-    engine: Engine, term: str, as_of: dt.date, known_at: dt.datetime
+    look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime
 ) -> dict[str, list[Recorded]]:
     """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
     by agreement, in log order: replaying them gives the term as the whole log does."""
     logs: dict[str, list[Recorded]] = {}
-    params = {"term": term, "as_of": as_of, "known_at": known_at}
-    with engine.connect() as conn, paused():
-        for agreement, payload, ty, sv, position, version, recorded_at in conn.execute(
-            _READ, params
-        ):
+    params = {"term": term, "created": CREATED, "as_of": as_of, "known_at": known_at}
+    with paused():
+        for agreement, payload, ty, sv, position, version, at in look.rows(_READ, params):
             log = logs.setdefault(agreement, [])
             if log and log[-1].position == position:
                 continue  # a group with a creation and the term is read under both
             event = _decode(payload, ty, sv, position)
-            log.append(Recorded(event, position, version, recorded_at))
+            log.append(Recorded(event, position, version, moment(at)))
     return logs
 
 
@@ -215,7 +199,11 @@ def check(engine: Engine, agreement: str | None = None) -> list[str]:
     """How the stored index (of every agreement, or one) differs from the one the log
     implies, one line per row (a tampered, stale or damaged index); events that do not
     decode are verify's to name."""
-    t, ix = events_table, term_events_table
+    import sqlalchemy as sa
+
+    from tracker.store.tables import events_table as t
+    from tracker.store.tables import term_events_table as ix
+
     query = sa.select(t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version,
                       t.c.recorded_at)  # fmt: skip
     stored_query = sa.select(*(ix.c[name] for name in _COLUMNS))
