@@ -11,7 +11,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, READ_BACK, Event
+from tracker.core.state import Recorded
 from tracker.core.wording import describe
+from tracker.errors import IntegrityError
+from tracker.store.driver import moment
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2
@@ -81,6 +84,27 @@ def decode(payload: str, event_type: str, schema_version: int, *, verify: bool =
     if event.type != event_type:
         raise UndecodableError(f"payload is a {event.type}, not a {event_type}")
     return event
+
+
+def stored_event(
+    payload: str, event_type: str, schema: int, where: object, key: str = "position"
+) -> Event:
+    """An event read back from the log (see `decode`, without `verify`); a damaged row is
+    one line naming it (by `key` = `where`)."""
+    try:
+        return decode(payload, event_type, schema, verify=False)
+    except UndecodableError as e:
+        raise IntegrityError(
+            f"the stored event at {key} {where} is damaged ({e}); run tracker verify"
+        ) from e
+
+
+def stored_record(
+    payload: str, event_type: str, schema: int, position: int, version: int, recorded_at: Any
+) -> Recorded:
+    """A log row (payload, type, schema version, position, version, recorded_at) read back."""
+    event = stored_event(payload, event_type, schema, position)
+    return Recorded(event, position, version, moment(recorded_at))
 
 
 def _lift(payload: str, event_type: str, schema_version: int) -> Event:

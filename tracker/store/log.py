@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from tracker.core import placement, rules
@@ -29,7 +29,6 @@ from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import (
     ConcurrencyError,
-    IntegrityError,
     NotFoundError,
     TrackerError,
 )
@@ -284,7 +283,7 @@ class EventStore:
         sql = _read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look, paused():
-            return [_recorded(*row) for row in look.rows(sql, params)]
+            return [codec.stored_record(*row) for row in look.rows(sql, params)]
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
@@ -304,7 +303,9 @@ class EventStore:
                 return found
             params = {"agreement": agreement, "until": as_of, "known_at": known_at}
             with paused():
-                return None, [_recorded(*row) for row in look.rows(_read_sql(True, True), params)]
+                return None, [
+                    codec.stored_record(*row) for row in look.rows(_read_sql(True, True), params)
+                ]
 
     def read_term(
         self, term: str, as_of: dt.date, known_at: dt.datetime
@@ -320,7 +321,10 @@ class EventStore:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
         with self._reading() as look, paused():
-            return [_recorded(*row) for row in look.rows(_AFTER, {"after": after, "limit": limit})]
+            return [
+                codec.stored_record(*row)
+                for row in look.rows(_AFTER, {"after": after, "limit": limit})
+            ]
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
@@ -330,7 +334,9 @@ class EventStore:
     def created(self) -> list[AgreementCreated]:
         """The agreement.created event of every agreement, by agreement id."""
         with self._reading() as look:
-            events = [_decode(p, ty, sv, pos) for p, ty, sv, pos in look.rows(_CREATIONS, {})]
+            events = [
+                codec.stored_event(p, ty, sv, pos) for p, ty, sv, pos in look.rows(_CREATIONS, {})
+            ]
         return sorted(
             (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
         )
@@ -375,23 +381,6 @@ def _read_sql(until: bool, known_at: bool) -> str:
     if known_at:
         sql += " AND recorded_at <= :known_at"
     return sql + " ORDER BY version"
-
-
-def _recorded(
-    payload: str, type_: str, schema: int, position: int, version: int, recorded_at: Any
-) -> Recorded:
-    event = _decode(payload, type_, schema, position)
-    return Recorded(event, position, version, moment(recorded_at))
-
-
-def _decode(payload: str, type_: str, schema: int, where: object, key: str = "position") -> Event:
-    """The stored event; a damaged row is one line naming it (by `key` = `where`)."""
-    try:
-        return codec.decode(payload, type_, schema, verify=False)
-    except codec.UndecodableError as e:
-        raise IntegrityError(
-            f"the stored event at {key} {where} is damaged ({e}); run tracker verify"
-        ) from e
 
 
 def _insert(look: Cursor, rows: list[Row]) -> None:
@@ -446,7 +435,7 @@ def _head(look: Cursor, agreement: str) -> _Head:
 def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with these ids."""
     return {
-        id_: _decode(payload, type_, schema, repr(id_), "id")
+        id_: codec.stored_event(payload, type_, schema, repr(id_), "id")
         for id_, payload, type_, schema in look.among(_STORED, ids)
     }
 
@@ -470,7 +459,10 @@ def _check_placement(look: Cursor, agreement: str, version: int, new: list[Event
 
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
-    return [_recorded(*row) for row in look.rows(_read_sql(False, False), {"agreement": agreement})]
+    return [
+        codec.stored_record(*row)
+        for row in look.rows(_read_sql(False, False), {"agreement": agreement})
+    ]
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:

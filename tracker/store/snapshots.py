@@ -17,6 +17,7 @@ from tracker.core.events import AMENDMENT_TYPES
 from tracker.core.gc_pause import paused
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
+from tracker.store import codec
 from tracker.store.driver import Cursor, day, moment
 
 # How many events may follow an agreement's snapshot before an append writes a new one.
@@ -99,10 +100,9 @@ def _tail(
     rows = look.rows(_tail_sql(until is not None, known_at is not None), params)
     if not all(snapshots.may_follow(snapshot.cutoff, r[1], day(r[6])) for r in rows):
         return None
-    from tracker.store.log import _recorded  # here: the log imports this module
 
     with paused():
-        return [_recorded(*r[:6]) for r in rows]
+        return [codec.stored_record(*r[:6]) for r in rows]
 
 
 def for_state(

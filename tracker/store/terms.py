@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
-from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.driver import MOMENT, Cursor, moment
 
@@ -141,21 +140,12 @@ def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
     rows = conn.execute(sa.select(*columns).where(t.c.id.in_(roots))).all() if roots else []
     while rows:  # down to every retraction and correction aimed at them
         for payload, ty, sv, position, version, recorded_at, _ in rows:
-            event = _decode(payload, ty, sv, position)
+            event = codec.stored_event(payload, ty, sv, position)
             members[position] = Recorded(event, position, version, recorded_at)
         ids = [row[-1] for row in rows]
         below = conn.execute(sa.select(*columns).where(t.c.target.in_(ids))).all()
         rows = [row for row in below if row[3] not in members]
     return [members[p] for p in sorted(members)]
-
-
-def _decode(payload: str, event_type: str, schema: int, position: int) -> Event:
-    try:
-        return codec.decode(payload, event_type, schema, verify=False)
-    except codec.UndecodableError as e:
-        raise IntegrityError(
-            f"the stored event at position {position} is damaged ({e}); run tracker verify"
-        ) from e
 
 
 # One term's events that can matter on `as_of`, as known at `known_at`: every event of a
@@ -190,7 +180,7 @@ def read(
             log = logs.setdefault(agreement, [])
             if log and log[-1].position == position:
                 continue  # a group with a creation and the term is read under both
-            event = _decode(payload, ty, sv, position)
+            event = codec.stored_event(payload, ty, sv, position)
             log.append(Recorded(event, position, version, moment(at)))
     return logs
 
