@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeAlias, get_args
+from typing import Annotated, Any, Literal, TypeAlias, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -18,7 +18,6 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     TypeAdapter,
-    ValidationInfo,
     WithJsonSchema,
     field_serializer,
     model_validator,
@@ -32,6 +31,29 @@ Stance: TypeAlias = Literal["supports", "contradicts"]
 EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
 Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The validators that leave a valid stored value as it is: they only check it, or normalise it
+# into the form it was stored in. A payload read back from the log was validated when it was
+# written and the hash chain covers it, so the store reads it with validators derived from these
+# models without them (tracker.store.codec); `tracker verify` runs them all.
+UNCHANGED_ON_READ: set[Callable[..., Any]] = set()
+
+
+def unchanged_on_read(validator: F) -> F:
+    """Mark a validator as one that a stored payload read back skips (see UNCHANGED_ON_READ)."""
+    UNCHANGED_ON_READ.add(validator)
+    return validator
+
+
+@unchanged_on_read
+def _printable_id(value: Any) -> Any:
+    """An id with unprintable or non-ASCII characters, made safe to show (stored ids are)."""
+    if not isinstance(value, str) or (value.isascii() and value.isprintable()):
+        return value
+    return safe_identifier(value)
+
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 TermKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
 EventId = Annotated[
@@ -39,11 +61,7 @@ EventId = Annotated[
     # The constraints first, so that pydantic checks them natively after the validator below
     # (listed after it, they would each cost a Python call on every event read).
     Field(min_length=1, max_length=200, pattern=r"^[^\s]+$"),
-    BeforeValidator(
-        lambda v: (
-            v if not isinstance(v, str) or (v.isascii() and v.isprintable()) else safe_identifier(v)
-        )
-    ),
+    BeforeValidator(_printable_id),
 ]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -52,15 +70,10 @@ MAX_DEPTH = 20
 MAX_INT = 10**30
 
 
-# The validation context of a stored payload read back: it was checked when it was written
-# and the hash chain covers it, so the checks below, which walk the whole value, are skipped
-# (`tracker verify` still runs them).
-READ_BACK: dict[str, bool] = {"read_back": True}
-
-
-def _limits(value: Any, info: ValidationInfo) -> Any:
-    """A value's limits (see _finite), unless it is a stored payload read back."""
-    return value if info.context is READ_BACK else _finite(value)
+@unchanged_on_read
+def _limits(value: Any) -> Any:
+    """A value within the limits of _finite."""
+    return _finite(value)
 
 
 def _finite(value: Any, depth: int = 0) -> Any:
@@ -201,6 +214,7 @@ class TermSet(BaseEvent):
     )
 
     @model_validator(mode="after")
+    @unchanged_on_read
     def _expires_after_effective(self) -> TermSet:
         if self.expires is not None and self.expires.last < self.effective.first:
             raise ValueError(f"expires {self.expires} is before effective {self.effective}")
@@ -272,6 +286,7 @@ class EventRetracted(BaseEvent):
     reason: Text = Field(description="Why the retracted event no longer counts, in words.")
 
     @model_validator(mode="after")
+    @unchanged_on_read
     def _not_itself(self) -> EventRetracted:
         if self.target == self.id:
             raise ValueError("an event cannot retract itself")
@@ -313,6 +328,7 @@ class EventCorrected(BaseEvent):
         return data
 
     @model_validator(mode="after")
+    @unchanged_on_read
     def _consistent(self) -> EventCorrected:
         if self.target == self.id:
             raise ValueError("an event cannot correct itself")

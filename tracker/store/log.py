@@ -283,7 +283,7 @@ class EventStore:
         sql = _read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look, paused():
-            return [codec.stored_record(*row) for row in look.rows(sql, params)]
+            return codec.stored_records(look.rows(sql, params))
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
@@ -303,9 +303,7 @@ class EventStore:
                 return found
             params = {"agreement": agreement, "until": as_of, "known_at": known_at}
             with paused():
-                return None, [
-                    codec.stored_record(*row) for row in look.rows(_read_sql(True, True), params)
-                ]
+                return None, codec.stored_records(look.rows(_read_sql(True, True), params))
 
     def read_term(
         self, term: str, as_of: dt.date, known_at: dt.datetime
@@ -321,10 +319,7 @@ class EventStore:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
         with self._reading() as look, paused():
-            return [
-                codec.stored_record(*row)
-                for row in look.rows(_AFTER, {"after": after, "limit": limit})
-            ]
+            return codec.stored_records(look.rows(_AFTER, {"after": after, "limit": limit}))
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
@@ -459,10 +454,7 @@ def _check_placement(look: Cursor, agreement: str, version: int, new: list[Event
 
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
-    return [
-        codec.stored_record(*row)
-        for row in look.rows(_read_sql(False, False), {"agreement": agreement})
-    ]
+    return codec.stored_records(look.rows(_read_sql(False, False), {"agreement": agreement}))
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:

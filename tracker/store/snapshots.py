@@ -102,7 +102,7 @@ def _tail(
         return None
 
     with paused():
-        return [codec.stored_record(*r[:6]) for r in rows]
+        return codec.stored_records(r[:6] for r in rows)
 
 
 def for_state(

@@ -1,0 +1,95 @@
+"""Stored payloads are read back with validators derived from the event models, without the
+validators that leave a valid stored value as it is; they read what the models read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from tests.unit.test_projector_properties import PROPERTY, logs
+from tracker.core.events import EventCorrected, TermSet
+from tracker.core.state import Recorded
+from tracker.errors import IntegrityError
+from tracker.files.agreement import load
+from tracker.store import codec
+
+RECORD = Path(__file__).resolve().parents[2] / "events" / "microsoft-openai.yaml"
+AT = "2025-01-02 03:04:05.000006"
+
+
+def functions(schema: Any) -> list[str]:
+    """The names of the Python validators (before, after) a core schema calls, in order."""
+    if isinstance(schema, list):
+        return [name for item in schema for name in functions(item)]
+    if not isinstance(schema, dict):
+        return []
+    names = []
+    if schema.get("type") in ("function-before", "function-after"):
+        names.append(schema["function"]["function"].__name__)
+    return names + [name for value in schema.values() for name in functions(value)]
+
+
+def row(record: Recorded) -> codec.LogRow:
+    event = record.event
+    payload = codec.encode(event)
+    return (payload, event.type, codec.SCHEMA_VERSION, record.position, record.version, AT)
+
+
+def test_a_term_sets_reader_skips_only_its_checks_and_its_id_normaliser() -> None:
+    model = functions(TermSet.__pydantic_core_schema__)
+    reader = functions(codec._read_back(TermSet.__pydantic_core_schema__))
+
+    assert model == ["_expires_after_effective", "_printable_id", "_limits"]
+    assert reader == []
+
+
+def test_a_correction_keeps_the_validator_that_gives_its_replacement_an_identity() -> None:
+    reader = functions(codec._read_back(EventCorrected.__pydantic_core_schema__))
+
+    assert reader == ["_inherit_identity"]
+
+
+def test_every_event_of_the_shipped_record_reads_back_as_the_model_reads_it() -> None:
+    events = load(RECORD).events
+    records = [Recorded(e, n, n, dt.datetime(2025, 1, 2)) for n, e in enumerate(events, 1)]
+
+    read = codec.stored_records(row(r) for r in records)
+
+    assert [r.event for r in read] == list(events)
+    assert [r.event for r in read] == [
+        codec.decode(codec.encode(e), e.type, codec.SCHEMA_VERSION) for e in events
+    ]
+    assert sorted({r.event.type for r in read}) == [
+        "agreement.created", "note.recorded", "term.affirmed", "term.amended", "term.proposed",
+        "term.set",
+    ]  # fmt: skip
+    assert {r.recorded_at for r in read} == {dt.datetime(2025, 1, 2, 3, 4, 5, 6)}
+
+
+@PROPERTY
+@given(records=logs())
+def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]) -> None:
+    read = codec.stored_records(row(r) for r in records)
+
+    assert [r.event for r in read] == [r.event for r in records]
+    assert [(r.position, r.version) for r in read] == [(r.position, r.version) for r in records]
+
+
+def test_a_stored_payload_that_breaks_a_constraint_is_still_refused_in_one_line() -> None:
+    payload = (
+        '{"id":"a","agreement":"acme","effective":"2025-01-01","type":"term.set",'
+        '"term":"Not A Key","summary":"s"}'
+    )
+
+    with pytest.raises(IntegrityError) as caught:
+        codec.stored_records([(payload, "term.set", codec.SCHEMA_VERSION, 7, 2, AT)])
+
+    assert str(caught.value) == (
+        "the stored event at position 7 is damaged (payload does not decode: field term: "
+        "'Not A Key' is not valid: a term key is lower-case words joined by dots, e.g. "
+        "cloud.exclusivity); run tracker verify"
+    )
