@@ -19,6 +19,7 @@ from tracker.core.state import AgreementState
 from tracker.errors import NotFoundError
 from tracker.service import Tracker
 from tracker.store import engines, snapshots
+from tracker.store.log import Replay
 from tracker.store.tables import snapshots_table
 
 AGREEMENT = "microsoft-openai"
@@ -43,7 +44,8 @@ def _set_row(tracker: Tracker, **values: Any) -> None:
 
 
 def _uses_snapshot(tracker: Tracker, as_of: dt.date, known_at: dt.datetime = AFTER) -> bool:
-    return tracker.store.read_for_state(AGREEMENT, as_of, known_at)[0] is not None
+    with tracker.store.read_for_state(AGREEMENT, as_of, known_at) as read:
+        return not isinstance(read, Replay)
 
 
 def _event(**data: Any) -> Any:

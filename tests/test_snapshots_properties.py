@@ -1,6 +1,7 @@
 """Property: snapshots never change an answer. Random logs go through the real store, with
 snapshots written between appends (explicitly, and by appends themselves), and every state
-asked of them is the same with and without the snapshots."""
+asked of them is the same with and without the snapshots, and as the whole log held in memory
+and folded gives it (a state without a snapshot folds the log as it is read)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from tracker.core import snapshot as core_snapshot
 from tracker.core.events import event_from_dict
+from tracker.core.projector import project
 from tracker.core.state import AgreementState
 from tracker.errors import TrackerError
 from tracker.service import Tracker
@@ -162,8 +164,11 @@ def test_every_state_is_the_same_with_and_without_snapshots(
     with tracker.store.engine.begin() as conn:
         conn.execute(sa.delete(snapshots_table).where(snapshots_table.c.agreement == agreement))
     without = _answers(tracker, agreement, questions)
+    records = tracker.store.read(agreement)  # the whole log, held and folded at once
+    held = [project(agreement, records, as_of, known_at) for as_of, known_at in questions]
 
     assert with_snapshots == without
+    assert without == held
     if stored is not None:  # what was written reads back, whole
         body, version, cutoff = stored
         read = core_snapshot.loads(body, agreement, version, cutoff)

@@ -26,7 +26,7 @@ from tracker.core.events import (
     StoredSource,
     term_of,
 )
-from tracker.core.projector import known, project, resolve
+from tracker.core.projector import known, project, replay, resolve
 from tracker.core.provenance import sha256
 from tracker.core.rules import TermChange, check_term_changes
 from tracker.core.snapshot import state_from
@@ -38,7 +38,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.store import urls
-from tracker.store.log import AppendResult, Clock, EventStore, utcnow
+from tracker.store.log import AppendResult, Clock, EventStore, Replay, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -540,13 +540,16 @@ class Tracker:
         if published is not None:
             records = self._read(agreement, as_of, known_at, published)
             return project(agreement, records, as_of, known_at)
-        snapshot, records = self.store.read_for_state(agreement, as_of, known_at)
-        if snapshot is not None:
-            state = state_from(snapshot, records, as_of, known_at)
+        with self.store.read_for_state(agreement, as_of, known_at) as read:
+            if isinstance(read, Replay):
+                return replay(
+                    agreement, read.amendments, read.corrected, read.facts, as_of, known_at
+                )
+            state = state_from(*read, as_of, known_at)
             if state is not None:
                 return state
-            records = self._read(agreement, as_of, known_at)
-        return project(agreement, records, as_of, known_at)
+        with self.store.replaying(agreement, as_of, known_at) as log:
+            return replay(agreement, log.amendments, log.corrected, log.facts, as_of, known_at)
 
     def terms(
         self, key: str, as_of: dt.date, known_at: dt.datetime | None = None

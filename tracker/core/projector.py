@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import NamedTuple, assert_never
@@ -74,14 +75,21 @@ def _effective(applied: Applied) -> tuple[dt.date, dt.date]:
     return applied.fact.effective.key
 
 
-def resolve(records: list[Recorded]) -> Resolution:
-    """Apply retractions and corrections; return the facts that count, in valid-time order.
-    `records` must be in log order (as `known` returns them).
+@dataclass(frozen=True, slots=True)
+class Amended:
+    """What a log's retractions and corrections do to the facts they target."""
+
+    retracted: dict[str, str]  # the events that no longer count -> the retraction that counts
+    content: dict[str, Fact]  # the corrected facts -> their content now
+    corrected_by: dict[str, tuple[str, ...]]  # the corrected facts -> their corrections
+
+
+def amended(meta: Sequence[EventRetracted | EventCorrected]) -> Amended:
+    """What the retractions and corrections of a log, in log order, do.
 
     An event counts unless a retraction that itself counts targets it, so retracting a
     retraction restores its target. A correction of a correction corrects the same event.
     """
-    meta = [r.event for r in records if isinstance(r.event, AMENDMENTS)]
     retracted: dict[str, str] = {}
     for event in reversed(meta):
         if event.id not in retracted and isinstance(event, EventRetracted):
@@ -99,6 +107,15 @@ def resolve(records: list[Recorded]) -> Resolution:
                     replacement = replacement.model_copy(update={"id": root})
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
+    return Amended(retracted, content, corrected_by)
+
+
+def resolve(records: list[Recorded]) -> Resolution:
+    """Apply retractions and corrections (see `amended`); return the facts that count, in
+    valid-time order. `records` must be in log order (as `known` returns them)."""
+    meta = [r.event for r in records if isinstance(r.event, AMENDMENTS)]
+    result = amended(meta)
+    retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
     if meta:
         facts = [
             Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
@@ -109,6 +126,39 @@ def resolve(records: list[Recorded]) -> Resolution:
         facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]
     facts.sort(key=_effective)  # stable: same-day facts stay in log order
     return Resolution(tuple(facts), retracted, corrected_by)
+
+
+def in_valid_order(
+    by_first_day: Iterable[Recorded], corrected: Iterable[Recorded], result: Amended
+) -> Iterator[Applied]:
+    """The facts that count, in the order `resolve` gives them, from a log's facts ordered by
+    the first day of their dates, then by position (without retractions and corrections:
+    `result` says what those do), and `corrected`, the facts corrections target (in any
+    order). One pass that holds only the facts whose imprecise dates are still open, never
+    the whole log."""
+    retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
+    waiting: list[tuple[tuple[dt.date, dt.date], int, Applied]] = []
+    for r in corrected:
+        fact = content.get(r.event.id)
+        if fact is not None and r.event.id not in retracted:
+            applied = Applied(fact, r.position, corrected_by[r.event.id])
+            waiting.append((fact.effective.key, r.position, applied))
+    heapq.heapify(waiting)
+    for r in by_first_day:
+        event = r.event
+        if event.id in retracted or event.id in content or isinstance(event, AMENDMENTS):
+            continue
+        when = event.effective
+        # Every fact still to come sorts at or after (first, first): what sorts before it goes.
+        bound = (when.first, when.first)
+        while waiting and waiting[0][0] < bound:
+            yield heapq.heappop(waiting)[2]
+        if when.exact and not waiting:  # the common case: nothing can come before it
+            yield Applied(event, r.position)
+        else:
+            heapq.heappush(waiting, (when.key, r.position, Applied(event, r.position)))
+    while waiting:
+        yield heapq.heappop(waiting)[2]
 
 
 class Live(NamedTuple):
@@ -325,26 +375,31 @@ def _possible_expiries(fold: Fold, as_of: dt.date) -> None:
             )
 
 
-def fold(facts: Sequence[Applied], as_of: dt.date, resume: Fold | None = None) -> Fold:
+def fold(facts: Iterable[Applied], as_of: dt.date, resume: Fold | None = None) -> Fold:
     """Apply, in order, every fact whose date is surely on or before `as_of`; list the changes
     whose imprecise date may be, and skip the rest. Nothing can come before the agreement
     exists: a date "on or before" a day starts, for this, on the agreement's creation (and
     facts without it, as a read that stops before the creation gives, have no possible
     changes). `resume` goes on from a fold left by `advance` (a snapshot's), changing it in
-    place: every one of `facts` must sort after the facts it holds."""
+    place: every one of `facts` must sort after the facts it holds. The facts are read once,
+    in order (they may come as the log is read)."""
     state = Fold() if resume is None else resume
-    possible = []
-    created = (a.fact.effective.first for a in facts if isinstance(a.fact, AgreementCreated))
-    start = next(created, state.created or dt.date.max)  # the one creation, among the first
+    resumed = state.created
+    created: dt.date | None = None  # the one creation, among the first facts
+    maybe = []
     for applied in facts:
-        when = applied.fact.effective
+        fact = applied.fact
+        when = fact.effective
+        if created is None and isinstance(fact, AgreementCreated):
+            created = when.first
         if when.last <= as_of:
             state.expire(when.last)
             apply(state, applied)
-        elif max(when.first, start) <= as_of:
-            possible.append(applied)
+        elif when.first <= as_of:
+            maybe.append(applied)
     state.expire(as_of)
-    _possible_changes(state, possible)
+    start = created or resumed or dt.date.max
+    _possible_changes(state, maybe if start <= as_of else [])
     _possible_expiries(state, as_of)
     return state
 
@@ -396,6 +451,24 @@ def project(
         return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
 
 
+def replay(
+    agreement: str,
+    amendments: Sequence[Recorded],
+    corrected: Iterable[Recorded],
+    by_first_day: Iterable[Recorded],
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+) -> AgreementState:
+    """The agreement's state on `as_of`, as `project` gives it, from its log read in parts:
+    its retractions and corrections in log order, the facts those corrections target, and its
+    other events in the order `in_valid_order` takes, which are folded as they come (all of
+    them recorded by `known_at`)."""
+    with paused():
+        result = amended([r.event for r in amendments if isinstance(r.event, AMENDMENTS)])
+        facts = in_valid_order(by_first_day, corrected, result)
+        return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
+
+
 def state_of(
     agreement: str,
     resolution: Resolution,
@@ -406,6 +479,16 @@ def state_of(
     """The state on `as_of` of a log whose retractions and corrections are resolved; with
     `resume`, the facts are the ones that follow that fold (see `fold`)."""
     result = fold(resolution.facts, as_of, resume)
+    return _state(agreement, result, resolution.retracted, as_of, known_at)
+
+
+def _state(
+    agreement: str,
+    result: Fold,
+    retracted: Mapping[str, str],
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+) -> AgreementState:
     return AgreementState(
         agreement=agreement,
         as_of=as_of,
@@ -417,5 +500,5 @@ def state_of(
         resolved=result.resolved,
         ended=result.ended,
         possible=result.possible,
-        retracted=resolution.retracted,
+        retracted=retracted,
     )

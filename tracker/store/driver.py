@@ -46,13 +46,31 @@ class Cursor:
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows a statement returns."""
-        if self.sqlite:
-            params = {k: _sqlite_value(v) for k, v in params.items()}
-        else:
-            sql = _PARAM.sub(r"%(\1)s", sql)
+        sql, params = self._bound(sql, params)
         with self.translated(sql, params):
             self.cursor.execute(sql, params)
             return list(self.cursor.fetchall())
+
+    def stream(
+        self, sql: str, params: dict[str, Any], size: int = 1000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows a statement returns, `size` at a time, fetched as they are asked for (the
+        cursor must stay open until the last)."""
+        sql, params = self._bound(sql, params)
+        with self.translated(sql, params):
+            self.cursor.execute(sql, params)
+        while True:
+            with self.translated(sql, params):
+                rows = self.cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+
+    def _bound(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The statement and parameters in the driver's style (dates as text on SQLite)."""
+        if self.sqlite:
+            return sql, {k: _sqlite_value(v) for k, v in params.items()}
+        return _PARAM.sub(r"%(\1)s", sql), params
 
     def mappings(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """The rows a statement returns, as column name -> value."""

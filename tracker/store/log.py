@@ -21,6 +21,7 @@ from tracker.core.events import (
     AgreementCreated,
     Batch,
     Event,
+    EventCorrected,
     StoredSource,
     reference,
 )
@@ -82,6 +83,20 @@ _ANY = "SELECT position FROM events LIMIT 1"
 _AFTER = (
     f"SELECT {_READ_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit"
 )
+# A replay that folds the log as it comes (see `Replay`) reads: the retractions and corrections,
+# which are the rows with a target, along the target's index (`target > ''`, and no ORDER BY,
+# let SQLite's planner take it; `+agreement` keeps it off the agreement's index, along which it
+# would read the whole log); the facts corrections target; and the facts by the first day of
+# their dates, along the agreement's index.
+_AMENDMENTS = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
+    " AND type IN ({types}) AND recorded_at <= :known_at"
+)
+_BY_ID = f"SELECT {_READ_COLUMNS} FROM events WHERE id IN ({{ids}})"
+_FACTS = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement AND effective <= :until"
+    " AND recorded_at <= :known_at AND type NOT IN ({types}) ORDER BY effective, position"
+)
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
 Clock = Callable[[], dt.datetime]
@@ -99,6 +114,18 @@ class AppendResult:
     written: int
     skipped: int
     version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """An agreement's log as a replay that folds it as it comes reads it (see
+    tracker.core.projector.replay): its retractions and corrections in log order, the facts
+    the corrections target, and its other facts by the first day of their dates, then by
+    position, decoded as they are read."""
+
+    amendments: list[Recorded]
+    corrected: list[Recorded]
+    facts: Iterator[Recorded]
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,19 +318,23 @@ class EventStore:
             look = Cursor.of(conn)
             snapshots.rebuild(look, agreement, _whole_log(look, agreement))
 
+    @contextmanager
     def read_for_state(
         self, agreement: str, as_of: dt.date, known_at: dt.datetime
-    ) -> tuple[Snapshot | None, list[Recorded]]:
-        """What the agreement's state on `as_of` as known at `known_at` reads: its snapshot and
-        the events after it, when a snapshot can answer; else no snapshot and what `read` would
-        return (on one cursor: a short log pays one indexed lookup for looking)."""
+    ) -> Iterator[tuple[Snapshot, list[Recorded]] | Replay]:
+        """What the agreement's state on `as_of` as known at `known_at` reads: its snapshot
+        and the events after it, when a snapshot can answer; else the log as a replay reads it
+        (see `replaying`). On one cursor: a short log pays one indexed lookup for looking."""
         with self._reading() as look:
             found = snapshots.for_state(look, agreement, as_of, known_at)
-            if found is not None:
-                return found
-            params = {"agreement": agreement, "until": as_of, "known_at": known_at}
-            with paused():
-                return None, codec.stored_records(look.rows(_read_sql(True, True), params))
+            yield found if found is not None else _replay(look, agreement, as_of, known_at)
+
+    @contextmanager
+    def replaying(self, agreement: str, until: dt.date, known_at: dt.datetime) -> Iterator[Replay]:
+        """The agreement's events effective by `until` and recorded by `known_at`, as a replay
+        that folds them as they come reads them: the log is never held whole."""
+        with self._reading() as look:
+            yield _replay(look, agreement, until, known_at)
 
     def read_term(
         self, term: str, as_of: dt.date, known_at: dt.datetime
@@ -376,6 +407,25 @@ def _read_sql(until: bool, known_at: bool) -> str:
     if known_at:
         sql += " AND recorded_at <= :known_at"
     return sql + " ORDER BY version"
+
+
+def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime) -> Replay:
+    """The log as `Replay` reads it, its facts still to be fetched from the cursor."""
+    params = {"agreement": agreement, "until": until, "known_at": known_at}
+    types = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+    column = "+agreement" if look.sqlite else "agreement"
+    with paused():
+        sql = _AMENDMENTS.format(agreement=column, types=types)
+        amendments = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
+        targets = [r.event.target for r in amendments if isinstance(r.event, EventCorrected)]
+        found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
+    corrected = [r for r in found if r.recorded_at <= known_at]
+    chunks = look.stream(_FACTS.format(types=types), params)
+    return Replay(amendments, corrected, (r for rows in chunks for r in codec.stored_records(rows)))
+
+
+def _position(record: Recorded) -> int:
+    return record.position
 
 
 def _insert(look: Cursor, rows: list[Row]) -> None:

@@ -1,0 +1,91 @@
+"""Property: folding a log as it is read (its amendments first, then its facts by their first
+day, as the store streams them) gives the state the whole log held in memory gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.unit.test_projector_properties import (
+    AGREEMENT,
+    AMENDMENTS,
+    PROPERTY,
+    T0,
+    _created,
+    dates,
+    logs,
+)
+from tracker.core.dates import When
+from tracker.core.events import EventCorrected, event_from_dict
+from tracker.core.projector import project, replay
+from tracker.core.state import Recorded
+
+FORMS = ("day", "day", "day", "month", "year", "before")
+as_ofs = dates | st.just(dt.date(2025, 12, 31))
+
+
+def _dated(record: Recorded, form: str) -> Recorded:
+    """The record with its event's date written in another form around the same day."""
+    event = record.event
+    if isinstance(event, AMENDMENTS) or form == "day":
+        return record
+    day = event.effective.first
+    text = {"month": f"{day:%Y-%m}", "year": str(day.year), "before": f"../{day.isoformat()}"}
+    return replace(record, event=event.model_copy(update={"effective": When.parse(text[form])}))
+
+
+def _streamed(records: list[Recorded], as_of: dt.date, known_at: dt.datetime) -> tuple[
+    list[Recorded], list[Recorded], list[Recorded]
+]:  # fmt: skip
+    """The parts the store reads for a replay (see tracker.store.log.Replay)."""
+    kept = [r for r in records if r.recorded_at <= known_at]
+    amendments = [r for r in kept if isinstance(r.event, AMENDMENTS)]
+    targets = {r.event.target for r in amendments if isinstance(r.event, EventCorrected)}
+    corrected = [r for r in kept if r.event.id in targets]
+    facts = [
+        r for r in kept if not isinstance(r.event, AMENDMENTS) and r.event.effective.first <= as_of
+    ]
+    facts.sort(key=lambda r: (r.event.effective.first, r.position))
+    return amendments, corrected, facts
+
+
+@PROPERTY
+@given(
+    records=logs(),
+    forms=st.lists(st.sampled_from(FORMS), min_size=15, max_size=15),
+    as_of=as_ofs,
+    cut=st.integers(0, 15),
+)
+def test_folding_the_log_as_it_is_read_gives_the_state_of_the_whole_log(
+    records: list[Recorded], forms: list[str], as_of: dt.date, cut: int
+) -> None:
+    records = [_dated(r, form) for r, form in zip(records, forms, strict=False)]
+    known_at = records[min(cut, len(records) - 1)].recorded_at
+    amendments, corrected, facts = _streamed(records, as_of, known_at)
+
+    streamed = replay(AGREEMENT, amendments, corrected, iter(facts), as_of, known_at)
+
+    assert streamed == project(AGREEMENT, records, as_of, known_at)
+
+
+def test_an_imprecise_fact_read_before_an_exact_one_is_folded_after_it() -> None:
+    # By first day, the month comes first; in time it had surely happened only by its end.
+    created = Recorded(_created(), 1, 1, T0)  # on 2025-01-01
+    month = _fact(created, "m", "2025-01", position=2, level=1)
+    day = _fact(created, "d", "2025-01-20", position=3, level=2)
+
+    state = replay(AGREEMENT, [], [], iter([created, month, day]), dt.date(2025, 2, 1), None)
+
+    assert dict(state.terms["cloud.exclusivity"].value) == {"level": 1}
+    assert state.terms["cloud.exclusivity"].events == ("m",)
+
+
+def _fact(created: Recorded, id_: str, effective: str, position: int, level: int) -> Recorded:
+    event = event_from_dict(
+        {"agreement": AGREEMENT, "id": id_, "type": "term.set", "effective": effective,
+         "term": "cloud.exclusivity", "summary": "s", "value": {"level": level}}
+    )  # fmt: skip
+    return Recorded(event, position, position, created.recorded_at)
