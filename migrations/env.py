@@ -21,6 +21,10 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            # SQLite's DDL is transactional too: every revision in one transaction, which holds
+            # the write lock throughout, so that a first user waiting for it finds the schema
+            # done rather than running a revision again.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()
