@@ -200,7 +200,7 @@ def _head_hash(tracker: Tracker, version: int) -> str:
 
     query = sa.select(t.c.hash).where(t.c.agreement == AGREEMENT, t.c.version == version)
     with tracker.store.engine.connect() as conn:
-        return str(conn.execute(query).scalar_one())
+        return bytes(conn.execute(query).scalar_one()).hex()
 
 
 def test_writing_the_snapshot_again_replaces_a_damaged_one(shipped: Tracker) -> None:

@@ -104,3 +104,63 @@ def fill_at_0002(engine: sa.Engine) -> None:
                  "sha256": None},
             ],
         )  # fmt: skip
+
+
+def _hashes(engine: sa.Engine) -> list[tuple[str, ...]]:
+    """Every event's id with its stored hash columns as text, in chain order."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT * FROM events ORDER BY agreement, version")).mappings()
+        return [
+            (row["id"], *(codec.hex_of(row[k]) for k in ("prev_hash", "hash") if k in row))
+            for row in rows
+        ]
+
+
+def test_hashes_shrink_to_bytes_and_come_back_as_hex_text(db_url: str) -> None:
+    engine = engines.create_engine(db_url)
+    engines.upgrade(engine)
+    store = EventStore(engine)
+    store.append("acme", [created(), term_set("a"), term_set("b")])
+    store.append("zeta", [created("zeta", "zeta-created")])
+    compact = _hashes(engine)
+
+    engines.downgrade(engine, "0005")
+    at_0005 = _hashes(engine)
+    engines.upgrade(engine)
+
+    a, b, c, z = (digest for _, digest in compact)
+    assert [len(bytes.fromhex(digest)) for _, digest in compact] == [32, 32, 32, 32]
+    assert at_0005 == [
+        ("acme-created", codec.GENESIS, a),
+        ("a", a, b),
+        ("b", b, c),
+        ("zeta-created", codec.GENESIS, z),
+    ]
+    assert _hashes(engine) == compact
+    assert check(engine).problems == []
+    assert store.append("acme", [term_set("later")]).version == 4
+
+
+def test_a_hash_edited_by_hand_before_the_upgrade_is_named_after_it(db_url: str) -> None:
+    engine = engines.create_engine(db_url)
+    engines.upgrade(engine, "0002")
+    fill_at_0002(engine)
+    engines.upgrade(engine, "0005")
+    with engine.begin() as conn:  # an insert is all the triggers let through
+        conn.execute(
+            sa.text(
+                "INSERT INTO events (position, id, agreement, version, type, schema_version,"
+                " effective, recorded_at, payload, prev_hash, hash) SELECT 2, 'forged',"
+                " agreement, 2, type, schema_version, effective, recorded_at, payload, hash,"
+                " 'not a hash' FROM events"
+            )
+        )
+
+    engines.upgrade(engine)
+
+    assert check(engine).problems == [
+        "agreement 'acme': event 'forged' (position 2, version 2): hash differs from the "
+        "recomputed hash: the row was changed; column id ('forged') differs from the payload "
+        "('acme-created')"
+    ]
+    assert _hashes(engine)[1] == ("forged", b"not a hash".hex())

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tracker.core.events import Event, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
+from tracker.store import codec
 from tracker.store.log import EventStore
 from tracker.store.tables import events_table
 
@@ -194,9 +195,9 @@ def test_each_event_hash_links_to_the_previous_one(store: EventStore) -> None:
     store.append("acme", [created(), term_set("a")])
 
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(events_table.c.prev_hash, events_table.c.hash).order_by("version")
-        ).all()
+        rows = conn.execute(sa.select(events_table).order_by("version")).mappings().all()
 
-    assert rows[0].prev_hash == "0" * 64
-    assert rows[1].prev_hash == rows[0].hash
+    first = codec.row_hash(rows[0], "0" * 64)
+    assert [len(row["hash"]) for row in rows] == [32, 32]
+    assert rows[0]["hash"] == bytes.fromhex(first)
+    assert rows[1]["hash"] == bytes.fromhex(codec.row_hash(rows[1], first))

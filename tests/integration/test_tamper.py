@@ -202,9 +202,8 @@ def rechain(store: EventStore, event_id: str, edit: object) -> None:
         for row in rows:
             if row["id"] == event_id:
                 row["payload"] = edit(row["payload"])  # type: ignore[operator]
-            row["prev_hash"] = prev
-            row["hash"] = prev = codec.row_hash(row, prev)
-            values = {k: row[k] for k in ("payload", "prev_hash", "hash")}
+            prev = codec.row_hash(row, prev)
+            values = {"payload": row["payload"], "hash": bytes.fromhex(prev)}
             conn.execute(sa.update(t).where(t.c.position == row["position"]).values(**values))
 
 
@@ -406,3 +405,43 @@ def test_verify_takes_write_heads_or_against_not_both(sqlite_url: str, tmp_path:
     assert result.exit_code == 2
     assert result.stderr.endswith("Error: verify takes --write-heads or --against, not both\n")
     assert not (tmp_path / "heads.json").exists()
+
+
+def test_an_edited_hash_is_named_once_and_the_rows_after_it_are_still_checked(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b"), term_set("c")])
+    drop_triggers(store)
+    t = events_table
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.id == "a").values(hash=bytes(32)))
+        conn.execute(
+            sa.update(t)
+            .where(t.c.id == "c")
+            .values(payload=sa.func.replace(t.c.payload, "Ten", "Six"))
+        )
+
+    problems = check(store.engine).problems
+
+    changed = "hash differs from the recomputed hash: the row was changed"
+    assert problems == [
+        f"agreement 'acme': event 'a' (position 2, version 2): {changed}",
+        f"agreement 'acme': event 'c' (position 4, version 4): {changed}",
+    ]
+
+
+def test_an_event_moved_to_another_version_is_caught(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a"), term_set("b"), term_set("c")])
+    drop_triggers(store)
+    t = events_table
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(t).where(t.c.id == "b").values(version=30))
+
+    problems = check(store.engine).problems
+
+    assert problems == [
+        "agreement 'acme': event 'c' (position 4, version 4): version follows 2: a gap or a "
+        "duplicate",
+        "agreement 'acme': event 'b' (position 3, version 30): version follows 4: a gap or a "
+        "duplicate; position is not after the event before it (4)",
+    ]

@@ -72,6 +72,8 @@ def changed(value: Any, column: sa.Column[Any]) -> Any:
         return value + dt.timedelta(days=1)
     if isinstance(value, str):
         return value[:-1] + ("0" if value[-1:] != "0" else "1") if value else "x"
+    if isinstance(value, bytes):
+        return value[:-1] + bytes([value[-1] ^ 1]) if value else b"x"
     if isinstance(column.type, sa.Date):
         return dt.date(2020, 1, 1)
     return "x"

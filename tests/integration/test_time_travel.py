@@ -213,8 +213,7 @@ def test_version_1_events_are_upcast_and_replay_to_the_pinned_state(tracker: Tra
                     target=row["payload"].get("target"),
                     recorded_at=recorded_at,
                     payload=payload,
-                    prev_hash=prev,
-                    hash=digest,
+                    hash=bytes.fromhex(digest),
                 )
             )
             prev = digest

@@ -190,6 +190,15 @@ def link_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def hex_of(stored: object) -> str:
+    """A stored event hash as hex text (the form every hash takes outside the table): the
+    column keeps the 32 bytes; a value of another kind (a row edited by hand) reads as its
+    text, so that it differs from the hash it should be."""
+    if isinstance(stored, bytes | bytearray | memoryview):
+        return bytes(stored).hex()
+    return str(stored)
+
+
 def row_hash(row: Mapping[Any, Any], prev_hash: str) -> str:
     """The hash a stored event row should have, in the format the row says it uses."""
     if row["hash_version"] == 1:

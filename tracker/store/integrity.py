@@ -99,12 +99,19 @@ def _rows(
         yield row
 
 
+_WRONG_KIND = (ValueError, TypeError, AttributeError, OverflowError)
+
+
 def _guarded(check: Callable[..., list[str]], *args: Any) -> list[str]:
     """A check's problems; a column of the wrong type is one more problem, not a crash."""
     try:
         return check(*args)
-    except (ValueError, TypeError, AttributeError, OverflowError) as e:
-        return [f"a column holds a value of the wrong kind ({_first_line(e)})"]
+    except _WRONG_KIND as e:
+        return [_wrong_kind(e)]
+
+
+def _wrong_kind(error: BaseException) -> str:
+    return f"a column holds a value of the wrong kind ({_first_line(error)})"
 
 
 def _first_line(error: BaseException) -> str:
@@ -113,11 +120,12 @@ def _first_line(error: BaseException) -> str:
 
 
 def _as_read(table: sa.Table) -> list[sa.ColumnElement[Any]]:
-    """The table's columns, dates and times read as the database holds them (SQLite holds
-    text, which someone may have made unparseable), so that one bad row cannot stop the check."""
+    """The table's columns, dates, times and bytes read as the database holds them (SQLite
+    holds whatever it was given, which someone may have made unparseable), so that one bad row
+    cannot stop the check."""
     return [
         sa.type_coerce(c, sa.String()).label(c.name)
-        if isinstance(c.type, sa.Date | sa.DateTime)
+        if isinstance(c.type, sa.Date | sa.DateTime | sa.LargeBinary)
         else c
         for c in table.columns
     ]
@@ -143,10 +151,11 @@ def _typed(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 @dataclass
 class _Link:
-    """The row before the next one in an agreement's chain."""
+    """The row before the next one in an agreement's chain: the hashes the next row may be
+    linked to are its stored hash and, when that was changed, the hash its content gives."""
 
     version: int = 0
-    hash: str = codec.GENESIS
+    hashes: tuple[str, ...] = (codec.GENESIS,)
     position: int = 0
     hash_version: int = 1
 
@@ -159,38 +168,57 @@ def _check_events(conn: sa.Connection, agreement: str | None, report: Report) ->
     previous: dict[str, _Link] = {}
     for raw in _rows(conn, query, report, "event"):
         row, problems = _typed(raw)
+        row["hash"] = codec.hex_of(row["hash"])
         link = previous.get(row["agreement"], _Link())
-        problems = problems or _guarded(_event_problems, row, link)
+        expected = None
+        if not problems:
+            try:
+                problems, expected = _event_problems(row, link)
+            except _WRONG_KIND as e:
+                problems = [_wrong_kind(e)]
         if problems:
             report.problems.append(
                 f"agreement {row['agreement']!r}: event {row['id']!r} "
                 f"(position {row['position']}, version {row['version']}): {'; '.join(problems)}"
             )
+        hashes = (row["hash"],) if expected in (None, row["hash"]) else (row["hash"], expected)
         previous[row["agreement"]] = _Link(
-            row["version"], row["hash"], row["position"], row["hash_version"]
+            row["version"], hashes, row["position"], row["hash_version"]
         )
         if type(row["version"]) is int:  # a version column holding text is already a problem
             report.event_hashes[(row["agreement"], row["version"])] = row["hash"]
         report.events += 1
 
 
-def _event_problems(row: Mapping[str, Any], link: _Link) -> list[str]:
-    """What is wrong with one stored event, given the row before it in its chain."""
-    problems = []
-    if row["version"] != link.version + 1:
+def _event_problems(row: Mapping[str, Any], link: _Link) -> tuple[list[str], str | None]:
+    """What is wrong with one stored event, given the row before it in its chain, and the
+    hash the row should have (None when it cannot be told)."""
+    problems, expected = [], None
+    version = row["version"]
+    # A whole number out of sequence: the row before it in the chain is missing or doubled,
+    # so the link to it cannot be checked (the version names the row).
+    misplaced = type(version) is int and version != link.version + 1
+    if version != link.version + 1:
         problems.append(f"version follows {link.version}: a gap or a duplicate")
-    elif row["prev_hash"] != link.hash:
-        problems.append("prev_hash is not the hash of the event before it")
     if row["position"] <= link.position:
         problems.append(f"position is not after the event before it ({link.position})")
     if row["hash_version"] not in (1, codec.HASH_VERSION):
         problems.append(f"unknown hash format {row['hash_version']!r}")
     elif row["hash_version"] < link.hash_version:
         problems.append(f"hash format {row['hash_version']} after format {link.hash_version}")
-    elif codec.row_hash(row, row["prev_hash"]) != row["hash"]:
-        problems.append("hash differs from the recomputed hash: the row was changed")
+    elif not misplaced:
+        expected = _expected_hash(row, link.hashes)
+        if expected != row["hash"]:
+            problems.append("hash differs from the recomputed hash: the row was changed")
     problem = _payload_problem(row)
-    return problems + ([problem] if problem else [])
+    return problems + ([problem] if problem else []), expected
+
+
+def _expected_hash(row: Mapping[str, Any], before: tuple[str, ...]) -> str:
+    """The hash a row should have, linked to one of the hashes the row before it may have: a
+    row whose hash alone was changed is named once, and the row after it is still checked."""
+    digests = [codec.row_hash(row, prev) for prev in before]
+    return row["hash"] if row["hash"] in digests else digests[0]
 
 
 def _payload_problem(row: Mapping[str, Any]) -> str | None:

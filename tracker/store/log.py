@@ -54,8 +54,7 @@ class Row(NamedTuple):
     target: str | None
     recorded_at: dt.datetime
     payload: str
-    prev_hash: str
-    hash: str
+    hash: bytes  # chained to the hash of the row before it in the agreement (by version)
     position: int
     hash_version: int
 
@@ -288,8 +287,8 @@ class EventStore:
                                      codec.SCHEMA_VERSION, target, at, payload)  # fmt: skip
             rows.append(
                 Row(event.id, agreement, version, event.type, codec.SCHEMA_VERSION,
-                    event.effective.first, announced, target, recorded_at, payload, prev, digest,
-                    position, codec.HASH_VERSION)
+                    event.effective.first, announced, target, recorded_at, payload,
+                    bytes.fromhex(digest), position, codec.HASH_VERSION)
             )  # fmt: skip
             prev = digest
         return rows
@@ -443,7 +442,7 @@ def _sqlite_row(row: Row, written: str) -> tuple[object, ...]:
     """A row with its dates as text, in the format SQLAlchemy's SQLite types store."""
     effective, announced = row.effective.isoformat(), _day(row.announced)
     return (row.id, row.agreement, row.version, row.type, row.schema_version, effective,
-            announced, row.target, written, row.payload, row.prev_hash, row.hash, row.position,
+            announced, row.target, written, row.payload, row.hash, row.position,
             row.hash_version)  # fmt: skip
 
 
@@ -474,7 +473,7 @@ def _day(value: object) -> str | None:
 
 def _head(look: Cursor, agreement: str) -> _Head:
     rows = look.rows(_HEAD, {"agreement": agreement})
-    return _Head(*rows[0]) if rows else _Head(0, codec.GENESIS)
+    return _Head(rows[0][0], codec.hex_of(rows[0][1])) if rows else _Head(0, codec.GENESIS)
 
 
 def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:

@@ -53,7 +53,8 @@ def _row(look: Cursor, agreement: str) -> _Row | None:
     rows = look.rows(_READ, {"agreement": agreement})
     if not rows:
         return None
-    version, cutoff, format_, body, digest, head_hash, recorded_at = rows[0]
+    version, cutoff, format_, body, digest, stored_hash, recorded_at = rows[0]
+    head_hash = codec.hex_of(stored_hash)
     try:
         return _Row(version, day(cutoff), format_, body, digest, head_hash, moment(recorded_at))
     except (ValueError, TypeError):  # a damaged date column on SQLite
@@ -126,7 +127,8 @@ def write(look: Cursor, snapshot: Snapshot) -> None:
     stored = _row(look, agreement)
     if stored is not None and stored.version > version:
         return
-    head_hash = look.rows(_HEAD_HASH, {"agreement": agreement, "version": version})[0][0]
+    rows = look.rows(_HEAD_HASH, {"agreement": agreement, "version": version})
+    head_hash = codec.hex_of(rows[0][0])
     body = snapshots.dumps(snapshot)
     digest = snapshots.digest(agreement, version, snapshot.cutoff, head_hash, body)
     mark = "?" if look.sqlite else "%s"

@@ -20,8 +20,9 @@ events_table = sa.Table(
     sa.Column("target", sa.String(200), nullable=True),
     sa.Column("recorded_at", sa.DateTime(), nullable=False),
     sa.Column("payload", sa.Text(), nullable=False),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
+    # The SHA-256 of the row chained to the hash of the event before it in its agreement (by
+    # version; see tracker.store.codec), as 32 bytes: the link is the order, not a column.
+    sa.Column("hash", sa.LargeBinary(), nullable=False),
     sa.Column("hash_version", sa.Integer(), nullable=False, server_default="1"),
     sa.UniqueConstraint("id", name="uq_events_id"),
     sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
