@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tracker.core.events import Event, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
 from tracker.store import codec
+from tracker.store.integrity import check
 from tracker.store.log import EventStore
 from tracker.store.tables import events_table
 
@@ -201,3 +202,59 @@ def test_each_event_hash_links_to_the_previous_one(store: EventStore) -> None:
     assert [len(row["hash"]) for row in rows] == [32, 32]
     assert rows[0]["hash"] == bytes.fromhex(first)
     assert rows[1]["hash"] == bytes.fromhex(codec.row_hash(rows[1], first))
+
+
+def cited(id_: str, certainty: str = "confirmed") -> Event:
+    return event_from_dict(
+        {
+            "type": "term.set",
+            "id": id_,
+            "agreement": "acme",
+            "effective": "2025-02-01",
+            "certainty": certainty,
+            "term": "supply.volume",
+            "summary": "Ten widgets a day",
+            "sources": [{"source": "memo", "stance": "supports"}],
+        }
+    )
+
+
+def test_stored_payloads_leave_out_the_fields_at_their_defaults(store: EventStore) -> None:
+    store.append("acme", [created(), cited("a"), cited("b", "reported")])
+
+    with store.engine.connect() as conn:
+        query = sa.select(events_table.c.payload).where(events_table.c.version > 1)
+        payloads = conn.execute(query.order_by("version")).scalars().all()
+
+    assert payloads == [
+        '{"type":"term.set","id":"a","agreement":"acme","effective":"2025-02-01",'
+        '"sources":[{"source":"memo"}],"term":"supply.volume","summary":"Ten widgets a day"}',
+        '{"type":"term.set","id":"b","agreement":"acme","effective":"2025-02-01",'
+        '"certainty":"reported","sources":[{"source":"memo"}],"term":"supply.volume",'
+        '"summary":"Ten widgets a day"}',
+    ]
+    assert [r.event for r in store.read("acme")] == [created(), cited("a"), cited("b", "reported")]
+
+
+def test_a_payload_stored_with_its_defaults_still_verifies_and_reads_the_same(
+    store: EventStore,
+) -> None:
+    event, moment = created(), dt.datetime(2025, 1, 2, 3, 4, 5)
+    payload = event.__pydantic_serializer__.to_json(event, exclude_none=True).decode()
+    digest = codec.link_hash(codec.GENESIS, 1, "acme", 1, event.type, codec.SCHEMA_VERSION,
+                             None, moment, payload)  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.insert(events_table).values(
+                position=1, id=event.id, agreement="acme", version=1, type=event.type,
+                schema_version=codec.SCHEMA_VERSION, effective=event.effective.first,
+                recorded_at=moment, payload=payload, hash=bytes.fromhex(digest),
+                hash_version=codec.HASH_VERSION,
+            )
+        )  # fmt: skip
+
+    store.append("acme", [cited("a")])
+
+    assert '"certainty":"confirmed","sources":[]' in payload
+    assert check(store.engine).problems == []
+    assert [r.event for r in store.read("acme")] == [created(), cited("a")]

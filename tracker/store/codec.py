@@ -44,10 +44,13 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
 
 
 def encode(event: Event) -> str:
-    """The payload stored for an event: its JSON, fields in model order, nulls left out."""
+    """The payload stored for an event: its JSON, its type first, then its other fields in
+    model order, those left at their defaults left out (decoding fills them in again)."""
     # The model's own serializer, without model_dump_json's layer of options (a batch encodes
-    # every event it writes).
-    return event.__pydantic_serializer__.to_json(event, exclude_none=True).decode()
+    # every event it writes). `type` has a default too, but a payload names it: a reader of
+    # the bare JSON (migration 0004, an upcaster) knows the event's type from it.
+    body = event.__pydantic_serializer__.to_json(event, exclude_defaults=True).decode()
+    return f'{{"type":"{event.type}",{body[1:]}'
 
 
 # Each type's compiled validator: the stored type column picks it, which spares the union's
