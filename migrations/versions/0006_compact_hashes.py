@@ -1,6 +1,7 @@
 """Compact hashes: each event keeps its hash as 32 bytes instead of 64 hex characters, and no
 longer stores the hash before it (the previous row in its agreement's version order has it,
 so verify checks the same chain). The hash values, and how they are computed, do not change.
+The index of events by target keeps only the events that have one.
 
 Revision ID: 0006
 Revises: 0005
@@ -32,10 +33,16 @@ SQLITE_TRIGGERS = [
 ]
 # A hash that is not what the tracker writes (a row edited by hand) is kept as its text's
 # bytes, so that the upgrade goes through and verify still names the row.
-POSTGRES_UPGRADE = f"""ALTER TABLE events DROP COLUMN prev_hash,
+POSTGRES_UPGRADE = [
+    f"""ALTER TABLE events DROP COLUMN prev_hash,
     ALTER COLUMN hash TYPE bytea USING CASE WHEN hash ~ '^{HEX.pattern}$'
-    THEN decode(hash, 'hex') ELSE convert_to(hash, 'UTF8') END"""
+    THEN decode(hash, 'hex') ELSE convert_to(hash, 'UTF8') END""",
+    "DROP INDEX ix_events_target",
+    "CREATE INDEX ix_events_target ON events (target) WHERE target IS NOT NULL",
+]
 POSTGRES_DOWNGRADE = [
+    "DROP INDEX ix_events_target",
+    "CREATE INDEX ix_events_target ON events (target)",
     """ALTER TABLE events ALTER COLUMN hash TYPE varchar(64) USING CASE WHEN length(hash) = 32
        THEN encode(hash, 'hex') ELSE convert_from(hash, 'UTF8') END,
        ADD COLUMN prev_hash varchar(64)""",
@@ -109,7 +116,8 @@ def _rebuild_sqlite(compact: bool, hashes: str) -> None:
     op.create_index(
         "ix_events_agreement_effective", "events", ["agreement", "effective", "position"]
     )
-    op.create_index("ix_events_target", "events", ["target"])
+    where = {"sqlite_where": sa.text("target IS NOT NULL")} if compact else {}
+    op.create_index("ix_events_target", "events", ["target"], **where)
     for statement in SQLITE_TRIGGERS:
         op.execute(statement)
 
@@ -123,7 +131,8 @@ def _sqlite_function(name: str, function: Any) -> None:
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
-        op.execute(POSTGRES_UPGRADE)
+        for statement in POSTGRES_UPGRADE:
+            op.execute(statement)
         return
     _sqlite_function("tracker_packed", _packed)
     _rebuild_sqlite(compact=True, hashes="tracker_packed(hash)")

@@ -27,8 +27,11 @@ events_table = sa.Table(
     sa.UniqueConstraint("id", name="uq_events_id"),
     sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
     sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
-    sa.Index("ix_events_target", "target"),
 )
+# Retractions and corrections by the event they aim at; the other events (nearly all) have
+# no target, and no entry.
+_AIMED = events_table.c.target.is_not(None)
+sa.Index("ix_events_target", events_table.c.target, sqlite_where=_AIMED, postgresql_where=_AIMED)
 
 sources_table = sa.Table(
     "sources",
