@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from tracker.core.events import Event, event_from_dict
+from tracker.core.events import Batch, Event, Source, StoredSource, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
 from tracker.store import codec
 from tracker.store.integrity import check
-from tracker.store.log import EventStore
-from tracker.store.tables import events_table
+from tracker.store.log import AppendResult, EventStore
+from tracker.store.tables import events_table, metadata
 
 D = dt.date(2025, 1, 1)
 
@@ -258,3 +258,69 @@ def test_a_payload_stored_with_its_defaults_still_verifies_and_reads_the_same(
     assert '"certainty":"confirmed","sources":[]' in payload
     assert check(store.engine).problems == []
     assert [r.event for r in store.read("acme")] == [created(), cited("a")]
+
+
+def retraction(id_: str, target: str) -> Event:
+    return event_from_dict(
+        {
+            "type": "event.retracted",
+            "id": id_,
+            "agreement": "acme",
+            "effective": "2025-03-01",
+            "target": target,
+            "reason": "wrong",
+        }
+    )
+
+
+MEMO = StoredSource(
+    source=Source(id="memo", title="Memo", published=dt.date(2025, 1, 20)), text="Ten a day."
+)
+
+
+def row_counts(store: EventStore) -> dict[str, int]:
+    """How many rows each table holds."""
+    with store.engine.connect() as conn:
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in sorted(metadata.tables.items())
+        }
+
+
+def test_a_rehearsal_says_what_appending_would_do_and_writes_nothing(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    before = row_counts(store)
+    batches = [
+        Batch("acme", [term_set("b"), retraction("r", "a")], [MEMO]),
+        Batch("acme", [term_set("b"), retraction("r2", "r")]),
+    ]
+
+    results = store.rehearse(batches)
+
+    assert results == [AppendResult(2, 0, 4), AppendResult(1, 1, 5)]
+    assert row_counts(store) == before
+    assert before == {"events": 2, "snapshots": 0, "sources": 0, "term_events": 2}
+    assert store.append("acme", [term_set("c")], expected_version=2).version == 3
+
+
+def test_a_rehearsal_that_fails_names_its_batch_and_writes_nothing(store: EventStore) -> None:
+    store.append("acme", [created()])
+    before = row_counts(store)
+    batches = [Batch("acme", [term_set("a")], [MEMO]), Batch("acme", [retraction("r", "nope")])]
+
+    with pytest.raises(InvalidEventError) as raised:
+        store.rehearse(batches)
+
+    assert (raised.value.batch, str(raised.value)) == (
+        1,
+        "event 'r' refers to unknown event 'nope'",
+    )
+    assert row_counts(store) == before
+
+
+def test_a_source_appended_with_events_reads_back_whole(store: EventStore) -> None:
+    store.append("acme", [created()], sources=[MEMO])
+
+    assert store.sources("acme") == [MEMO]
+    assert store.append("acme", [], sources=[MEMO]) == AppendResult(0, 0, 1)
+    assert row_counts(store)["sources"] == 1

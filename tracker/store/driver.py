@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import sqlite3
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _PARAM = re.compile(r":(\w+)")
 MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a moment
 _FEW = 4  # rows that PostgreSQL inserts faster one statement each than with a COPY
+_T = TypeVar("_T")
 
 
 class Cursor:
@@ -66,6 +67,19 @@ class Cursor:
                 return
             yield rows
 
+    def execute(self, sql: str, params: dict[str, Any]) -> None:
+        """Run a statement that returns no rows."""
+        sql, params = self._bound(sql, params)
+        with self.translated(sql, params):
+            self.cursor.execute(sql, params)
+
+    def execute_many(self, sql: str, params: Sequence[dict[str, Any]]) -> None:
+        """Run a statement that returns no rows once for each set of parameters."""
+        bound = [self._bound(sql, p)[1] for p in params]
+        sql = sql if self.sqlite else _PARAM.sub(r"%(\1)s", sql)
+        with self.translated(sql, bound):
+            self.cursor.executemany(sql, bound)
+
     def _bound(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The statement and parameters in the driver's style (dates as text on SQLite)."""
         if self.sqlite:
@@ -78,13 +92,17 @@ class Cursor:
         names = [column[0] for column in self.cursor.description]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    def among(self, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    def among(self, sql: str, ids: Sequence[object]) -> list[tuple[Any, ...]]:
         """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
         found = []
-        for chunk in chunks(ids):
-            names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
-            found += self.rows(sql.format(ids=", ".join(f":{n}" for n in names)), names)
+        for filled, names in _filled(sql, ids):
+            found += self.rows(filled, names)
         return found
+
+    def execute_among(self, sql: str, ids: Sequence[object]) -> None:
+        """Run a statement that returns no rows, its `{ids}` filled with these ids, in chunks."""
+        for filled, names in _filled(sql, ids):
+            self.execute(filled, names)
 
     def insert(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows (positional parameters, in the driver's style)."""
@@ -114,7 +132,14 @@ class Cursor:
             raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
 
 
-def chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+def _filled(sql: str, ids: Sequence[object]) -> Iterator[tuple[str, dict[str, object]]]:
+    """The statement with its `{ids}` filled, and its parameters, for each chunk of ids."""
+    for chunk in chunks(ids):
+        names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
+        yield sql.format(ids=", ".join(f":{n}" for n in names)), names
+
+
+def chunks(items: Sequence[_T], size: int = 500) -> Iterable[Sequence[_T]]:
     """The items in slices of at most `size` (the bound parameters of one statement)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

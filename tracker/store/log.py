@@ -38,7 +38,7 @@ from tracker.store import sources as source_rows
 from tracker.store.driver import MOMENT, Cursor, day, moment
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 
 class Row(NamedTuple):
@@ -202,14 +202,17 @@ class EventStore:
             yield Cursor.of(conn)
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """A write transaction that holds the write lock from its first statement."""
+    def _writing(self, keep: bool = True) -> Iterator[Cursor]:
+        """A write transaction that holds the write lock from its first statement; rolled
+        back at its end rather than committed unless `keep`."""
         with self.engine.connect().execution_options(tracker_write=True) as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 # One writer at a time: positions then commit in order, so a reader
                 # following the position never skips an event that commits late.
                 conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
-            yield conn
+            yield Cursor.of(conn)
+            if not keep:
+                conn.rollback()
 
     def append(
         self,
@@ -219,8 +222,8 @@ class EventStore:
         sources: Sequence[StoredSource] = (),
     ) -> AppendResult:
         """Append events to one agreement in one transaction; skip those already stored."""
-        with self._writing() as conn:
-            return self._append(conn, Batch(agreement, events, sources), expected_version)
+        with self._writing() as look:
+            return self._append(look, Batch(agreement, events, sources), expected_version)
 
     def rehearse(
         self, batches: Sequence[Batch], expected_version: int | None = None
@@ -228,29 +231,27 @@ class EventStore:
         """What appending the batches, one after the other, would do, without writing any:
         they are appended in one transaction that is then rolled back."""
         results = []
-        with self._writing() as conn:
+        with self._writing(keep=False) as look:
             for i, batch in enumerate(batches):
                 try:
-                    results.append(self._append(conn, batch, expected_version))
+                    results.append(self._append(look, batch, expected_version))
                 except TrackerError as e:
                     e.batch = i
                     raise
-            conn.rollback()
         return results
 
     def _append(
-        self, conn: Connection, batch: Batch, expected_version: int | None = None
+        self, look: Cursor, batch: Batch, expected_version: int | None = None
     ) -> AppendResult:
         from sqlalchemy.exc import IntegrityError as Duplicate
 
         from tracker.store import terms
 
         agreement, events = batch.agreement, batch.events
-        look = Cursor.of(conn)
         head = _head(look, agreement)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
-        source_rows.put(conn, look, agreement, batch.sources)
+        source_rows.put(look, agreement, batch.sources)
         stored = _stored_events(look, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
@@ -267,7 +268,7 @@ class EventStore:
                 Recorded(e, r.position, r.version, r.recorded_at)
                 for e, r in zip(new, rows, strict=True)
             ]
-            terms.add(conn, appended)
+            terms.add(look, appended)
             snapshots.refresh(look, agreement, appended, lambda: _whole_log(look, agreement))
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
@@ -313,8 +314,7 @@ class EventStore:
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
-        with self._writing() as conn:
-            look = Cursor.of(conn)
+        with self._writing() as look:
             snapshots.rebuild(look, agreement, _whole_log(look, agreement))
 
     @contextmanager

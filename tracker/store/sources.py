@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -14,12 +14,11 @@ from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.driver import Cursor
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
 _COLUMNS = "agreement, id, title, publisher, url, published, file, derived_from, text, sha256"
 _READ = f"SELECT {_COLUMNS} FROM sources WHERE agreement = :agreement ORDER BY id"
 _LAST = "SELECT seq, hash FROM sources WHERE agreement = :agreement ORDER BY seq DESC LIMIT 1"
+_ROW = (*_COLUMNS.split(", "), "seq", "prev_hash", "hash")
+_INSERT = f"INSERT INTO sources ({', '.join(_ROW)}) VALUES ({', '.join(f':{c}' for c in _ROW)})"
 
 
 def read(look: Cursor, agreement: str) -> list[StoredSource]:
@@ -27,16 +26,14 @@ def read(look: Cursor, agreement: str) -> list[StoredSource]:
     return [_stored_source(row) for row in look.mappings(_READ, {"agreement": agreement})]
 
 
-def put(conn: Connection, look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
+def put(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
     """Insert the sources not stored yet (one stored with other content is an error)."""
     if not sources:
         return
     stored = {s.source.id: s for s in read(look, agreement)}
     new = new_sources(sources, stored)
     if new:
-        from tracker.store.tables import sources_table
-
-        conn.execute(sources_table.insert(), chained(look, agreement, new))
+        look.execute_many(_INSERT, chained(look, agreement, new))
 
 
 def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from tracker.store import codec
 from tracker.store.driver import MOMENT, Cursor, moment
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
 # term, position, agreement, kind, first, last, recorded_at
@@ -28,6 +28,12 @@ _COLUMNS = ("term", "position", "agreement", "kind", "first", "last", "recorded_
 _SQLITE_INSERT = (
     f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
+_DELETE = "DELETE FROM term_events WHERE position IN ({ids})"
+# A group's members, up the chains of retractions and corrections and then down them.
+_TARGETS = "SELECT id, target FROM events WHERE id IN ({ids})"
+_MEMBER = "SELECT payload, type, schema_version, position, version, recorded_at, id FROM events"
+_MEMBERS = _MEMBER + " WHERE id IN ({ids})"
+_AIMED = _MEMBER + " WHERE target IN ({ids})"
 
 
 # The pseudo-term of agreement.created (no term key is empty): replay needs each agreement's
@@ -77,7 +83,7 @@ def _root(event_id: str, parent: dict[str, str]) -> str:
     return event_id
 
 
-def add(conn: Connection, new: Sequence[Recorded]) -> None:
+def add(look: Cursor, new: Sequence[Recorded]) -> None:
     """Index events just inserted (in this transaction): a plain fact under its own term;
     a retraction or correction by re-indexing its whole group, which it may extend."""
     rows: list[IndexRow] = []
@@ -91,22 +97,18 @@ def add(conn: Connection, new: Sequence[Recorded]) -> None:
             when = event.effective
             rows.append((term, r.position, event.agreement, kind, when.first, when.last,
                          r.recorded_at))  # fmt: skip
-    _insert(conn, rows)
+    _insert(look, rows)
     if targets:
-        from tracker.store.tables import term_events_table as ix
-
-        group = _groups(conn, targets)
-        positions = [r.position for r in group]
-        conn.execute(ix.delete().where(ix.c.position.in_(positions)))
-        _insert(conn, sorted(index_rows(group)))
+        group = _groups(look, targets)
+        look.execute_among(_DELETE, [r.position for r in group])
+        _insert(look, sorted(index_rows(group)))
 
 
-def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
+def _insert(look: Cursor, rows: Sequence[IndexRow]) -> None:
     """Insert index rows straight to the driver, as the log inserts its rows; on SQLite with
     dates as SQLAlchemy's types store them (an append's rows share one recorded_at)."""
     if not rows:
         return
-    look = Cursor.of(conn)
     if not look.sqlite:
         look.copy("term_events", _COLUMNS, rows)
         return
@@ -120,30 +122,22 @@ def _insert(conn: Connection, rows: Sequence[IndexRow]) -> None:
     ])  # fmt: skip
 
 
-def _groups(conn: Connection, targets: Sequence[str]) -> list[Recorded]:
+def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
     """Every stored event of the groups these events belong to, by position."""
-    import sqlalchemy as sa
-
-    from tracker.store.tables import events_table as t
-
     roots: set[str] = set()
     seen, frontier = set(targets), set(targets)
     while frontier:  # up to the facts the chains are aimed at
-        query = sa.select(t.c.id, t.c.target).where(t.c.id.in_(frontier))
-        found = conn.execute(query).all()
+        found = look.among(_TARGETS, sorted(frontier))
         roots |= {i for i, target in found if target is None}
         frontier = {target for _, target in found if target is not None} - seen
         seen |= frontier
-    columns = (t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version,
-               t.c.recorded_at, t.c.id)  # fmt: skip
     members: dict[int, Recorded] = {}
-    rows = conn.execute(sa.select(*columns).where(t.c.id.in_(roots))).all() if roots else []
+    rows = look.among(_MEMBERS, sorted(roots))
     while rows:  # down to every retraction and correction aimed at them
         for payload, ty, sv, position, version, recorded_at, _ in rows:
             event = codec.stored_event(payload, ty, sv, position)
-            members[position] = Recorded(event, position, version, recorded_at)
-        ids = [row[-1] for row in rows]
-        below = conn.execute(sa.select(*columns).where(t.c.target.in_(ids))).all()
+            members[position] = Recorded(event, position, version, moment(recorded_at))
+        below = look.among(_AIMED, [row[-1] for row in rows])
         rows = [row for row in below if row[3] not in members]
     return [members[p] for p in sorted(members)]
 
