@@ -2,13 +2,16 @@
 of an append cost less than SQLAlchemy's execution layer would add to them, and a read of a
 SQLite file needs no SQLAlchemy at all. SQL is written with `:name` parameters, which
 PostgreSQL's driver takes as `%(name)s`; dates are bound and read back as SQLAlchemy's SQLite
-types store them (ISO text), so both paths see the same rows."""
+types store them (ISO text), so both paths see the same rows. A store's write transactions
+on a SQLite file run on one plain sqlite3 connection it keeps (`Writer`), without SQLAlchemy's
+connection and transaction layers around each of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,6 +24,9 @@ _PARAM = re.compile(r":(\w+)")
 MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a moment
 _FEW = 4  # rows that PostgreSQL inserts faster one statement each than with a COPY
 _T = TypeVar("_T")
+# How a write transaction begins on SQLite: with the write lock, taken (or waited for) at once,
+# rather than at its first write, when a writer that read under another's lock must give up.
+BEGIN_WRITE = "BEGIN IMMEDIATE"
 
 
 class Cursor:
@@ -130,6 +136,74 @@ class Cursor:
             import sqlalchemy as sa
 
             raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
+
+
+class Writer:
+    """The connection a store keeps for its write transactions on a SQLite file, opened at
+    the first (`open_connection` returns an engine's pooled connection, or None where there
+    is no SQLite file to write). Only the thread that opened it runs transactions on it, one
+    at a time: another thread, or a transaction begun inside one, is told to use the engine,
+    whose connections wait for the write lock as this one does."""
+
+    def __init__(self, open_connection: Callable[[], Any]) -> None:
+        self._open = open_connection
+        self._lock = threading.Lock()  # held while a transaction runs on the connection
+        self._pooled: Any = None
+        self._thread: int | None = None
+
+    @contextmanager
+    def transaction(self, keep: bool = True) -> Iterator[Cursor | None]:
+        """A write transaction on the kept connection, committed at the end when `keep`
+        and the block raised nothing, else rolled back; None when it cannot be had now."""
+        connection = self._claim()
+        if connection is None:
+            yield None
+            return
+        try:
+            with _transaction(connection, keep) as look:
+                yield look
+        finally:
+            self._lock.release()
+
+    def _claim(self) -> sqlite3.Connection | None:
+        """The connection, held for this thread (opened now if need be); None if not."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if self._pooled is None:
+                self._pooled, self._thread = self._open(), threading.get_ident()
+        except BaseException:
+            self._lock.release()
+            raise
+        if self._pooled is None or self._thread != threading.get_ident():
+            self._lock.release()
+            return None
+        connection: sqlite3.Connection = self._pooled.driver_connection
+        return connection
+
+    def close(self) -> None:
+        """Give the connection back (once a transaction running on it has ended); the next
+        write opens another."""
+        with self._lock:
+            if self._pooled is not None:
+                self._pooled.close()
+                self._pooled = self._thread = None
+
+
+@contextmanager
+def _transaction(connection: sqlite3.Connection, keep: bool) -> Iterator[Cursor]:
+    """A transaction on a connection in autocommit mode, begun with the write lock."""
+    look = Cursor.of_sqlite(connection)
+    look.execute(BEGIN_WRITE, {})
+    try:
+        yield look
+        if keep:
+            with look.translated("COMMIT", ()):
+                connection.commit()
+    finally:
+        if connection.in_transaction:  # the block raised, the commit failed, or not `keep`
+            with look.translated("ROLLBACK", ()):
+                connection.rollback()
 
 
 def _filled(sql: str, ids: Sequence[object]) -> Iterator[tuple[str, dict[str, object]]]:

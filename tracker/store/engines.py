@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.errors import DatabaseError
 from tracker.store import urls
+from tracker.store.driver import BEGIN_WRITE
 from tracker.store.urls import bundled, sqlite_file
 
 # The PostgreSQL advisory lock key under which the first user of a database migrates it.
@@ -74,6 +75,17 @@ def _sqlite_url(url: str, path: Path, *, create: bool, make_folder: bool) -> str
 def is_read_only(engine: Engine) -> bool:
     """True for a SQLite database opened read-only."""
     return engine.dialect.name == "sqlite" and engine.url.query.get("mode") == "ro"
+
+
+def writer_connection(engine: Engine) -> Any:
+    """A connection of the engine's pool, set up as all of them are (WAL, durable commits,
+    busy timeout, autocommit mode), for a store to keep for its writes; None unless the
+    engine writes a SQLite file."""
+    if engine.dialect.name != "sqlite" or is_read_only(engine):
+        return None
+    if sqlite_file(engine.url.render_as_string(hide_password=False)) is None:
+        return None  # in memory: the engine's connection of this thread is the database
+    return engine.raw_connection()
 
 
 def dispose(engine: Engine) -> None:
@@ -162,7 +174,7 @@ def _tune_sqlite(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
         write = conn.get_execution_options().get("tracker_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write and not read_only else "BEGIN")
+        conn.exec_driver_sql(BEGIN_WRITE if write and not read_only else "BEGIN")
 
 
 def _tune_postgresql(engine: Engine) -> None:

@@ -35,7 +35,7 @@ from tracker.errors import (
 )
 from tracker.store import codec, snapshots, urls
 from tracker.store import sources as source_rows
-from tracker.store.driver import MOMENT, Cursor, day, moment
+from tracker.store.driver import MOMENT, Cursor, Writer, day, moment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -142,6 +142,7 @@ class EventStore:
         self._engine = engine if not callable(engine) else None
         self._open_engine = engine if callable(engine) else None
         self._sqlite: sqlite3.Connection | None = None
+        self._writer = Writer(self._writer_connection)
         self.clock = clock
 
     @classmethod
@@ -184,6 +185,7 @@ class EventStore:
 
     def close(self) -> None:
         """Close the store's connections; SQLite then checkpoints its WAL into the file."""
+        self._writer.close()
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
@@ -201,10 +203,20 @@ class EventStore:
         with self.engine.connect() as conn:
             yield Cursor.of(conn)
 
+    def _writer_connection(self) -> object:
+        from tracker.store.engines import writer_connection
+
+        return writer_connection(self.engine)
+
     @contextmanager
     def _writing(self, keep: bool = True) -> Iterator[Cursor]:
         """A write transaction that holds the write lock from its first statement; rolled
-        back at its end rather than committed unless `keep`."""
+        back at its end rather than committed unless `keep`. On a SQLite file, on the
+        connection the store keeps for writes when this thread can have it."""
+        with self._writer.transaction(keep) as look:
+            if look is not None:
+                yield look
+                return
         with self.engine.connect().execution_options(tracker_write=True) as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 # One writer at a time: positions then commit in order, so a reader
