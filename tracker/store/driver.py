@@ -51,12 +51,16 @@ class Cursor:
 
         return cls(connection, True, sqlite3.Error)
 
+    # Each statement catches the driver's errors itself: a context manager around every
+    # one would cost a single append more than some of its statements do.
     def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows a statement returns."""
         sql, params = self._bound(sql, params)
-        with self.translated(sql, params):
+        try:
             self.cursor.execute(sql, params)
-            return list(self.cursor.fetchall())
+            return self.cursor.fetchall()  # type: ignore[no-any-return]
+        except self.errors as e:
+            raise self.error(sql, params, e) from e
 
     def stream(
         self, sql: str, params: dict[str, Any], size: int = 1000
@@ -76,20 +80,24 @@ class Cursor:
     def execute(self, sql: str, params: dict[str, Any]) -> None:
         """Run a statement that returns no rows."""
         sql, params = self._bound(sql, params)
-        with self.translated(sql, params):
+        try:
             self.cursor.execute(sql, params)
+        except self.errors as e:
+            raise self.error(sql, params, e) from e
 
     def execute_many(self, sql: str, params: Sequence[dict[str, Any]]) -> None:
         """Run a statement that returns no rows once for each set of parameters."""
         bound = [self._bound(sql, p)[1] for p in params]
         sql = sql if self.sqlite else _PARAM.sub(r"%(\1)s", sql)
-        with self.translated(sql, bound):
+        try:
             self.cursor.executemany(sql, bound)
+        except self.errors as e:
+            raise self.error(sql, bound, e) from e
 
     def _bound(self, sql: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The statement and parameters in the driver's style (dates as text on SQLite)."""
         if self.sqlite:
-            return sql, {k: _sqlite_value(v) for k, v in params.items()}
+            return sql, {k: _sqlite_value(v) for k, v in params.items()} if params else params
         return _PARAM.sub(r"%(\1)s", sql), params
 
     def mappings(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,8 +120,10 @@ class Cursor:
 
     def insert(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows (positional parameters, in the driver's style)."""
-        with self.translated(sql, rows):
+        try:
             self.cursor.executemany(sql, rows)
+        except self.errors as e:
+            raise self.error(sql, rows, e) from e
 
     def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Insert rows on PostgreSQL: a few with INSERT, a batch with COPY (one statement for
@@ -133,9 +143,13 @@ class Cursor:
         try:
             yield
         except self.errors as e:
-            import sqlalchemy as sa
+            raise self.error(sql, params, e) from e
 
-            raise sa.exc.DBAPIError.instance(sql, params, e, self.errors) from e
+    def error(self, sql: str, params: Any, error: Exception) -> Exception:
+        """A driver error as SQLAlchemy's (IntegrityError, OperationalError...)."""
+        import sqlalchemy as sa
+
+        return sa.exc.DBAPIError.instance(sql, params, error, self.errors)
 
 
 class Writer:
@@ -149,37 +163,47 @@ class Writer:
         self._open = open_connection
         self._lock = threading.Lock()  # held while a transaction runs on the connection
         self._pooled: Any = None
+        self._look: Cursor | None = None
         self._thread: int | None = None
 
     @contextmanager
     def transaction(self, keep: bool = True) -> Iterator[Cursor | None]:
-        """A write transaction on the kept connection, committed at the end when `keep`
-        and the block raised nothing, else rolled back; None when it cannot be had now."""
-        connection = self._claim()
-        if connection is None:
+        """A write transaction on the kept connection (in autocommit mode, so begun here,
+        with the write lock), committed at the end when `keep` and the block raised nothing,
+        else rolled back; None when the connection cannot be had now."""
+        look = self._claim()
+        if look is None:
             yield None
             return
         try:
-            with _transaction(connection, keep) as look:
+            look.execute(BEGIN_WRITE, {})
+            try:
                 yield look
+                if keep:
+                    look.execute("COMMIT", {})
+            finally:
+                if look.cursor.connection.in_transaction:  # raised, failed, or not `keep`
+                    look.execute("ROLLBACK", {})
         finally:
             self._lock.release()
 
-    def _claim(self) -> sqlite3.Connection | None:
-        """The connection, held for this thread (opened now if need be); None if not."""
+    def _claim(self) -> Cursor | None:
+        """The connection's cursor, held for this thread (opened now if need be); None if
+        there is none for this thread now."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
             if self._pooled is None:
                 self._pooled, self._thread = self._open(), threading.get_ident()
+                if self._pooled is not None:
+                    self._look = Cursor.of_sqlite(self._pooled.driver_connection)
         except BaseException:
             self._lock.release()
             raise
-        if self._pooled is None or self._thread != threading.get_ident():
+        if self._look is None or self._thread != threading.get_ident():
             self._lock.release()
             return None
-        connection: sqlite3.Connection = self._pooled.driver_connection
-        return connection
+        return self._look
 
     def close(self) -> None:
         """Give the connection back (once a transaction running on it has ended); the next
@@ -187,23 +211,7 @@ class Writer:
         with self._lock:
             if self._pooled is not None:
                 self._pooled.close()
-                self._pooled = self._thread = None
-
-
-@contextmanager
-def _transaction(connection: sqlite3.Connection, keep: bool) -> Iterator[Cursor]:
-    """A transaction on a connection in autocommit mode, begun with the write lock."""
-    look = Cursor.of_sqlite(connection)
-    look.execute(BEGIN_WRITE, {})
-    try:
-        yield look
-        if keep:
-            with look.translated("COMMIT", ()):
-                connection.commit()
-    finally:
-        if connection.in_transaction:  # the block raised, the commit failed, or not `keep`
-            with look.translated("ROLLBACK", ()):
-                connection.rollback()
+            self._pooled = self._look = self._thread = None
 
 
 def _filled(sql: str, ids: Sequence[object]) -> Iterator[tuple[str, dict[str, object]]]:
@@ -221,8 +229,13 @@ def chunks(items: Sequence[_T], size: int = 500) -> Iterable[Sequence[_T]]:
 
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.strftime(MOMENT)
+        return stored_moment(value)
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def stored_moment(value: dt.datetime) -> str:
+    """A moment as SQLAlchemy's SQLite DateTime stores it (MOMENT; isoformat is faster)."""
+    return value.isoformat(" ", "microseconds")
 
 
 def day(value: Any) -> dt.date:

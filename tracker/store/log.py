@@ -35,7 +35,7 @@ from tracker.errors import (
 )
 from tracker.store import codec, snapshots, urls
 from tracker.store import sources as source_rows
-from tracker.store.driver import MOMENT, Cursor, Writer, day, moment
+from tracker.store.driver import Cursor, Writer, day, moment, stored_moment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -446,7 +446,7 @@ def _insert(look: Cursor, rows: list[Row]) -> None:
     if not look.sqlite:
         look.copy("events", Row._fields, rows)
         return
-    written = rows[0].recorded_at.strftime(MOMENT)  # one for the whole batch
+    written = stored_moment(rows[0].recorded_at)  # one for the whole batch
     look.insert(_SQLITE_INSERT, [_sqlite_row(row, written) for row in rows])
 
 

@@ -17,7 +17,7 @@ from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrec
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.store import codec
-from tracker.store.driver import MOMENT, Cursor, moment
+from tracker.store.driver import Cursor, moment, stored_moment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -117,7 +117,7 @@ def _insert(look: Cursor, rows: Sequence[IndexRow]) -> None:
     look.insert(_SQLITE_INSERT, [
         (t, p, a, k, days.get(first) or days.setdefault(first, first.isoformat()),
          days.get(last) or days.setdefault(last, last.isoformat()),
-         moments.get(at) or moments.setdefault(at, at.strftime(MOMENT)))
+         moments.get(at) or moments.setdefault(at, stored_moment(at)))
         for t, p, a, k, first, last, at in rows
     ])  # fmt: skip
 
