@@ -63,13 +63,21 @@ _SQLITE_INSERT = (
     f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * len(Row._fields))})"
 )
 # Reads and the append's lookups, in SQL both databases take, run on the driver's own cursor
-# (see tracker.store.driver). The last row by position (the primary key's index, not a
-# scan): recorded_at increases with position, so its recorded_at is the latest.
-_TAIL = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+# (see tracker.store.driver).
 _HEAD = (
     "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
 )
-_CREATED = "SELECT effective FROM events WHERE agreement = :agreement AND version = 1"
+# What an append of new events reads besides the head, in one statement (a round trip each
+# costs PostgreSQL more than the lookups): the agreement's creation date; the last position
+# and recorded_at in the database, of the last row by position (the primary key's index, not
+# a scan: recorded_at increases with position, so its recorded_at is the latest); and the
+# version of the agreement's snapshot.
+_AROUND = (
+    "SELECT (SELECT effective FROM events WHERE agreement = :agreement AND version = 1),"
+    " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
+    " (SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1),"
+    f" ({snapshots.VERSION})"
+)
 _STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
 _KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
 _READ_COLUMNS = "payload, type, schema_version, position, version, recorded_at"
@@ -267,21 +275,21 @@ class EventStore:
         stored = _stored_events(look, list(dict.fromkeys(e.id for e in events)))
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
-        _check_placement(look, agreement, head.version, new)
-        rows = self._rows(agreement, head, new, _tail(look))
-        if rows:
-            try:
-                _insert(look, rows)
-            except Duplicate as e:  # the write lock makes this a last resort
-                raise ConcurrencyError(
-                    agreement, head.version, _head(look, agreement).version
-                ) from e
-            appended = [
-                Recorded(e, r.position, r.version, r.recorded_at)
-                for e, r in zip(new, rows, strict=True)
-            ]
-            terms.add(look, appended)
-            snapshots.refresh(look, agreement, appended, lambda: _whole_log(look, agreement))
+        if not new:
+            return AppendResult(0, len(events), head.version)
+        created, position, recorded_at, snapshot = look.rows(_AROUND, {"agreement": agreement})[0]
+        _check_placement(look, agreement, head.version, new, day(created) if created else None)
+        rows = self._rows(agreement, head, new, _Tail(position or 0, moment(recorded_at)))
+        try:
+            _insert(look, rows)
+        except Duplicate as e:  # the write lock makes this a last resort
+            raise ConcurrencyError(agreement, head.version, _head(look, agreement).version) from e
+        appended = [
+            Recorded(e, r.position, r.version, r.recorded_at)
+            for e, r in zip(new, rows, strict=True)
+        ]
+        terms.add(look, appended)
+        snapshots.refresh(look, agreement, appended, snapshot, lambda: _whole_log(look, agreement))
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:
@@ -466,11 +474,6 @@ class _Tail:
     recorded_at: dt.datetime | None
 
 
-def _tail(look: Cursor) -> _Tail:
-    rows = look.rows(_TAIL, {})
-    return _Tail(rows[0][0], moment(rows[0][1])) if rows else _Tail(0, None)
-
-
 def _later(now: dt.datetime, last: dt.datetime | None) -> dt.datetime:
     """`now`, or a microsecond after `last` when the clock has not moved past it: recorded_at
     strictly increases from one append to the next, whatever the clock does."""
@@ -496,14 +499,14 @@ def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
     }
 
 
-def _check_placement(look: Cursor, agreement: str, version: int, new: list[Event]) -> None:
+def _check_placement(
+    look: Cursor, agreement: str, version: int, new: list[Event], created: dt.date | None
+) -> None:
     """The rules of the whole log (see tracker.core.placement): the cheap one (nothing dated
-    before the creation) for plain facts; the log read whole when an event can break more."""
-    if not new:
-        return
+    before the creation, on `created`) for plain facts; the log read whole when an event can
+    break more."""
     if not placement.needs_whole_log(new):
-        rows = look.rows(_CREATED, {"agreement": agreement})
-        placement.check_not_before(day(rows[0][0]) if rows else None, new)
+        placement.check_not_before(created, new)
         return
     existing = _whole_log(look, agreement)
     later = [

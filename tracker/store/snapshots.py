@@ -41,7 +41,7 @@ _READ = (
     " FROM snapshots s JOIN events e ON e.agreement = s.agreement AND e.version = s.version"
     " WHERE s.agreement = :agreement"
 )
-_VERSION = "SELECT version FROM snapshots WHERE agreement = :agreement"
+VERSION = "SELECT version FROM snapshots WHERE agreement = :agreement"
 _HEAD_HASH = "SELECT hash FROM events WHERE agreement = :agreement AND version = :version"
 _DELETE = "DELETE FROM snapshots WHERE agreement = {}"
 _INSERT = "INSERT INTO snapshots (agreement, version, cutoff, format, body, digest) VALUES ({})"
@@ -147,14 +147,18 @@ def rebuild(look: Cursor, agreement: str, records: list[Recorded]) -> Snapshot |
 
 
 def refresh(
-    look: Cursor, agreement: str, new: list[Recorded], read_all: Callable[[], list[Recorded]]
+    look: Cursor,
+    agreement: str,
+    new: list[Recorded],
+    stored: object,
+    read_all: Callable[[], list[Recorded]],
 ) -> None:
-    """After an append (in its transaction, `new` its events): when EVERY events or more
-    follow the agreement's snapshot, write a new one at the new head, folded on from the
-    snapshot when the events after it allow, from the whole log (`read_all()`) otherwise."""
-    stored = look.rows(_VERSION, {"agreement": agreement})  # cheap: most appends stop here
-    since = stored[0][0] if stored and isinstance(stored[0][0], int) else 0
-    if new[-1].version - since < EVERY:
+    """After an append (in its transaction, `new` its events; `stored` the version column of
+    the agreement's snapshot row, read with VERSION, None without one): when EVERY events or
+    more follow the snapshot, write a new one at the new head, folded on from the snapshot
+    when the events after it allow, from the whole log (`read_all()`) otherwise."""
+    since = stored if isinstance(stored, int) else 0
+    if new[-1].version - since < EVERY:  # most appends stop here
         return
     row = _row(look, agreement)
     folded = None if row is None else _folded_on(look, agreement, row, new)
