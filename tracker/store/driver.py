@@ -108,6 +108,8 @@ class Cursor:
 
     def among(self, sql: str, ids: Sequence[object]) -> list[tuple[Any, ...]]:
         """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
+        if not ids:  # most appends refer to no event
+            return []
         found = []
         for filled, names in _filled(sql, ids):
             found += self.rows(filled, names)
