@@ -147,7 +147,7 @@ def _terminate_the_waiting_writer(admin: sa.Connection) -> None:
     (only in this database: another suite on the same server has sessions of its own)."""
     waiting = sa.text(
         "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE 'LOCK TABLE events%' AND datname = current_database()"
+        "AND query LIKE '%LOCK TABLE events%' AND datname = current_database()"
     )
     for _ in range(400):
         pids = admin.execute(waiting).scalars().all()

@@ -117,3 +117,68 @@ def test_an_append_refused_after_its_sources_went_in_leaves_none_and_the_next_su
 
     assert (result.written, result.version) == (1, 3)
     assert store.sources("acme") == []
+
+
+def test_on_postgresql_the_write_connection_waits_as_the_engines_do(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+
+    kept = writer_connection(engine)
+    connection = kept.dbapi_connection
+    lock_timeout = connection.execute("SHOW lock_timeout").fetchone()[0]
+    autocommit = connection.autocommit
+    kept.close()
+    engine.dispose()
+
+    assert (lock_timeout, autocommit) == ("30s", True)
+
+
+def test_on_postgresql_each_append_is_one_transaction_on_the_kept_connection(
+    postgres_url: str,
+) -> None:
+    store, backend = _appended_on_postgresql(postgres_url)
+
+    store.append("acme", [term_set("a")], expected_version=1)
+    with pytest.raises(EventConflictError):
+        store.append("acme", [term_set("a", summary="other")])
+    store.append("acme", [term_set("b")], expected_version=2)
+    again = _backend(store)
+    versions = [r.version for r in store.read("acme")]
+    store.close()
+
+    assert again == backend
+    assert versions == [1, 2, 3]
+
+
+def test_on_postgresql_a_write_connection_lost_is_given_up_and_the_next_append_succeeds(
+    postgres_url: str,
+) -> None:
+    import sqlalchemy as sa
+
+    store, backend = _appended_on_postgresql(postgres_url)
+    with store.engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        admin.commit()
+
+    with pytest.raises(sa.exc.OperationalError):
+        store.append("acme", [term_set("a")])
+    store.append("acme", [term_set("b")])
+    versions = [(r.version, r.event.id) for r in store.read("acme")]
+    store.close()
+
+    assert versions == [(1, "acme-created"), (2, "b")]
+
+
+def _appended_on_postgresql(url: str) -> tuple[EventStore, int]:
+    """A store on PostgreSQL with one append made, and the server process of its kept write
+    connection."""
+    engine = create_engine(url)
+    ensure_schema(engine)
+    store = EventStore(engine)
+    store.append("acme", [created()])
+    return store, _backend(store)
+
+
+def _backend(store: EventStore) -> int:
+    look = store._writer._look
+    assert look is not None
+    return int(look.cursor.connection.info.backend_pid)

@@ -22,11 +22,16 @@ if TYPE_CHECKING:
 
 _PARAM = re.compile(r":(\w+)")
 MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a moment
+CHUNK = 500  # the most parameters a statement of ids binds at once
 _FEW = 4  # rows that PostgreSQL inserts faster one statement each than with a COPY
 _T = TypeVar("_T")
 # How a write transaction begins on SQLite: with the write lock, taken (or waited for) at once,
 # rather than at its first write, when a writer that read under another's lock must give up.
 BEGIN_WRITE = "BEGIN IMMEDIATE"
+# And on PostgreSQL, in one round trip: one writer at a time, so that positions commit in order
+# and a reader following the position never skips an event that commits late.
+LOCK_EVENTS = "LOCK TABLE events IN EXCLUSIVE MODE"
+BEGIN_WRITE_POSTGRESQL = f"BEGIN; {LOCK_EVENTS}"
 
 
 class Cursor:
@@ -50,6 +55,39 @@ class Cursor:
         import sqlite3
 
         return cls(connection, True, sqlite3.Error)
+
+    @classmethod
+    def of_driver(cls, connection: Any) -> Cursor:
+        """The cursor of a plain driver connection, sqlite3's or psycopg's."""
+        import sqlite3
+
+        if isinstance(connection, sqlite3.Connection):
+            return cls.of_sqlite(connection)
+        import psycopg
+
+        return cls(connection, False, psycopg.Error)
+
+    def command(self, sql: str) -> None:
+        """Run statements without parameters (on PostgreSQL, several in one round trip)."""
+        try:
+            self.cursor.execute(sql)
+        except self.errors as e:
+            raise self.error(sql, (), e) from e
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the connection is inside a transaction (or a failed one)."""
+        connection = self.cursor.connection
+        if self.sqlite:
+            return bool(connection.in_transaction)
+        from psycopg.pq import TransactionStatus
+
+        return bool(connection.info.transaction_status != TransactionStatus.IDLE)
+
+    @property
+    def broken(self) -> bool:
+        """Whether the connection can no longer be used (PostgreSQL's was lost)."""
+        return not self.sqlite and bool(self.cursor.connection.closed)
 
     # Each statement catches the driver's errors itself: a context manager around every
     # one would cost a single append more than some of its statements do.
@@ -123,7 +161,10 @@ class Cursor:
     def insert(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows (positional parameters, in the driver's style)."""
         try:
-            self.cursor.executemany(sql, rows)
+            if len(rows) == 1:  # PostgreSQL's driver pipelines a batch: a round trip more
+                self.cursor.execute(sql, rows[0])
+            else:
+                self.cursor.executemany(sql, rows)
         except self.errors as e:
             raise self.error(sql, rows, e) from e
 
@@ -155,11 +196,12 @@ class Cursor:
 
 
 class Writer:
-    """The connection a store keeps for its write transactions on a SQLite file, opened at
-    the first (`open_connection` returns an engine's pooled connection, or None where there
-    is no SQLite file to write). Only the thread that opened it runs transactions on it, one
-    at a time: another thread, or a transaction begun inside one, is told to use the engine,
-    whose connections wait for the write lock as this one does."""
+    """The connection a store keeps for its write transactions, opened at the first
+    (`open_connection` returns a driver connection in autocommit mode, or None where there is
+    none to keep). Only the thread that opened it runs transactions on it, one at a time:
+    another thread, or a transaction begun inside one, is told to use the engine, whose
+    connections wait for the write lock as this one does. A connection lost with its server
+    is given up, and the next transaction opens another."""
 
     def __init__(self, open_connection: Callable[[], Any]) -> None:
         self._open = open_connection
@@ -170,23 +212,25 @@ class Writer:
 
     @contextmanager
     def transaction(self, keep: bool = True) -> Iterator[Cursor | None]:
-        """A write transaction on the kept connection (in autocommit mode, so begun here,
-        with the write lock), committed at the end when `keep` and the block raised nothing,
-        else rolled back; None when the connection cannot be had now."""
+        """A write transaction on the kept connection, begun here with the write lock,
+        committed at the end when `keep` and the block raised nothing, else rolled back; None
+        when the connection cannot be had now."""
         look = self._claim()
         if look is None:
             yield None
             return
         try:
-            look.execute(BEGIN_WRITE, {})
+            look.command(BEGIN_WRITE if look.sqlite else BEGIN_WRITE_POSTGRESQL)
             try:
                 yield look
                 if keep:
-                    look.execute("COMMIT", {})
+                    look.command("COMMIT")
             finally:
-                if look.cursor.connection.in_transaction:  # raised, failed, or not `keep`
-                    look.execute("ROLLBACK", {})
+                if not look.broken and look.in_transaction:  # raised, failed, or not `keep`
+                    look.command("ROLLBACK")
         finally:
+            if look.broken:
+                self._forget()
             self._lock.release()
 
     def _claim(self) -> Cursor | None:
@@ -198,7 +242,7 @@ class Writer:
             if self._pooled is None:
                 self._pooled, self._thread = self._open(), threading.get_ident()
                 if self._pooled is not None:
-                    self._look = Cursor.of_sqlite(self._pooled.driver_connection)
+                    self._look = Cursor.of_driver(self._pooled.dbapi_connection)
         except BaseException:
             self._lock.release()
             raise
@@ -207,11 +251,20 @@ class Writer:
             return None
         return self._look
 
+    def _forget(self) -> None:
+        """Close the connection straight at the driver, as one that can no longer be used
+        (its pool's reset would only fail, and say so on stderr)."""
+        connection, self._pooled, self._look, self._thread = self._pooled, None, None, None
+        if connection is not None:
+            connection.dbapi_connection.close()
+
     def close(self) -> None:
         """Give the connection back (once a transaction running on it has ended); the next
         write opens another."""
         with self._lock:
-            if self._pooled is not None:
+            if self._look is not None and self._look.broken:
+                self._forget()
+            elif self._pooled is not None:
                 self._pooled.close()
             self._pooled = self._look = self._thread = None
 
@@ -223,7 +276,7 @@ def _filled(sql: str, ids: Sequence[object]) -> Iterator[tuple[str, dict[str, ob
         yield sql.format(ids=", ".join(f":{n}" for n in names)), names
 
 
-def chunks(items: Sequence[_T], size: int = 500) -> Iterable[Sequence[_T]]:
+def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterable[Sequence[_T]]:
     """The items in slices of at most `size` (the bound parameters of one statement)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

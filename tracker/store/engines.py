@@ -78,11 +78,18 @@ def is_read_only(engine: Engine) -> bool:
 
 
 def writer_connection(engine: Engine) -> Any:
-    """A connection of the engine's pool, set up as all of them are (WAL, durable commits,
-    busy timeout, autocommit mode), for a store to keep for its writes; None unless the
-    engine writes a SQLite file."""
-    if engine.dialect.name != "sqlite" or is_read_only(engine):
+    """A connection for a store to keep for its writes, set up as the engine's are (on SQLite
+    WAL, durable commits and the busy timeout; on PostgreSQL the lock timeout), in autocommit
+    mode: the store begins and ends its transactions itself. On SQLite one of the engine's
+    pool; on PostgreSQL one taken out of it (the pool's own stay as SQLAlchemy uses them).
+    None for a read-only or in-memory database."""
+    if is_read_only(engine):
         return None
+    if engine.dialect.name == "postgresql":
+        connection = engine.raw_connection()
+        connection.detach()  # closing it then closes it
+        connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+        return connection
     if sqlite_file(engine.url.render_as_string(hide_password=False)) is None:
         return None  # in memory: the engine's connection of this thread is the database
     return engine.raw_connection()

@@ -35,7 +35,7 @@ from tracker.errors import (
 )
 from tracker.store import codec, snapshots, urls
 from tracker.store import sources as source_rows
-from tracker.store.driver import Cursor, Writer, day, moment, stored_moment
+from tracker.store.driver import CHUNK, LOCK_EVENTS, Cursor, Writer, day, moment, stored_moment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -67,16 +67,21 @@ _SQLITE_INSERT = (
 _HEAD = (
     "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
 )
-# What an append of new events reads besides the head, in one statement (a round trip each
-# costs PostgreSQL more than the lookups): the agreement's creation date; the last position
-# and recorded_at in the database, of the last row by position (the primary key's index, not
-# a scan: recorded_at increases with position, so its recorded_at is the latest); and the
-# version of the agreement's snapshot.
+# What an append reads first, in one statement (a round trip each costs PostgreSQL more than
+# the lookups): the agreement's head (last version and its hash); its creation date; the last
+# position and recorded_at in the database, of the last row by position (the primary key's
+# index, not a scan: recorded_at increases with position, so its recorded_at is the latest);
+# the version of the agreement's snapshot; and how many of the first ids appended are stored
+# (the events are read only when some are).
 _AROUND = (
-    "SELECT (SELECT effective FROM events WHERE agreement = :agreement AND version = 1),"
+    "SELECT (SELECT version FROM events WHERE agreement = :agreement"
+    " ORDER BY version DESC LIMIT 1),"
+    " (SELECT hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1),"
+    " (SELECT effective FROM events WHERE agreement = :agreement AND version = 1),"
     " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
     " (SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1),"
-    f" ({snapshots.VERSION})"
+    f" ({snapshots.VERSION}),"
+    " (SELECT count(*) FROM events WHERE id IN ({ids}))"
 )
 _STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
 _KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
@@ -227,9 +232,7 @@ class EventStore:
                 return
         with self.engine.connect().execution_options(tracker_write=True) as conn, conn.begin():
             if conn.dialect.name == "postgresql":
-                # One writer at a time: positions then commit in order, so a reader
-                # following the position never skips an event that commits late.
-                conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+                conn.exec_driver_sql(LOCK_EVENTS)  # see driver.BEGIN_WRITE_POSTGRESQL
             yield Cursor.of(conn)
             if not keep:
                 conn.rollback()
@@ -268,16 +271,21 @@ class EventStore:
         from tracker.store import terms
 
         agreement, events = batch.agreement, batch.events
-        head = _head(look, agreement)
+        ids = list(dict.fromkeys(e.id for e in events))
+        first = {f"i{n}": id_ for n, id_ in enumerate(ids[:CHUNK])}
+        around = _AROUND.format(ids=", ".join(f":{name}" for name in first) or "NULL")
+        version, head_hash, created, position, recorded_at, snapshot, found = look.rows(
+            around, {"agreement": agreement, **first}
+        )[0]
+        head = _Head(version, codec.hex_of(head_hash)) if version else _Head(0, codec.GENESIS)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
         source_rows.put(look, agreement, batch.sources)
-        stored = _stored_events(look, list(dict.fromkeys(e.id for e in events)))
+        stored = _stored_events(look, ids) if found or len(ids) > CHUNK else {}
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
         if not new:
             return AppendResult(0, len(events), head.version)
-        created, position, recorded_at, snapshot = look.rows(_AROUND, {"agreement": agreement})[0]
         _check_placement(look, agreement, head.version, new, day(created) if created else None)
         rows = self._rows(agreement, head, new, _Tail(position or 0, moment(recorded_at)))
         try:
