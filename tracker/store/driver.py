@@ -149,14 +149,29 @@ class Cursor:
         if not ids:  # most appends refer to no event
             return []
         found = []
-        for filled, names in _filled(sql, ids):
+        for filled, names in self.filled(sql, ids):
             found += self.rows(filled, names)
         return found
 
     def execute_among(self, sql: str, ids: Sequence[object]) -> None:
         """Run a statement that returns no rows, its `{ids}` filled with these ids, in chunks."""
-        for filled, names in _filled(sql, ids):
+        for filled, names in self.filled(sql, ids):
             self.execute(filled, names)
+
+    def filled(
+        self, sql: str, ids: Sequence[object], params: dict[str, Any] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """A statement written with `IN ({ids})`, and its parameters (with `params`), ready to
+        run for these ids: on SQLite once per chunk of them, a parameter each; on PostgreSQL
+        once, with one array parameter (`= ANY`), so that its text stays the same and the
+        driver prepares it once, where a long list would be parsed on every run."""
+        if not self.sqlite:
+            yield sql.replace(" IN ({ids})", " = ANY(:ids)"), {**(params or {}), "ids": list(ids)}
+            return
+        for chunk in chunks(ids) if ids else [()]:
+            names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
+            marks = ", ".join(f":{n}" for n in names) or "NULL"
+            yield sql.format(ids=marks), {**(params or {}), **names}
 
     def insert(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows (positional parameters, in the driver's style)."""
@@ -267,13 +282,6 @@ class Writer:
             elif self._pooled is not None:
                 self._pooled.close()
             self._pooled = self._look = self._thread = None
-
-
-def _filled(sql: str, ids: Sequence[object]) -> Iterator[tuple[str, dict[str, object]]]:
-    """The statement with its `{ids}` filled, and its parameters, for each chunk of ids."""
-    for chunk in chunks(ids):
-        names = {f"i{n}": id_ for n, id_ in enumerate(chunk)}
-        yield sql.format(ids=", ".join(f":{n}" for n in names)), names
 
 
 def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterable[Sequence[_T]]:

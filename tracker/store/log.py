@@ -272,15 +272,15 @@ class EventStore:
 
         agreement, events = batch.agreement, batch.events
         ids = list(dict.fromkeys(e.id for e in events))
-        first = {f"i{n}": id_ for n, id_ in enumerate(ids[:CHUNK])}
-        around = _AROUND.format(ids=", ".join(f":{name}" for name in first) or "NULL")
+        around, params = next(look.filled(_AROUND, ids, {"agreement": agreement}))
         version, head_hash, created, position, recorded_at, snapshot, found = look.rows(
-            around, {"agreement": agreement, **first}
+            around, params
         )[0]
         head = _Head(version, codec.hex_of(head_hash)) if version else _Head(0, codec.GENESIS)
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
         source_rows.put(look, agreement, batch.sources)
+        # The count covers the ids of the first statement `filled` gives (all on PostgreSQL).
         stored = _stored_events(look, ids) if found or len(ids) > CHUNK else {}
         new = rules.new_events(agreement, events, stored)
         rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
