@@ -417,16 +417,24 @@ def test_unreachable_database_is_a_one_line_error() -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_every_command_has_help_with_an_example() -> None:
-    def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-        found = []
-        for name, command in group.commands.items():
-            found.append((*prefix, name))
-            if isinstance(command, click.Group):
-                found.extend(commands(command, (*prefix, name)))
-        return found
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and subcommand, as the words that name it, looked up as click does."""
+    ctx = click.Context(group)
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found.extend(command_paths(command, (*prefix, name)))
+    return found
 
-    for path in commands(cli):
+
+def test_every_command_has_help_with_an_example() -> None:
+    paths = command_paths(cli)
+
+    assert len(paths) == 31
+    for path in paths:
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Example: tracker" in result.stdout, path

@@ -1,6 +1,8 @@
-"""The `tracker` command line: parse, call the library, render, translate errors."""
+"""The `tracker` command line: parse, call the library, render, translate errors.
 
-from tracker.cli import admin, read, see, write
+Each command's module is imported when the command is looked up (see app.COMMANDS).
+"""
+
 from tracker.cli.app import cli, main
 
-__all__ = ["admin", "cli", "main", "read", "see", "write"]
+__all__ = ["cli", "main"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 _OPENED = "tracker.opened"  # the context's key for the tracker a command opened
 _KEEP_NEW = "tracker.keep_new"  # and whether a database file it created is kept
+WIDE_KEY = "tracker.wide"  # the root context's key for `--wide`
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -68,8 +70,45 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+# The module (in tracker.cli) of each command, imported only when the command is looked up:
+# `tracker state` loads neither the writing commands nor the administration ones. Listing the
+# commands (`tracker --help`, shell completion) imports them all for their help.
+COMMANDS: dict[str, str] = {
+    "agreement": "write",
+    "agreements": "read",
+    "conflicts": "read",
+    "db": "admin",
+    "diff": "read",
+    "explain": "read",
+    "export": "write",
+    "import": "write",
+    "init": "admin",
+    "log": "read",
+    "record": "write",
+    "report": "see",
+    "retract": "write",
+    "schema": "admin",
+    "sources": "write",  # the group is read's; write adds its `add` subcommand (and imports read)
+    "state": "read",
+    "terms": "read",
+    "timeline": "see",
+    "upcoming": "see",
+    "verify": "admin",
+}
+
+
 class TrackerGroup(click.Group):
-    """Turns the tracker's errors, and the database's, into click's `Error: …` and status 1."""
+    """Loads each command's module when the command is looked up (see COMMANDS), and turns
+    the tracker's errors, and the database's, into click's `Error: …` and status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None:  # registers its commands on `cli` (once: it is then cached)
+            importlib.import_module(f"tracker.cli.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from tracker.errors import TrackerError
@@ -133,10 +172,13 @@ def dry_run_option(f: F) -> F:
     )(f)
 
 
+def remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Click callback of `--wide`: tables are drawn without wrapping (see screen.current)."""
+    ctx.find_root().meta[WIDE_KEY] = value
+
+
 def format_option(f: F) -> F:
     """`--format table|json` (table on a terminal, JSON otherwise) and `--wide`."""
-    from tracker.cli.screen import remember_wide
-
     f = click.option(
         "--wide",
         is_flag=True,

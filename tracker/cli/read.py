@@ -46,13 +46,18 @@ def state(
     Example: tracker state microsoft-openai --as-of 2025-01-21 --format json
     """
     from tracker.cli.shapes import state_json
-    from tracker.cli.tables import state_table
 
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
     result = tracker.state(name, as_of or today(), known_at, published)
     sources = tracker.sources(name)
-    emit(fmt, lambda: state_json(result, sources), lambda: state_table(result, sources))
+
+    def as_table() -> str:
+        from tracker.cli.tables import state_table  # JSON for scripts does not load the tables
+
+        return state_table(result, sources)
+
+    emit(fmt, lambda: state_json(result, sources), as_table)
 
 
 @cli.command()
@@ -368,13 +373,14 @@ def terms(
     Example: tracker terms api.exclusivity --as-of 2025-01-21
     """
     from tracker.cli.shapes import terms_json
-    from tracker.cli.tables import terms_table
 
     tracker = open_tracker(db_url)
     day, moment = as_of or today(), known_at or tracker.store.clock()
     result = tracker.terms(key, day, moment)
-    emit(
-        fmt,
-        lambda: terms_json(key, day, moment, result),
-        lambda: terms_table(key, day, moment, result),
-    )
+
+    def as_table() -> str:
+        from tracker.cli.tables import terms_table  # JSON for scripts does not load the tables
+
+        return terms_table(key, day, moment, result)
+
+    emit(fmt, lambda: terms_json(key, day, moment, result), as_table)

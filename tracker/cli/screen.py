@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeAlias, Union
 
 import click
 
+from tracker.cli.app import WIDE_KEY
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 Cell: TypeAlias = Union[str, "Text"]
 Row: TypeAlias = Sequence[Cell]
 
-WIDE_KEY = "tracker.wide"
 # A column whose every cell is this short never wraps (dates, counts, certainties).
 SHORT = 12
 UNBOUNDED = 100_000
@@ -54,11 +54,6 @@ def current() -> Screen:
     wanted = sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
     color = wanted and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     return Screen(width, color, wide)
-
-
-def remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    """Click callback of `--wide`: tables are drawn without wrapping."""
-    ctx.find_root().meta[WIDE_KEY] = value
 
 
 def styled(text: str, style: str = "") -> Text:

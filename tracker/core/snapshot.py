@@ -45,7 +45,8 @@ FORMAT: Literal[1] = 1
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: a read that finds no snapshot (most short commands) never needs them.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class _Applied(_Doc):

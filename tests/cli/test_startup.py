@@ -1,0 +1,82 @@
+"""Start-up: a command loads its own module and what it needs, not every command's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import RECORD, ROOT
+from tracker.cli import cli
+from tracker.cli.app import COMMANDS
+
+
+def tree(command: click.Command) -> object:
+    """A command's name and, for a group, its subcommands' trees."""
+    if isinstance(command, click.Group):
+        return {name: tree(sub) for name, sub in sorted(command.commands.items())}
+    return command.name
+
+
+def python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    result = CliRunner().invoke(cli, ["import", str(RECORD), "--db", url])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def test_the_group_names_every_command_its_modules_define() -> None:
+    from tracker.cli import admin, read, see, write  # noqa: F401  (registers their commands)
+
+    assert sorted(cli.commands) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_command_looked_up_alone_is_whole(name: str) -> None:
+    code = (
+        "import json, click\n"
+        "from tests.cli.test_startup import tree\n"
+        "from tracker.cli import cli\n"
+        f"print(json.dumps(tree(cli.get_command(click.Context(cli), {name!r}))))\n"
+    )
+    ctx = click.Context(cli)
+    expected = {n: tree(c) for n in cli.list_commands(ctx) if (c := cli.get_command(ctx, n))}
+
+    result = python(code)
+
+    assert json.loads(result.stdout) == expected[name]
+
+
+def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_models(
+    loaded: str,
+) -> None:
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "sys.argv = ['tracker', 'state', '--as-of', '2025-01-21', '--format', 'json', "
+        f"'--db', {loaded!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    from tracker.core import snapshot\n"
+        "    cli = sorted(m for m in sys.modules if m.startswith('tracker.cli'))\n"
+        "    print(cli, snapshot._Body.__pydantic_complete__, file=sys.stderr)\n"
+    )
+
+    result = python(code)
+
+    assert '"agreement": "microsoft-openai"' in result.stdout
+    loaded_modules = "['tracker.cli', 'tracker.cli.app', 'tracker.cli.read', 'tracker.cli.shapes']"
+    assert result.stderr == f"{loaded_modules} False\n"
