@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,25 @@ def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_mode
     assert '"agreement": "microsoft-openai"' in result.stdout
     loaded_modules = "['tracker.cli', 'tracker.cli.app', 'tracker.cli.read', 'tracker.cli.shapes']"
     assert result.stderr == f"{loaded_modules} False\n"
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_the_console_script_turns_pydantic_plugins_off_unless_told(
+    given: str | None, seen: str
+) -> None:
+    code = (
+        "import os, sys\n"
+        "from tracker.cli import main\n"
+        "sys.argv = ['tracker', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    print(repr(os.environ['PYDANTIC_DISABLE_PLUGINS']), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+
+    result = python(code, env)
+
+    assert result.stderr == f"{seen!r}\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -247,6 +248,9 @@ def main() -> None:
     # Start-up imports allocate a great many long-lived objects and no garbage, which the
     # collector would scan again and again; `_resume_collector` turns it back on.
     gc.disable()
+    # The command line uses no pydantic plugin: without this, building the first model scans
+    # every installed package's entry points for one. (Set, even empty, it is left alone.)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli()
     except Exception as e:  # a defect; the user still gets one line, not a traceback
