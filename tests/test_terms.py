@@ -105,6 +105,22 @@ def test_terms_as_known_before_a_correction_gives_the_old_value(tracker: Tracker
     assert now == []
 
 
+def test_a_later_set_recorded_after_the_moment_asked_about_does_not_hide_the_earlier_one(
+    tracker: Tracker,
+) -> None:
+    # The index skips facts surely before the last term.set by the date: only among the
+    # term.sets recorded by the moment asked about.
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
+    before = tracker.store.clock()
+    tracker.store.append("acme", [price("acme", "q", 11, "2025-02-10")])
+
+    then = tracker.terms("supply.price", dt.date(2025, 3, 1), before)
+    now = tracker.terms("supply.price", dt.date(2025, 3, 1), LATER)
+
+    assert [(e.agreement, e.term and e.term.value["eur"]) for e in then] == [("acme", 10)]
+    assert [(e.agreement, e.term and e.term.value["eur"]) for e in now] == [("acme", 11)]
+
+
 def test_a_correction_that_moves_a_fact_to_another_term_moves_it_in_the_index(
     tracker: Tracker,
 ) -> None:
@@ -166,10 +182,9 @@ def test_migrating_a_database_with_events_builds_the_index(db_url: str) -> None:
 
 
 def _index(engine: sa.Engine) -> list[tuple[Any, ...]]:
-    """The index rows: term, agreement, position, kind, first and last day, recorded_at."""
+    """The index rows: term, agreement, position, kind, first and last day (day numbers)."""
     ix = term_events_table
-    columns = (ix.c.term, ix.c.agreement, ix.c.position, ix.c.kind, ix.c.first, ix.c.last,
-               ix.c.recorded_at)  # fmt: skip
+    columns = (ix.c.term, ix.c.agreement, ix.c.position, ix.c.kind, ix.c.first, ix.c.last)
     with engine.connect() as conn:
         return sorted(tuple(row) for row in conn.execute(sa.select(*columns)))
 
@@ -182,9 +197,9 @@ def test_verify_names_an_index_row_removed_or_added_behind_the_trackers_back(
     with tracker.store.engine.begin() as conn:
         conn.execute(ix.delete().where(ix.c.position == 2))
         conn.execute(ix.update().where(ix.c.position == 4).values(kind="fact"))
+        day = dt.date(2025, 1, 1).toordinal()
         conn.execute(ix.insert().values(term="supply.volume", agreement="initech", position=5,
-                                        kind="fact", first=dt.date(2025, 1, 1),
-                                        last=dt.date(2025, 1, 1), recorded_at=LATER))  # fmt: skip
+                                        kind="fact", first=day, last=day))  # fmt: skip
 
     problems = tracker.check().problems
 

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from tests.integration.test_store import created, term_set
 from tracker.core.provenance import sha256
 from tracker.store import codec, engines, urls
+from tracker.store.driver import moment
 from tracker.store.integrity import check
 from tracker.store.log import EventStore
 from tracker.store.tables import metadata
@@ -178,3 +179,38 @@ def test_the_target_index_holds_only_the_events_that_have_a_target(db_url: str) 
     where = index["dialect_options"][f"{engine.dialect.name}_where"]
     assert index["column_names"] == ["target"]
     assert str(where).strip("()") == "target IS NOT NULL"
+
+
+def test_the_term_index_narrows_to_day_numbers_and_comes_back_as_dates(db_url: str) -> None:
+    engine = engines.create_engine(db_url)
+    engines.upgrade(engine)
+    store = EventStore(engine)
+    store.append("acme", [created(), term_set("a")])
+    narrow = _term_rows(engine)
+
+    engines.downgrade(engine, "0006")
+    at_0006 = _term_rows(engine)
+    engines.upgrade(engine)
+
+    with engine.connect() as conn:
+        recorded = conn.execute(sa.text("SELECT recorded_at FROM events WHERE id = 'a'")).scalar()
+    day = dt.date(2025, 2, 1)
+    assert narrow == [
+        ("", "acme", 1, "group", dt.date(2025, 1, 1).toordinal(), dt.date(2025, 1, 1).toordinal()),
+        ("supply.volume", "acme", 2, "set", day.toordinal(), day.toordinal()),
+    ]
+    assert [row[:6] for row in at_0006] == [
+        ("", "acme", 1, "group", dt.date(2025, 1, 1), dt.date(2025, 1, 1)),
+        ("supply.volume", "acme", 2, "set", day, day),
+    ]
+    assert at_0006[1][6] == moment(recorded)
+    assert _term_rows(engine) == narrow
+    assert check(engine).problems == []
+
+
+def _term_rows(engine: sa.Engine) -> list[tuple[object, ...]]:
+    """The term index's rows, every column, by term and position (dates read as dates)."""
+    table = sa.Table("term_events", sa.MetaData(), autoload_with=engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(table).order_by(table.c.term, table.c.position)).all()
+    return [tuple(row) for row in rows]

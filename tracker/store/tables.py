@@ -64,9 +64,8 @@ term_events_table = sa.Table(
     sa.Column("agreement", sa.String(100), primary_key=True),
     sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
     sa.Column("kind", sa.String(5), nullable=False),
-    sa.Column("first", sa.Date(), nullable=False),
-    sa.Column("last", sa.Date(), nullable=False),
-    sa.Column("recorded_at", sa.DateTime(), nullable=False),
+    sa.Column("first", sa.Integer(), nullable=False),  # day numbers (date.toordinal)
+    sa.Column("last", sa.Integer(), nullable=False),
     sqlite_with_rowid=False,  # one B-tree, by term and agreement: half a rowid table's writes
 )
 

@@ -17,14 +17,16 @@ from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrec
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.store import codec
-from tracker.store.driver import Cursor, moment, stored_moment
+from tracker.store.driver import Cursor, moment
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-IndexRow = tuple[str, int, str, str, dt.date, dt.date, dt.datetime]
-# term, position, agreement, kind, first, last, recorded_at
-_COLUMNS = ("term", "position", "agreement", "kind", "first", "last", "recorded_at")
+IndexRow = tuple[str, int, str, str, dt.date, dt.date]
+# term, position, agreement, kind, first, last: the dates are stored as day numbers
+# (`date.toordinal`), a few bytes where ISO text takes ten; when the event was recorded is the
+# events row's, read through its position.
+_COLUMNS = ("term", "position", "agreement", "kind", "first", "last")
 _SQLITE_INSERT = (
     f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
@@ -70,7 +72,7 @@ def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
 
 def _row(term: str, r: Recorded, kind: str) -> IndexRow:
     when = r.event.effective
-    return (term, r.position, r.event.agreement, kind, when.first, when.last, r.recorded_at)
+    return (term, r.position, r.event.agreement, kind, when.first, when.last)
 
 
 def _root(event_id: str, parent: dict[str, str]) -> str:
@@ -95,8 +97,7 @@ def add(look: Cursor, new: Sequence[Recorded]) -> None:
         elif (term := _term(event)) is not None:
             kind = "set" if isinstance(event, TermSet) else "group" if term == CREATED else "fact"
             when = event.effective
-            rows.append((term, r.position, event.agreement, kind, when.first, when.last,
-                         r.recorded_at))  # fmt: skip
+            rows.append((term, r.position, event.agreement, kind, when.first, when.last))
     _insert(look, rows)
     if targets:
         group = _groups(look, targets)
@@ -105,21 +106,15 @@ def add(look: Cursor, new: Sequence[Recorded]) -> None:
 
 
 def _insert(look: Cursor, rows: Sequence[IndexRow]) -> None:
-    """Insert index rows straight to the driver, as the log inserts its rows; on SQLite with
-    dates as SQLAlchemy's types store them (an append's rows share one recorded_at)."""
+    """Insert index rows straight to the driver, as the log inserts its rows, their dates as
+    day numbers."""
     if not rows:
         return
-    if not look.sqlite:
-        look.copy("term_events", _COLUMNS, rows)
-        return
-    days: dict[dt.date, str] = {}
-    moments: dict[dt.datetime, str] = {}
-    look.insert(_SQLITE_INSERT, [
-        (t, p, a, k, days.get(first) or days.setdefault(first, first.isoformat()),
-         days.get(last) or days.setdefault(last, last.isoformat()),
-         moments.get(at) or moments.setdefault(at, stored_moment(at)))
-        for t, p, a, k, first, last, at in rows
-    ])  # fmt: skip
+    stored = [(t, p, a, k, first.toordinal(), last.toordinal()) for t, p, a, k, first, last in rows]
+    if look.sqlite:
+        look.insert(_SQLITE_INSERT, stored)
+    else:
+        look.copy("term_events", _COLUMNS, stored)
 
 
 def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
@@ -145,21 +140,23 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
 # One term's events that can matter on `as_of`, as known at `known_at`: every event of a
 # group with retractions or corrections, and each fact alone in its group that is dated by
 # `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
-# which replaces whatever replay applied before it. By agreement, then in log order.
+# which replaces whatever replay applied before it. By agreement, then in log order. Days are
+# day numbers; `{known}` filters by when the events were recorded, unless all were by then.
 _READ = """
 SELECT k.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
 FROM (
     SELECT agreement, position, kind, first, last,
         max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END)
             OVER (PARTITION BY agreement) AS last_set
-    FROM term_events
+    FROM term_events AS x
     WHERE (term = :term OR (term = :created
-        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term)))
-        AND recorded_at <= :known_at
+        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term))){known}
 ) AS k JOIN events AS e ON e.position = k.position
 WHERE k.kind = 'group' OR (k.first <= :as_of AND (k.last_set IS NULL OR k.last >= k.last_set))
 ORDER BY k.agreement, k.position
 """
+_KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
+_LATEST = "SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1"
 
 
 def read(
@@ -168,9 +165,12 @@ def read(
     """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
     by agreement, in log order: replaying them gives the term as the whole log does."""
     logs: dict[str, list[Recorded]] = {}
-    params = {"term": term, "created": CREATED, "as_of": as_of, "known_at": known_at}
+    latest = look.rows(_LATEST, {})
+    everything = not latest or moment(latest[0][0]) <= known_at  # the common case: now
+    sql = _READ.format(known="" if everything else _KNOWN)
+    params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(), "known_at": known_at}
     with paused():
-        for agreement, payload, ty, sv, position, version, at in look.rows(_READ, params):
+        for agreement, payload, ty, sv, position, version, at in look.rows(sql, params):
             log = logs.setdefault(agreement, [])
             if log and log[-1].position == position:
                 continue  # a group with a creation and the term is read under both
@@ -202,7 +202,10 @@ def check(engine: Engine, agreement: str | None = None) -> list[str]:
             except codec.UndecodableError:
                 continue
             records.append(Recorded(event, position, version, recorded_at))
-        stored: set[IndexRow] = {tuple(row) for row in conn.execute(stored_query)}
+        stored: set[IndexRow] = {
+            (t, p, a, k, dt.date.fromordinal(first), dt.date.fromordinal(last))
+            for t, p, a, k, first, last in conn.execute(stored_query)
+        }
     expected = index_rows(records)
     missing = [f"term index: position {r[1]} ({r[2]}) is missing under term {r[0]!r}"
                for r in sorted(expected - stored, key=_by_position)]  # fmt: skip
