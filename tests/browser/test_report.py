@@ -138,6 +138,20 @@ def test_picking_a_date_shows_the_terms_then(browser: Any, shipped: Path) -> Non
     assert "OpenAI reportedly considering dropping the AGI clause" in after
 
 
+def test_an_on_or_before_date_stays_on_one_line(browser: Any, shipped: Path) -> None:
+    page = Page(browser, shipped)
+
+    page.pick("#state-date", "2025-01-21")
+    cells = page.page.eval_on_selector_all(
+        "#state-view td",
+        "tds => tds.filter(td => td.textContent === '../2025-01-20')"
+        ".map(td => { const text = document.createRange(); text.selectNodeContents(td);"
+        " return [getComputedStyle(td).whiteSpace, text.getClientRects().length]; })",
+    )  # the text's line boxes: one when it does not wrap
+
+    assert cells and all(cell == ["nowrap", 1] for cell in cells)
+
+
 def test_the_page_makes_no_network_request(browser: Any, shipped: Path) -> None:
     page = Page(browser, shipped)
     page.pick("#diff-from", "2019-07-22")

@@ -17,7 +17,8 @@
     var head = el("tr", {}, headers.map(function (h) { return el("th", {}, [h]); }));
     var body = rows.map(function (cells) {
       return el("tr", {}, cells.map(function (c) {
-        var day = typeof c === "string" && /^\d{4}-\d{2}-\d{2}$/.test(c);
+        // A date in any of its forms (2024-06-11, 2024-06, 2024, ../2024-06-11) stays on one line.
+        var day = typeof c === "string" && /^(\.\.\/)?\d{4}(-\d{2}){0,2}$/.test(c);
         return el("td", day ? {"class": "day"} : {}, [c]);
       }));
     });
