@@ -182,3 +182,25 @@ def _backend(store: EventStore) -> int:
     look = store._writer._look
     assert look is not None
     return int(look.cursor.connection.info.backend_pid)
+
+
+def test_on_postgresql_a_write_that_waited_too_long_for_the_lock_leaves_the_next_one_free(
+    postgres_url: str,
+) -> None:
+    import sqlalchemy as sa
+
+    store, _ = _appended_on_postgresql(postgres_url)
+    look = store._writer._look
+    assert look is not None
+    look.command("SET lock_timeout = '200ms'")
+    with store.engine.connect() as holder:
+        holder.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+        with pytest.raises(sa.exc.OperationalError) as waited:
+            store.append("acme", [term_set("a")])
+        holder.rollback()
+    store.append("acme", [term_set("b")])
+    versions = [(r.version, r.event.id) for r in store.read("acme")]
+    store.close()
+
+    assert "lock timeout" in str(waited.value)
+    assert versions == [(1, "acme-created"), (2, "b")]

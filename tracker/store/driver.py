@@ -3,8 +3,8 @@ of an append cost less than SQLAlchemy's execution layer would add to them, and 
 SQLite file needs no SQLAlchemy at all. SQL is written with `:name` parameters, which
 PostgreSQL's driver takes as `%(name)s`; dates are bound and read back as SQLAlchemy's SQLite
 types store them (ISO text), so both paths see the same rows. A store's write transactions
-on a SQLite file run on one plain sqlite3 connection it keeps (`Writer`), without SQLAlchemy's
-connection and transaction layers around each of them."""
+run on one driver connection it keeps (`Writer`), without SQLAlchemy's connection and
+transaction layers around each of them."""
 
 from __future__ import annotations
 
@@ -235,8 +235,9 @@ class Writer:
             yield None
             return
         try:
-            look.command(BEGIN_WRITE if look.sqlite else BEGIN_WRITE_POSTGRESQL)
             try:
+                # Inside: a lock not had in time leaves PostgreSQL's transaction open, aborted.
+                look.command(BEGIN_WRITE if look.sqlite else BEGIN_WRITE_POSTGRESQL)
                 yield look
                 if keep:
                     look.command("COMMIT")

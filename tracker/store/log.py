@@ -224,8 +224,8 @@ class EventStore:
     @contextmanager
     def _writing(self, keep: bool = True) -> Iterator[Cursor]:
         """A write transaction that holds the write lock from its first statement; rolled
-        back at its end rather than committed unless `keep`. On a SQLite file, on the
-        connection the store keeps for writes when this thread can have it."""
+        back at its end rather than committed unless `keep`. On the connection the store keeps
+        for writes when this thread can have it (see driver.Writer)."""
         with self._writer.transaction(keep) as look:
             if look is not None:
                 yield look
