@@ -99,15 +99,19 @@ _AFTER = (
 # which are the rows with a target, along the target's index (`target > ''`, and no ORDER BY,
 # let SQLite's planner take it; `+agreement` keeps it off the agreement's index, along which it
 # would read the whole log); the facts corrections target; and the facts by the first day of
-# their dates, along the agreement's index.
+# their dates, along the agreement's index. Its statements are several, so each stops at the
+# last position stored when it began (`_LAST`): an append committed meanwhile is not half
+# seen (positions commit in order on both databases).
+_LAST = "SELECT position FROM events ORDER BY position DESC LIMIT 1"
 _AMENDMENTS = (
     f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
-    " AND type IN ({types}) AND recorded_at <= :known_at"
+    " AND type IN ({types}) AND recorded_at <= :known_at AND position <= :upto"
 )
 _BY_ID = f"SELECT {_READ_COLUMNS} FROM events WHERE id IN ({{ids}})"
 _FACTS = (
     f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement AND effective <= :until"
-    " AND recorded_at <= :known_at AND type NOT IN ({types}) ORDER BY effective, position"
+    " AND recorded_at <= :known_at AND position <= :upto AND type NOT IN ({types})"
+    " ORDER BY effective, position"
 )
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
@@ -438,7 +442,9 @@ def _read_sql(until: bool, known_at: bool) -> str:
 
 def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime) -> Replay:
     """The log as `Replay` reads it, its facts still to be fetched from the cursor."""
-    params = {"agreement": agreement, "until": until, "known_at": known_at}
+    last = look.rows(_LAST, {})
+    upto = last[0][0] if last else 0
+    params = {"agreement": agreement, "until": until, "known_at": known_at, "upto": upto}
     types = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
     column = "+agreement" if look.sqlite else "agreement"
     with paused():
@@ -446,7 +452,7 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
         amendments = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
         targets = [r.event.target for r in amendments if isinstance(r.event, EventCorrected)]
         found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
-    corrected = [r for r in found if r.recorded_at <= known_at]
+    corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(_FACTS.format(types=types), params)
     return Replay(amendments, corrected, (r for rows in chunks for r in codec.stored_records(rows)))
 

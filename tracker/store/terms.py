@@ -141,7 +141,9 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
 # group with retractions or corrections, and each fact alone in its group that is dated by
 # `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
 # which replaces whatever replay applied before it. By agreement, then in log order. Days are
-# day numbers; `{known}` filters by when the events were recorded, unless all were by then.
+# day numbers. It stops at the last position stored when the question began (`_LATEST`, read
+# first): an append committed meanwhile is not seen. `{known}` filters by when the events were
+# recorded, unless all of them were by then.
 _READ = """
 SELECT k.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
 FROM (
@@ -150,13 +152,14 @@ FROM (
             OVER (PARTITION BY agreement) AS last_set
     FROM term_events AS x
     WHERE (term = :term OR (term = :created
-        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term))){known}
+        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term)))
+        AND position <= :upto{known}
 ) AS k JOIN events AS e ON e.position = k.position
 WHERE k.kind = 'group' OR (k.first <= :as_of AND (k.last_set IS NULL OR k.last >= k.last_set))
 ORDER BY k.agreement, k.position
 """
 _KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
-_LATEST = "SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1"
+_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 
 
 def read(
@@ -166,9 +169,11 @@ def read(
     by agreement, in log order: replaying them gives the term as the whole log does."""
     logs: dict[str, list[Recorded]] = {}
     latest = look.rows(_LATEST, {})
-    everything = not latest or moment(latest[0][0]) <= known_at  # the common case: now
+    upto, at = latest[0] if latest else (0, None)
+    everything = at is None or moment(at) <= known_at  # the common case: now
     sql = _READ.format(known="" if everything else _KNOWN)
-    params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(), "known_at": known_at}
+    params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
+              "known_at": known_at, "upto": upto}  # fmt: skip
     with paused():
         for agreement, payload, ty, sv, position, version, at in look.rows(sql, params):
             log = logs.setdefault(agreement, [])
