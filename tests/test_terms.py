@@ -262,3 +262,18 @@ def test_cli_terms_refuses_a_malformed_key_in_one_line(shipped: Tracker) -> None
         1,
         "Error: not a term key: 'Cloud Exclusivity' (lower-case words joined by dots)\n",
     )
+
+
+def test_verify_names_an_index_row_whose_day_number_is_no_day(tracker: Tracker) -> None:
+    portfolio(tracker.store)
+    ix = term_events_table
+    with tracker.store.engine.begin() as conn:
+        conn.execute(ix.update().where(ix.c.position == 2).values(first=0))
+
+    problems = tracker.check().problems
+
+    assert problems == [
+        "term index: position 2 (acme) is missing under term 'supply.price'",
+        "term index: position 2 (acme) is listed under term 'supply.price' as group "
+        "0..2025-02-01, which the log does not give it",
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
@@ -207,18 +207,29 @@ def check(engine: Engine, agreement: str | None = None) -> list[str]:
             except codec.UndecodableError:
                 continue
             records.append(Recorded(event, position, version, recorded_at))
-        stored: set[IndexRow] = {
-            (t, p, a, k, dt.date.fromordinal(first), dt.date.fromordinal(last))
-            for t, p, a, k, first, last in conn.execute(stored_query)
-        }
-    expected = index_rows(records)
+        stored: set[tuple[Any, ...]] = {tuple(row) for row in conn.execute(stored_query)}
+    # Compared as stored, day numbers and all: a damaged row is named, whatever it holds.
+    expected = {(t, p, a, k, first.toordinal(), last.toordinal())
+                for t, p, a, k, first, last in index_rows(records)}  # fmt: skip
     missing = [f"term index: position {r[1]} ({r[2]}) is missing under term {r[0]!r}"
                for r in sorted(expected - stored, key=_by_position)]  # fmt: skip
     extra = [f"term index: position {r[1]} ({r[2]}) is listed under term {r[0]!r} as "
-             f"{r[3]} {r[4]}..{r[5]}, which the log does not give it"
+             f"{r[3]} {_day(r[4])}..{_day(r[5])}, which the log does not give it"
              for r in sorted(stored - expected, key=_by_position)]  # fmt: skip
     return missing + extra
 
 
-def _by_position(row: IndexRow) -> tuple[int, str]:
-    return (row[1], row[0])
+def _day(number: object) -> str:
+    """A stored day number as a date, or as it is when it cannot be one."""
+    try:
+        return dt.date.fromordinal(number).isoformat()  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return repr(number)
+
+
+def _by_position(row: tuple[Any, ...]) -> tuple[int, int, str]:
+    """By position, then term (a damaged position, not a number, last)."""
+    position = row[1]
+    if isinstance(position, int):
+        return (0, position, str(row[0]))
+    return (1, 0, repr(row))
