@@ -116,3 +116,23 @@ def test_sqlite_file_reads_urls_as_sqlalchemy_does(url: str) -> None:
         expected = Path(database[5:] if database.startswith("file:") else database)
 
     assert urls.sqlite_file(url) == expected
+
+
+def test_a_tracker_opened_for_reading_answers_another_thread_too(loaded: Path) -> None:
+    import threading
+
+    tracker = Tracker.open(f"sqlite:///{loaded}", create=False)
+    day, known = dt.date(2025, 1, 21), dt.datetime(2099, 1, 1)
+    here = tracker.state("microsoft-openai", day, known)
+    there: list[object] = []
+
+    def state() -> None:
+        there.append(tracker.state("microsoft-openai", day, known))
+
+    thread = threading.Thread(target=state)
+    thread.start()
+    thread.join()
+    tracker.close()
+
+    assert tracker.store._sqlite is None  # closed, and it was the plain connection above
+    assert there == [here]

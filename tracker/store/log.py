@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ class EventStore:
         self._engine = engine if not callable(engine) else None
         self._open_engine = engine if callable(engine) else None
         self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_thread: int | None = None  # the thread that opened it, the one to use it
         self._writer = Writer(self._writer_connection)
         self.clock = clock
 
@@ -180,7 +182,7 @@ class EventStore:
         except sqlite3.Error:
             return None
         store = cls(open_engine, clock)
-        store._sqlite = connection
+        store._sqlite, store._sqlite_thread = connection, threading.get_ident()
         try:
             connection.execute(f"PRAGMA busy_timeout = {urls.LOCK_TIMEOUT_MS}")
             revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
@@ -213,8 +215,9 @@ class EventStore:
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor]:
-        """A cursor for reads: on the plain SQLite connection when there is one."""
-        if self._sqlite is not None:
+        """A cursor for reads: on the plain SQLite connection when there is one and this is
+        the thread that opened it (sqlite3 refuses others); else on the engine's."""
+        if self._sqlite is not None and threading.get_ident() == self._sqlite_thread:
             yield Cursor.of_sqlite(self._sqlite)
             return
         with self.engine.connect() as conn:
