@@ -1,5 +1,6 @@
-"""Reads of several statements stop at the last position stored when they began: an append
-committed while one is under way is not half seen (on SQLite and PostgreSQL)."""
+"""Reads under appends: reads of several statements stop at the last position stored when
+they began, so an append committed while one is under way is not half seen (on SQLite and
+PostgreSQL); a streamed read fetches its rows a chunk at a time."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tracker.core.events import Event, event_from_dict
 from tracker.core.projector import replay
 from tracker.service import Tracker
 from tracker.store import terms
+from tracker.store.driver import Cursor
 from tracker.store.engines import create_engine
 from tracker.store.log import EventStore, Replay
 
@@ -73,3 +75,43 @@ def test_terms_read_while_an_append_commits_sees_none_of_it(
 
     assert appended == [True]
     assert answer == []
+
+
+def test_on_postgresql_a_stream_fetches_its_rows_a_chunk_at_a_time(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    open_cursors = "SELECT count(*) FROM pg_cursors"
+    with engine.connect() as conn:
+        look = Cursor.of(conn)
+        chunks = look.stream("SELECT generate_series(1, 2500)", {}, size=1000)
+        first = next(chunks)
+        while_reading = look.rows(open_cursors, {})
+        rest = list(chunks)
+        after = look.rows(open_cursors, {})
+    engine.dispose()
+
+    assert [len(first), *(len(c) for c in rest)] == [1000, 1000, 500]
+    assert (while_reading, after) == ([(1,)], [(0,)])
+
+
+def test_a_state_streamed_over_several_chunks_is_the_state_of_the_whole_log(
+    store: EventStore,
+) -> None:
+    from tracker.core.projector import project
+
+    def volume(n: int) -> Event:
+        day = dt.date(2025, 1, 2) + dt.timedelta(days=n % 300)
+        return event_from_dict({"agreement": "acme", "id": f"v{n}", "type": "term.set",
+                                "effective": day.isoformat(), "term": f"t.k{n % 7}",
+                                "summary": f"set {n}", "value": {"n": n}})  # fmt: skip
+
+    store.append("acme", [created(), *(volume(n) for n in range(2500))])
+
+    streamed = Tracker(store).state("acme", AS_OF, LATER)
+    whole = project("acme", store.read("acme"), AS_OF, LATER)
+
+    assert streamed == whole
+    # Each key's latest day is day 299 (n % 300 == 299); its last event that day counts.
+    assert {k: dict(t.value) for k, t in streamed.terms.items()} == {
+        "t.k0": {"n": 1799}, "t.k1": {"n": 1499}, "t.k2": {"n": 1199}, "t.k3": {"n": 899},
+        "t.k4": {"n": 599}, "t.k5": {"n": 2399}, "t.k6": {"n": 2099},
+    }  # fmt: skip

@@ -9,6 +9,7 @@ transaction layers around each of them."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +26,7 @@ MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime writes a mom
 CHUNK = 500  # the most parameters a statement of ids binds at once
 _FEW = 4  # rows that PostgreSQL inserts faster one statement each than with a COPY
 _T = TypeVar("_T")
+_STREAMS = itertools.count()  # names of PostgreSQL's server-side cursors
 # How a write transaction begins on SQLite: with the write lock, taken (or waited for) at once,
 # rather than at its first write, when a writer that read under another's lock must give up.
 BEGIN_WRITE = "BEGIN IMMEDIATE"
@@ -104,16 +106,26 @@ class Cursor:
         self, sql: str, params: dict[str, Any], size: int = 1000
     ) -> Iterator[list[tuple[Any, ...]]]:
         """The rows a statement returns, `size` at a time, fetched as they are asked for (the
-        cursor must stay open until the last)."""
+        connection must stay open until the last). On PostgreSQL through a server-side cursor
+        (in the read's transaction): a client-side one would receive every row at once."""
         sql, params = self._bound(sql, params)
-        with self.translated(sql, params):
-            self.cursor.execute(sql, params)
-        while True:
+        cursor = self.cursor
+        if not self.sqlite:
+            cursor = self.cursor.connection.cursor(name=f"tracker_stream_{next(_STREAMS)}")
+        try:
             with self.translated(sql, params):
-                rows = self.cursor.fetchmany(size)
-            if not rows:
-                return
-            yield rows
+                cursor.execute(sql, params)
+            while True:
+                with self.translated(sql, params):
+                    rows = cursor.fetchmany(size)
+                if rows:
+                    yield rows
+                if len(rows) < size:  # the last: no need to ask for more
+                    return
+        finally:
+            if cursor is not self.cursor and not cursor.closed:
+                with self.translated("CLOSE", ()):
+                    cursor.close()
 
     def execute(self, sql: str, params: dict[str, Any]) -> None:
         """Run a statement that returns no rows."""
