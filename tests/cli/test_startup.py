@@ -83,18 +83,25 @@ def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_mode
     assert result.stderr == f"{loaded_modules} False\n"
 
 
-@pytest.mark.parametrize(("given", "seen"), [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+@pytest.mark.parametrize(
+    ("given", "seen", "scanned"),
+    [(None, "__all__", False), ("", "", True), ("logfire", "logfire", True)],
+)
 def test_the_console_script_turns_pydantic_plugins_off_unless_told(
-    given: str | None, seen: str
+    loaded: str, given: str | None, seen: str, scanned: bool
 ) -> None:
+    # `state` builds the event models; pydantic's loader keeps what its scan of installed
+    # plugins found, and stays None when it never scanned.
     code = (
         "import os, sys\n"
         "from tracker.cli import main\n"
-        "sys.argv = ['tracker', '--help']\n"
+        f"sys.argv = ['tracker', 'state', '--as-of', '2025-01-21', '--db', {loaded!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
-        "    print(repr(os.environ['PYDANTIC_DISABLE_PLUGINS']), file=sys.stderr)\n"
+        "    from pydantic.plugin import _loader\n"
+        "    print(repr(os.environ['PYDANTIC_DISABLE_PLUGINS']), _loader._plugins is not None,\n"
+        "          file=sys.stderr)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     if given is not None:
@@ -102,4 +109,4 @@ def test_the_console_script_turns_pydantic_plugins_off_unless_told(
 
     result = python(code, env)
 
-    assert result.stderr == f"{seen!r}\n"
+    assert result.stderr == f"{seen!r} {scanned}\n"
