@@ -204,3 +204,25 @@ def test_on_postgresql_a_write_that_waited_too_long_for_the_lock_leaves_the_next
 
     assert "lock timeout" in str(waited.value)
     assert versions == [(1, "acme-created"), (2, "b")]
+
+
+def test_a_store_with_no_connection_to_keep_asks_for_one_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[object] = []
+
+    def counted(engine: object) -> object:
+        asked.append(engine)
+        return writer_connection(engine)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engines, "writer_connection", counted)
+    engine = create_engine("sqlite://")
+    ensure_schema(engine)
+    store = EventStore(engine)
+    store.append("acme", [created()])
+    store.append("acme", [term_set("a")])
+    store.append("acme", [term_set("b")])
+    versions = [r.version for r in store.read("acme")]
+    store.close()
+
+    assert (len(asked), versions) == (1, [1, 2, 3])

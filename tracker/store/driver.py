@@ -9,6 +9,7 @@ transaction layers around each of them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import threading
@@ -138,7 +139,7 @@ class Cursor:
     def execute_many(self, sql: str, params: Sequence[dict[str, Any]]) -> None:
         """Run a statement that returns no rows once for each set of parameters."""
         bound = [self._bound(sql, p)[1] for p in params]
-        sql = sql if self.sqlite else _PARAM.sub(r"%(\1)s", sql)
+        sql = sql if self.sqlite else _postgresql(sql)
         try:
             self.cursor.executemany(sql, bound)
         except self.errors as e:
@@ -148,7 +149,7 @@ class Cursor:
         """The statement and parameters in the driver's style (dates as text on SQLite)."""
         if self.sqlite:
             return sql, {k: _sqlite_value(v) for k, v in params.items()} if params else params
-        return _PARAM.sub(r"%(\1)s", sql), params
+        return _postgresql(sql), params
 
     def mappings(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """The rows a statement returns, as column name -> value."""
@@ -236,6 +237,7 @@ class Writer:
         self._pooled: Any = None
         self._look: Cursor | None = None
         self._thread: int | None = None
+        self._opened = False  # asked for one since the last close (None: there is none)
 
     @contextmanager
     def transaction(self, keep: bool = True) -> Iterator[Cursor | None]:
@@ -267,8 +269,9 @@ class Writer:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            if self._pooled is None:
+            if not self._opened:
                 self._pooled, self._thread = self._open(), threading.get_ident()
+                self._opened = True
                 if self._pooled is not None:
                     self._look = Cursor.of_driver(self._pooled.dbapi_connection)
         except BaseException:
@@ -283,6 +286,7 @@ class Writer:
         """Close the connection straight at the driver, as one that can no longer be used
         (its pool's reset would only fail, and say so on stderr)."""
         connection, self._pooled, self._look, self._thread = self._pooled, None, None, None
+        self._opened = False
         if connection is not None:
             connection.dbapi_connection.close()
 
@@ -295,6 +299,14 @@ class Writer:
             elif self._pooled is not None:
                 self._pooled.close()
             self._pooled = self._look = self._thread = None
+            self._opened = False
+
+
+@functools.lru_cache(maxsize=256)
+def _postgresql(sql: str) -> str:
+    """A statement's `:name` parameters as PostgreSQL's driver takes them, `%(name)s` (the
+    store's statements are few, and each runs often)."""
+    return _PARAM.sub(r"%(\1)s", sql)
 
 
 def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterable[Sequence[_T]]:
