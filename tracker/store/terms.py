@@ -129,9 +129,8 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
     members: dict[int, Recorded] = {}
     rows = look.among(_MEMBERS, sorted(roots))
     while rows:  # down to every retraction and correction aimed at them
-        for payload, ty, sv, position, version, recorded_at, _ in rows:
-            event = codec.stored_event(payload, ty, sv, position)
-            members[position] = Recorded(event, position, version, moment(recorded_at))
+        for record in codec.stored_records(row[:6] for row in rows):
+            members[record.position] = record
         below = look.among(_AIMED, [row[-1] for row in rows])
         rows = [row for row in below if row[3] not in members]
     return [members[p] for p in sorted(members)]
@@ -174,13 +173,13 @@ def read(
     sql = _READ.format(known="" if everything else _KNOWN)
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
               "known_at": known_at, "upto": upto}  # fmt: skip
+    rows = look.rows(sql, params)
     with paused():
-        for agreement, payload, ty, sv, position, version, at in look.rows(sql, params):
-            log = logs.setdefault(agreement, [])
-            if log and log[-1].position == position:
-                continue  # a group with a creation and the term is read under both
-            event = codec.stored_event(payload, ty, sv, position)
-            log.append(Recorded(event, position, version, moment(at)))
+        records = codec.stored_records(row[1:] for row in rows)
+    for (agreement, *_), record in zip(rows, records, strict=True):
+        log = logs.setdefault(agreement, [])
+        if not log or log[-1].position != record.position:  # a group with a creation and
+            log.append(record)  # the term is read under both
     return logs
 
 
