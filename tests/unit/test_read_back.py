@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.test_projector_properties import PROPERTY, logs
-from tracker.core.events import EventCorrected, TermSet
+from tracker.core.events import AMENDMENTS, EventCorrected, TermSet
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.files.agreement import load
@@ -79,6 +80,20 @@ def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]
     assert [(r.position, r.version) for r in read] == [(r.position, r.version) for r in records]
 
 
+@PROPERTY
+@given(records=logs(), size=st.integers(1, 4))
+def test_random_facts_streamed_in_chunks_read_back_as_the_models_read_them(
+    records: list[Recorded], size: int
+) -> None:
+    rows = [row(r)[:4] for r in records]
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+
+    read = list(codec.stored_facts(chunks))
+
+    facts = [r for r in records if not isinstance(r.event, AMENDMENTS)]  # not facts: left out
+    assert read == [(r.event, r.position) for r in facts]
+
+
 def test_a_stored_payload_that_breaks_a_constraint_is_still_refused_in_one_line() -> None:
     payload = (
         '{"id":"a","agreement":"acme","effective":"2025-01-01","type":"term.set",'
@@ -93,3 +108,15 @@ def test_a_stored_payload_that_breaks_a_constraint_is_still_refused_in_one_line(
         "'Not A Key' is not valid: a term key is lower-case words joined by dots, e.g. "
         "cloud.exclusivity); run tracker verify"
     )
+
+
+def test_a_damaged_row_streamed_is_refused_in_one_line_naming_its_position() -> None:
+    payload = '{"id":"a","agreement":"acme","effective":"2025-13-01","type":"term.set"}'
+
+    with pytest.raises(IntegrityError) as caught:
+        list(codec.stored_facts([[(payload, "term.set", codec.SCHEMA_VERSION, 9)]]))
+
+    assert str(caught.value).startswith(
+        "the stored event at position 9 is damaged (payload does not decode: "
+    )
+    assert "\n" not in str(caught.value)

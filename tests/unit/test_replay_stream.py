@@ -4,6 +4,7 @@ day, as the store streams them) gives the state the whole log held in memory giv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import replace
 
 from hypothesis import given
@@ -19,7 +20,7 @@ from tests.unit.test_projector_properties import (
     logs,
 )
 from tracker.core.dates import When
-from tracker.core.events import EventCorrected, event_from_dict
+from tracker.core.events import EventCorrected, Fact, event_from_dict
 from tracker.core.projector import project, replay
 from tracker.core.state import Recorded
 
@@ -66,7 +67,7 @@ def test_folding_the_log_as_it_is_read_gives_the_state_of_the_whole_log(
     known_at = records[min(cut, len(records) - 1)].recorded_at
     amendments, corrected, facts = _streamed(records, as_of, known_at)
 
-    streamed = replay(AGREEMENT, amendments, corrected, iter(facts), as_of, known_at)
+    streamed = replay(AGREEMENT, amendments, corrected, _pairs(facts), as_of, known_at)
 
     assert streamed == project(AGREEMENT, records, as_of, known_at)
 
@@ -77,10 +78,15 @@ def test_an_imprecise_fact_read_before_an_exact_one_is_folded_after_it() -> None
     month = _fact(created, "m", "2025-01", position=2, level=1)
     day = _fact(created, "d", "2025-01-20", position=3, level=2)
 
-    state = replay(AGREEMENT, [], [], iter([created, month, day]), dt.date(2025, 2, 1), None)
+    state = replay(AGREEMENT, [], [], _pairs([created, month, day]), dt.date(2025, 2, 1), None)
 
     assert dict(state.terms["cloud.exclusivity"].value) == {"level": 1}
     assert state.terms["cloud.exclusivity"].events == ("m",)
+
+
+def _pairs(records: list[Recorded]) -> Iterator[tuple[Fact, int]]:
+    """Facts as the store streams them: each with its position."""
+    return ((r.event, r.position) for r in records if not isinstance(r.event, AMENDMENTS))
 
 
 def _fact(created: Recorded, id_: str, effective: str, position: int, level: int) -> Recorded:

@@ -129,13 +129,13 @@ def resolve(records: list[Recorded]) -> Resolution:
 
 
 def in_valid_order(
-    by_first_day: Iterable[Recorded], corrected: Iterable[Recorded], result: Amended
+    by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Amended
 ) -> Iterator[Applied]:
-    """The facts that count, in the order `resolve` gives them, from a log's facts ordered by
-    the first day of their dates, then by position (without retractions and corrections:
-    `result` says what those do), and `corrected`, the facts corrections target (in any
-    order). One pass that holds only the facts whose imprecise dates are still open, never
-    the whole log."""
+    """The facts that count, in the order `resolve` gives them, from a log's facts (with their
+    positions) ordered by the first day of their dates, then by position (without
+    retractions and corrections: `result` says what those do), and `corrected`, the facts
+    corrections target (in any order). One pass that holds only the facts whose imprecise
+    dates are still open, never the whole log."""
     retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
     waiting: list[tuple[tuple[dt.date, dt.date], int, Applied]] = []
     for r in corrected:
@@ -144,19 +144,21 @@ def in_valid_order(
             applied = Applied(fact, r.position, corrected_by[r.event.id])
             waiting.append((fact.effective.key, r.position, applied))
     heapq.heapify(waiting)
-    for r in by_first_day:
-        event = r.event
-        if event.id in retracted or event.id in content or isinstance(event, AMENDMENTS):
+    amended = bool(retracted or content)
+    for event, position in by_first_day:
+        if amended and (event.id in retracted or event.id in content):
             continue
         when = event.effective
-        # Every fact still to come sorts at or after (first, first): what sorts before it goes.
-        bound = (when.first, when.first)
-        while waiting and waiting[0][0] < bound:
-            yield heapq.heappop(waiting)[2]
-        if when.exact and not waiting:  # the common case: nothing can come before it
-            yield Applied(event, r.position)
-        else:
-            heapq.heappush(waiting, (when.key, r.position, Applied(event, r.position)))
+        if waiting:
+            # Every fact still to come sorts at or after (first, first): what sorts before it
+            # goes.
+            bound = (when.first, when.first)
+            while waiting and waiting[0][0] < bound:
+                yield heapq.heappop(waiting)[2]
+        if waiting or when.first != when.last:
+            heapq.heappush(waiting, (when.key, position, Applied(event, position)))
+        else:  # the common case: nothing can come before it
+            yield Applied(event, position)
     while waiting:
         yield heapq.heappop(waiting)[2]
 
@@ -243,32 +245,39 @@ def term_state(live: Live) -> TermState:
     """The term a term.set and what followed it put in force, field by field."""
     fact = _set_of(live)
     backing = _supporting(fact.sources)
+    events = live.set.events
     fields = {
-        k: FieldState(v, fact.effective, fact.certainty, live.set.events, backing)
+        k: FieldState(v, fact.effective, fact.certainty, events, backing)
         for k, v in fact.value.items()
     }
-    citations: list[Citation] = list(fact.sources)
-    affirmed_by: list[str] = []
-    for applied in live.later:
-        later = applied.fact
-        citations.extend(later.sources)
-        if isinstance(later, TermAffirmed):
-            affirmed_by.extend(applied.events)
-        elif isinstance(later, TermAmended):
-            _amend(fields, later, applied.events)
-    certainties = [f.certainty for f in fields.values()] or [fact.certainty]
+    summary, citations, sources = fact.summary, fact.sources, backing
+    affirmed_by: tuple[str, ...] = ()
+    if live.later:  # the amendments and affirmations since, in one pass
+        gathered: list[Citation] = list(fact.sources)
+        affirmed: list[str] = []
+        for applied in live.later:
+            later = applied.fact
+            gathered.extend(later.sources)
+            if isinstance(later, TermAffirmed):
+                affirmed.extend(applied.events)
+            elif isinstance(later, TermAmended):
+                _amend(fields, later, applied.events)
+                events = (*events, *applied.events)
+                summary = later.summary if later.summary is not None else summary
+        citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
+    certainties = {f.certainty for f in fields.values()} or {fact.certainty}
     return TermState(
-        summary=_summary(live),
+        summary=summary,
         value=MappingProxyType({k: f.value for k, f in fields.items()}),
         since=fact.effective,
         expires=fact.expires,
         ends_when=fact.ends_when,
-        certainty=weakest(certainties),
-        events=_events(live),
-        sources=_supporting(citations),
-        citations=tuple(citations),
+        certainty=certainties.pop() if len(certainties) == 1 else weakest(certainties),
+        events=events,
+        sources=sources,
+        citations=citations,
         fields=MappingProxyType(fields),
-        affirmed_by=tuple(affirmed_by),
+        affirmed_by=affirmed_by,
     )
 
 
@@ -455,7 +464,7 @@ def replay(
     agreement: str,
     amendments: Sequence[Recorded],
     corrected: Iterable[Recorded],
-    by_first_day: Iterable[Recorded],
+    by_first_day: Iterable[tuple[Fact, int]],
     as_of: dt.date,
     known_at: dt.datetime | None,
 ) -> AgreementState:

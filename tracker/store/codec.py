@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
-from tracker.core.events import EVENT, EVENT_CLASSES, EVENT_TYPES, UNCHANGED_ON_READ, Event
+from tracker.core.events import (
+    AMENDMENT_TYPES,
+    AMENDMENTS,
+    EVENT,
+    EVENT_CLASSES,
+    EVENT_TYPES,
+    UNCHANGED_ON_READ,
+    Event,
+    Fact,
+)
 from tracker.core.state import Recorded
 from tracker.core.wording import describe
 from tracker.errors import IntegrityError
@@ -149,6 +158,32 @@ def stored_records(rows: Iterable[LogRow]) -> list[Recorded]:
             recorded_at = moments[at] = moment(at)
         records.append(Recorded(event, position, version, recorded_at))
     return records
+
+
+FactRow = tuple[str, str, int, int]  # payload, type, schema version, position: what a replay's
+# facts need (it reads only those recorded by its moment, so not when each was)
+
+
+def stored_facts(chunks: Iterable[Sequence[FactRow]]) -> Iterator[tuple[Fact, int]]:
+    """A replay's facts read back, with their positions, as `stored_event` reads each, chunk
+    after chunk as they are fetched (retractions and corrections, which are not facts, are
+    left out): the loop of every replay, in one generator."""
+    readers, current = _READERS, SCHEMA_VERSION
+    for rows in chunks:
+        for payload, event_type, schema, position in rows:
+            reader = readers.get(event_type)
+            fact: Fact | None = None
+            if reader is not None and schema == current and event_type not in AMENDMENT_TYPES:
+                try:
+                    fact = reader.validate_json(payload)
+                except ValidationError:  # read again below: refused in one line naming the row
+                    fact = None
+            if fact is None:
+                event = stored_event(payload, event_type, schema, position)
+                if isinstance(event, AMENDMENTS):
+                    continue
+                fact = event
+            yield fact, position
 
 
 def _lift(payload: str, event_type: str, schema_version: int) -> Event:

@@ -23,6 +23,7 @@ from tracker.core.events import (
     Batch,
     Event,
     EventCorrected,
+    Fact,
     StoredSource,
     reference,
 )
@@ -110,9 +111,9 @@ _AMENDMENTS = (
 )
 _BY_ID = f"SELECT {_READ_COLUMNS} FROM events WHERE id IN ({{ids}})"
 _FACTS = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement AND effective <= :until"
-    " AND recorded_at <= :known_at AND position <= :upto AND type NOT IN ({types})"
-    " ORDER BY effective, position"
+    "SELECT payload, type, schema_version, position FROM events WHERE agreement = :agreement"
+    " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
+    " AND type NOT IN ({types}) ORDER BY effective, position"
 )
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
@@ -138,11 +139,11 @@ class Replay:
     """An agreement's log as a replay that folds it as it comes reads it (see
     tracker.core.projector.replay): its retractions and corrections in log order, the facts
     the corrections target, and its other facts by the first day of their dates, then by
-    position, decoded as they are read."""
+    position, decoded as they are read, each with its position."""
 
     amendments: list[Recorded]
     corrected: list[Recorded]
-    facts: Iterator[Recorded]
+    facts: Iterator[tuple[Fact, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,7 +458,7 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
         found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(_FACTS.format(types=types), params)
-    return Replay(amendments, corrected, (r for rows in chunks for r in codec.stored_records(rows)))
+    return Replay(amendments, corrected, codec.stored_facts(chunks))
 
 
 def _position(record: Recorded) -> int:
