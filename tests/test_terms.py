@@ -138,6 +138,37 @@ def test_a_correction_that_moves_a_fact_to_another_term_moves_it_in_the_index(
     assert terms.check(tracker.store.engine) == []
 
 
+def test_terms_reads_a_creation_alone_in_its_group_as_its_first_day_only(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+
+    logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
+
+    assert {a: (log.created, [r.event.id for r in log.records]) for a, log in logs.items()} == {
+        "acme": (dt.date(2025, 1, 1), ["acme-p"])
+    }
+
+
+def test_a_creation_corrected_to_a_later_day_is_read_whole_and_rules_out_a_possible_set(
+    tracker: Tracker,
+) -> None:
+    march = dt.date(2025, 3, 10)
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-03")])
+    before = tracker.terms("supply.price", march, LATER)
+    moved = content(created("acme")) | {"effective": "2025-03-15"}
+    tracker.store.append("acme", [correction("acme", "move", "created", moved)])
+
+    logs = tracker.store.read_term("supply.price", march, LATER)
+    after = tracker.terms("supply.price", march, LATER)
+
+    assert [(e.agreement, e.possible and e.possible.change) for e in before] == [("acme", "set")]
+    assert [(log.created, [r.event.id for r in log.records]) for log in logs.values()] == [
+        (None, ["acme-created", "acme-p", "acme-move"])
+    ]
+    assert (after, as_state(tracker, "supply.price", march)) == ([], [])
+
+
 def test_terms_of_a_key_no_agreement_has_is_empty(shipped: Tracker) -> None:
     assert shipped.terms("no.such", dt.date(2025, 1, 21)) == []
 

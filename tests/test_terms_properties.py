@@ -68,16 +68,19 @@ def fact(draw: st.DrawFn, keys: list[str], proposals: list[str]) -> dict[str, An
 
 
 def event(draw: st.DrawFn, agreement: str, n: int, keys: list[str], log: list[Event]) -> Event:
-    """A fact, or a retraction or correction of an earlier event of the agreement."""
+    """A fact, or a retraction or correction of an earlier event of the agreement (of its
+    creation too, which a correction may move to another date)."""
     mine = [e for e in log if e.agreement == agreement]
     proposals = [e.id for e in mine if e.type == "term.proposed"]
     kind = draw(st.sampled_from(["fact"] * 4 + ["event.retracted", "event.corrected"]))
     identity = {"id": f"{agreement}-{n}", "agreement": agreement}
     if kind == "fact" or len(mine) < 2:
         return event_from_dict({**identity, **fact(draw, keys, proposals)})
-    target = draw(st.sampled_from([e.id for e in mine[1:]]))
+    target = draw(st.sampled_from([e.id for e in mine]))
     data = {**identity, "type": kind, "target": target, "reason": "wrong", "effective": draw(days)}
-    if kind == "event.corrected":
+    if kind == "event.corrected" and target == mine[0].id:
+        data["replacement"] = {**creation(agreement), "effective": draw(dates)}
+    elif kind == "event.corrected":
         data["replacement"] = fact(draw, keys, proposals)
     return event_from_dict(data)
 
@@ -141,8 +144,11 @@ def test_terms_equals_looping_state_for_any_log_date_and_moment(
     assert [terms.check(tracker.store.engine, a) for a in agreements] == [[], [], []]
 
 
+def creation(agreement: str) -> dict[str, Any]:
+    return {"type": "agreement.created", "id": f"{agreement}-created", "agreement": agreement,
+            "effective": "2025-01-01", "title": "A deal",
+            "parties": [{"name": "A", "role": "b"}]}  # fmt: skip
+
+
 def created(agreement: str) -> Event:
-    return event_from_dict(
-        {"type": "agreement.created", "id": f"{agreement}-created", "agreement": agreement,
-         "effective": "2025-01-01", "title": "A deal", "parties": [{"name": "A", "role": "b"}]}
-    )  # fmt: skip
+    return event_from_dict(creation(agreement))

@@ -42,6 +42,8 @@ from tracker.store.driver import CHUNK, LOCK_EVENTS, Cursor, Writer, day, moment
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from tracker.store.terms import TermLog
+
 
 class Row(NamedTuple):
     """One events row to insert; its position follows the last one stored, under the lock."""
@@ -371,9 +373,7 @@ class EventStore:
         with self._reading() as look:
             yield _replay(look, agreement, until, known_at)
 
-    def read_term(
-        self, term: str, as_of: dt.date, known_at: dt.datetime
-    ) -> dict[str, list[Recorded]]:
+    def read_term(self, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
         """The events of every agreement that replaying one term on `as_of`, as known at
         `known_at`, needs (see tracker.store.terms), by agreement, in log order."""
         from tracker.store import terms

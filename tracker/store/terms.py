@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
@@ -39,7 +39,8 @@ _AIMED = _MEMBER + " WHERE target IN ({ids})"
 
 
 # The pseudo-term of agreement.created (no term key is empty): replay needs each agreement's
-# creation, as nothing can be possible before it; its group is always read.
+# creation, as nothing can be possible before it; its group is always read (from its index
+# rows alone while the creation stands alone in it: its first day is all a term needs).
 CREATED = ""
 
 
@@ -139,34 +140,51 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
 # One term's events that can matter on `as_of`, as known at `known_at`: every event of a
 # group with retractions or corrections, and each fact alone in its group that is dated by
 # `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
-# which replaces whatever replay applied before it. By agreement, then in log order. Days are
-# day numbers. It stops at the last position stored when the question began (`_LATEST`, read
-# first): an append committed meanwhile is not seen. `{known}` filters by when the events were
-# recorded, unless all of them were by then.
+# which replaces whatever replay applied before it; then the rows of each agreement's
+# creation group, without their events (`read` reads them only for a creation that is not
+# alone in its group). Days are day numbers. The last term.set of each agreement comes from
+# one pass over the term's rows in index order (no sort); then each agreement's rows are
+# looked up in the index, and only the ones needed are read from the log. It stops at the
+# last position stored when the question began (`_LATEST`, read first): an append committed
+# meanwhile is not seen. `{known}` filters by when the events were recorded, unless all of
+# them were by then.
 _READ = """
-SELECT k.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
-FROM (
-    SELECT agreement, position, kind, first, last,
-        max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END)
-            OVER (PARTITION BY agreement) AS last_set
+WITH sets AS (
+    SELECT agreement, max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END) AS last_set
     FROM term_events AS x
-    WHERE (term = :term OR (term = :created
-        AND agreement IN (SELECT agreement FROM term_events WHERE term = :term)))
-        AND position <= :upto{known}
-) AS k JOIN events AS e ON e.position = k.position
-WHERE k.kind = 'group' OR (k.first <= :as_of AND (k.last_set IS NULL OR k.last >= k.last_set))
-ORDER BY k.agreement, k.position
+    WHERE term = :term AND position <= :upto{known}
+    GROUP BY agreement
+)
+SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
+    x.first
+FROM sets AS s CROSS JOIN term_events AS x JOIN events AS e ON e.position = x.position
+WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known}
+    AND (x.kind = 'group' OR (x.first <= :as_of AND (s.last_set IS NULL OR x.last >= s.last_set)))
+UNION ALL
+SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first
+FROM sets AS s CROSS JOIN term_events AS x
+WHERE x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
 """
 _KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
 _LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+_EVENTS = (
+    "SELECT agreement, payload, type, schema_version, position, version, recorded_at"
+    " FROM events WHERE position IN ({ids})"
+)
 
 
-def read(
-    look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime
-) -> dict[str, list[Recorded]]:
+class TermLog(NamedTuple):
+    """One agreement's events that replaying a term needs, in log order; and the first day
+    of its creation when that is alone in its group and left out of them, as replaying one
+    term needs nothing else of it (None when the creation is among them, or unknown)."""
+
+    created: dt.date | None
+    records: list[Recorded]
+
+
+def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
     """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
-    by agreement, in log order: replaying them gives the term as the whole log does."""
-    logs: dict[str, list[Recorded]] = {}
+    by agreement: replaying them gives the term as the whole log does."""
     latest = look.rows(_LATEST, {})
     upto, at = latest[0] if latest else (0, None)
     everything = at is None or moment(at) <= known_at  # the common case: now
@@ -174,13 +192,27 @@ def read(
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
               "known_at": known_at, "upto": upto}  # fmt: skip
     rows = look.rows(sql, params)
+    creations: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        if row[1] is None:  # a creation group's row, its event not read
+            creations.setdefault(row[0], []).append(row)
+    created = {a: dt.date.fromordinal(found[0][-1]) for a, found in creations.items()
+               if len(found) == 1}  # fmt: skip
+    grouped = [row[4] for a, found in creations.items() if a not in created for row in found]
+    return _logs(created, [row for row in rows if row[1] is not None], look.among(_EVENTS, grouped))
+
+
+def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str, TermLog]:
+    """The events read (agreement, then the log's columns) by agreement, in log order, and the
+    first days of the creations left out."""
+    logs: dict[str, dict[int, Recorded]] = {a: {} for a in created}
+    rows = [row for some in read for row in some]
     with paused():
-        records = codec.stored_records(row[1:] for row in rows)
-    for (agreement, *_), record in zip(rows, records, strict=True):
-        log = logs.setdefault(agreement, [])
-        if not log or log[-1].position != record.position:  # a group with a creation and
-            log.append(record)  # the term is read under both
-    return logs
+        records = codec.stored_records(row[1:7] for row in rows)
+        for (agreement, *_), record in zip(rows, records, strict=True):
+            # keyed by position: a group with a creation and the term is read under both
+            logs.setdefault(agreement, {})[record.position] = record
+    return {a: TermLog(created.get(a), [log[p] for p in sorted(log)]) for a, log in logs.items()}
 
 
 def check(engine: Engine, agreement: str | None = None) -> list[str]:
