@@ -60,27 +60,50 @@ def test_a_command_looked_up_alone_is_whole(name: str) -> None:
     assert json.loads(result.stdout) == expected[name]
 
 
-def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_models(
-    loaded: str,
-) -> None:
+@pytest.fixture(scope="module")
+def state_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """`tracker state --format json` on the shipped record, then what it loaded and built, a
+    line each: its command modules and whether the snapshot models are built; the event
+    models built; whether their union is."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('state') / 'tracker.db'}"
+    imported = CliRunner().invoke(cli, ["import", str(RECORD), "--db", url])
+    assert imported.exit_code == 0, imported.output
     code = (
         "import sys\n"
         "from tracker.cli import main\n"
         "sys.argv = ['tracker', 'state', '--as-of', '2025-01-21', '--format', 'json', "
-        f"'--db', {loaded!r}]\n"
+        f"'--db', {url!r}]\n"
         "try:\n"
         "    main()\n"
         "finally:\n"
-        "    from tracker.core import snapshot\n"
+        "    from tracker.core import events, snapshot\n"
         "    cli = sorted(m for m in sys.modules if m.startswith('tracker.cli'))\n"
         "    print(cli, snapshot._Body.__pydantic_complete__, file=sys.stderr)\n"
+        "    built = [c.__name__ for c in events.EVENT_CLASSES if c.__pydantic_complete__]\n"
+        "    print(*built, file=sys.stderr)\n"
+        "    print('union', events.EVENT.pydantic_complete, file=sys.stderr)\n"
     )
+    return python(code)
 
-    result = python(code)
 
-    assert '"agreement": "microsoft-openai"' in result.stdout
+def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_models(
+    state_run: subprocess.CompletedProcess[str],
+) -> None:
+    lines = state_run.stderr.splitlines()
+
+    assert '"agreement": "microsoft-openai"' in state_run.stdout
     loaded_modules = "['tracker.cli', 'tracker.cli.app', 'tracker.cli.read', 'tracker.cli.shapes']"
-    assert result.stderr == f"{loaded_modules} False\n"
+    assert lines[0] == f"{loaded_modules} False"
+
+
+def test_state_builds_the_models_of_only_the_event_types_it_reads(
+    state_run: subprocess.CompletedProcess[str],
+) -> None:
+    lines = state_run.stderr.splitlines()
+
+    # The shipped record has no term.ended, proposal.resolved, retraction or correction.
+    built = "AgreementCreated TermSet TermAmended TermAffirmed TermProposed NoteRecorded"
+    assert lines[1:3] == [built, "union False"]
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,8 @@ TARGET = "The id of the earlier event of this agreement that this one retracts o
 class Value(BaseModel):
     """Base of every value object: immutable, unknown fields rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: a command builds the validators of only the types it meets.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Citation(Value):
@@ -360,7 +361,7 @@ Event: TypeAlias = Annotated[
     | EventCorrected,
     Field(discriminator="type"),
 ]
-EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 
 # The one list of event types: every class in the `Event` union, in its order.
 EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])

@@ -18,6 +18,7 @@ from tracker.core.events import (
     EVENT_CLASSES,
     EVENT_TYPES,
     UNCHANGED_ON_READ,
+    BaseEvent,
     Event,
     Fact,
 )
@@ -62,11 +63,52 @@ def encode(event: Event) -> str:
     return f'{{"type":"{event.type}",{body[1:]}'
 
 
+_CLASSES = {cls.model_fields["type"].default: cls for cls in EVENT_CLASSES}
+
+
+def _built(cls: type[BaseEvent]) -> type[BaseEvent]:
+    """An event model with its schema, validator and serializer built: they wait for their
+    first use, so that a command builds those of only the types it meets."""
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild()
+    return cls
+
+
+class _PerType:
+    """A validator for each event type, built the first time its type is asked for."""
+
+    __slots__ = ("_build", "_validators")
+
+    def __init__(self, build: Callable[[type[BaseEvent]], SchemaValidator]) -> None:
+        self._build = build
+        self._validators: dict[str, SchemaValidator] = {}
+
+    def get(self, event_type: str) -> SchemaValidator | None:
+        """The type's validator, or None when no event has that type."""
+        try:
+            return self._validators[event_type]
+        except KeyError:
+            cls = _CLASSES.get(event_type)
+            if cls is None:
+                return None
+            validator = self._validators[event_type] = self._build(cls)
+            return validator
+
+    def __getitem__(self, event_type: str) -> SchemaValidator:
+        validator = self.get(event_type)
+        if validator is None:
+            raise KeyError(event_type)
+        return validator
+
+
 # Each type's compiled validator: the stored type column picks it, which spares the union's
 # dispatch and TypeAdapter's Python layer on every event read.
-_VALIDATORS = {
-    cls.model_fields["type"].default: cls.__pydantic_validator__ for cls in EVENT_CLASSES
-}
+def _model_validator(cls: type[BaseEvent]) -> SchemaValidator:
+    # A pluggable validator only when pydantic plugins are installed and on; it validates alike.
+    return _built(cls).__pydantic_validator__  # type: ignore[return-value]
+
+
+_VALIDATORS = _PerType(_model_validator)
 
 
 def _read_back(schema: Any) -> Any:
@@ -85,10 +127,7 @@ def _read_back(schema: Any) -> Any:
 
 # The validators that read stored payloads back: derived from each type's model (a test checks
 # that they read what the models read).
-_READERS: dict[str, SchemaValidator] = {
-    cls.model_fields["type"].default: SchemaValidator(_read_back(cls.__pydantic_core_schema__))
-    for cls in EVENT_CLASSES
-}
+_READERS = _PerType(lambda cls: SchemaValidator(_read_back(_built(cls).__pydantic_core_schema__)))
 
 
 class UndecodableError(ValueError):
