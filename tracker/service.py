@@ -27,7 +27,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.gc_pause import paused
-from tracker.core.projector import Fold, fold, known, project, replay, resolve, term_state
+from tracker.core.projector import known, one_term, project, replay, resolve
 from tracker.core.provenance import sha256
 from tracker.core.rules import TermChange, check_term_changes
 from tracker.core.snapshot import state_from
@@ -563,14 +563,10 @@ class Tracker:
         known_at = known_at or self.store.clock()
         logs = self.store.read_term(key, as_of, known_at)
         entries = []
-        with paused():  # the fold `project` makes, looked at for the one term
+        with paused():
             for agreement in sorted(logs):
                 created, records = logs[agreement]
-                start = Fold(created=created)  # a creation left out: only its first day counts
-                result = fold(resolve(known(records, known_at)).facts, as_of, start)
-                live = result.terms.get(key)
-                term = None if live is None else term_state(live)
-                ended, possible = result.ended.get(key), result.possible.get(key)
+                term, ended, possible = one_term(key, records, created, as_of, known_at)
                 if term or ended or possible:
                     entries.append(TermEntry(agreement, term, ended, possible))
         return entries

@@ -478,6 +478,22 @@ def replay(
         return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
 
 
+def one_term(
+    key: str,
+    records: list[Recorded],
+    created: dt.date | None,
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+) -> tuple[TermState | None, EndedTerm | None, Possible | None]:
+    """One term on `as_of`, as known at `known_at`, as `project` has it (in force, ended,
+    possibly changed), from the events replaying it needs, in log order, and the first day of
+    the agreement's creation when the creation is not among them (only that day counts)."""
+    result = fold(resolve(known(records, known_at)).facts, as_of, Fold(created=created))
+    live = result.terms.get(key)
+    term = None if live is None else term_state(live)
+    return term, result.ended.get(key), result.possible.get(key)
+
+
 def state_of(
     agreement: str,
     resolution: Resolution,
