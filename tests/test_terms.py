@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import RECORD
 from tracker.cli import cli
 from tracker.core.events import Event, event_from_dict
+from tracker.errors import IntegrityError
 from tracker.service import TermEntry, Tracker
 from tracker.store import engines, terms
 from tracker.store.log import EventStore
@@ -308,3 +309,21 @@ def test_verify_names_an_index_row_whose_day_number_is_no_day(tracker: Tracker) 
         "term index: position 2 (acme) is listed under term 'supply.price' as group "
         "0..2025-02-01, which the log does not give it",
     ]
+
+
+@pytest.mark.parametrize("day", [0, 10**8])
+def test_terms_with_a_damaged_creation_day_in_the_index_is_refused_in_one_line(
+    tracker: Tracker, day: int
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+    index = term_events_table
+    with tracker.store.engine.begin() as conn:
+        conn.execute(index.update().where(index.c.term == terms.CREATED).values(first=day))
+
+    with pytest.raises(IntegrityError) as caught:
+        tracker.terms("supply.price", dt.date(2025, 3, 1), LATER)
+
+    assert str(caught.value) == (
+        f"the term index row at position 1 (acme) is damaged (its first day is {day}, no day);"
+        " run tracker verify"
+    )

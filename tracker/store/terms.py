@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
+from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.driver import Cursor, moment
 
@@ -196,10 +197,21 @@ def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict
     for row in rows:
         if row[1] is None:  # a creation group's row, its event not read
             creations.setdefault(row[0], []).append(row)
-    created = {a: dt.date.fromordinal(found[0][-1]) for a, found in creations.items()
-               if len(found) == 1}  # fmt: skip
+    created = {a: _creation_day(found[0]) for a, found in creations.items() if len(found) == 1}
     grouped = [row[4] for a, found in creations.items() if a not in created for row in found]
     return _logs(created, [row for row in rows if row[1] is not None], look.among(_EVENTS, grouped))
+
+
+def _creation_day(row: tuple[Any, ...]) -> dt.date:
+    """The first day a creation's index row holds; a damaged one is one line."""
+    agreement, position, first = row[0], row[4], row[-1]
+    try:
+        return dt.date.fromordinal(first)
+    except (TypeError, ValueError, OverflowError):
+        raise IntegrityError(
+            f"the term index row at position {position} ({agreement}) is damaged (its first"
+            f" day is {first!r}, no day); run tracker verify"
+        ) from None
 
 
 def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str, TermLog]:
