@@ -122,3 +122,39 @@ def test_a_damaged_row_streamed_is_refused_in_one_line_naming_its_position() -> 
         "the stored event at position 9 is damaged (payload does not decode: "
     )
     assert "\n" not in str(caught.value)
+
+
+def _set_row(position: int, term: str, effective: str, **more: Any) -> codec.FactRow:
+    fields = {"id": f"e{position}", "agreement": "acme", "effective": effective, "term": term,
+              "summary": "s", **more}  # fmt: skip
+    return (codec.encode(TermSet(**fields)), "term.set", codec.SCHEMA_VERSION, position)
+
+
+def test_a_term_set_a_later_exact_one_of_its_term_replaces_is_not_decoded() -> None:
+    damaged = (
+        '{"type":"term.set","id":"e1","agreement":"acme","effective":"2025-01-01",'
+        '"term":"a.b","summary":"s","value":"not a mapping"}'
+    )
+    rows = [(damaged, "term.set", codec.SCHEMA_VERSION, 1), _set_row(2, "c.d", "2025-01-01"),
+            _set_row(3, "a.b", "2025-01-02")]  # fmt: skip
+
+    read = list(codec.stored_facts([rows], skip_replaced=True))
+
+    assert [position for _, position in read] == [2, 3]
+    with pytest.raises(IntegrityError):  # read, the damaged row is refused
+        list(codec.stored_facts([rows]))
+
+
+def test_only_exact_term_sets_of_the_same_term_in_the_chunk_replace_one() -> None:
+    rows = [
+        _set_row(1, "a.b", "2025-01-01"),
+        _set_row(2, "a.b", "2025-01"),  # a month: its last day may come after the next one
+        _set_row(3, "a.b", "2025-01-02"),
+        _set_row(4, "a.bc", "2025-01-02"),  # another term
+        _set_row(5, "x.y", "2025", value={"effective": "2025-06-01", "term": "a.b"}),
+        _set_row(6, "x.y", "2025-02-01", note='"term":"a.b","effective":"2025-03-01"'),
+        _set_row(7, "x.y", "../2025-03-01"),
+    ]
+
+    assert codec.replaced(rows) == {1}
+    assert codec.replaced(rows[:1]) == set()

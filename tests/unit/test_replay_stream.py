@@ -13,16 +13,21 @@ from hypothesis import strategies as st
 from tests.unit.test_projector_properties import (
     AGREEMENT,
     AMENDMENTS,
+    KEYS,
     PROPERTY,
     T0,
     _created,
+    _recorded,
+    _retraction,
     dates,
     logs,
+    term_set_content,
 )
 from tracker.core.dates import When
-from tracker.core.events import EventCorrected, Fact, event_from_dict
+from tracker.core.events import Event, EventCorrected, Fact, event_from_dict
 from tracker.core.projector import project, replay
-from tracker.core.state import Recorded
+from tracker.core.state import AgreementState, Recorded
+from tracker.store import codec
 
 FORMS = ("day", "day", "day", "month", "year", "before")
 as_ofs = dates | st.just(dt.date(2025, 12, 31))
@@ -59,15 +64,63 @@ def _streamed(records: list[Recorded], as_of: dt.date, known_at: dt.datetime) ->
     forms=st.lists(st.sampled_from(FORMS), min_size=15, max_size=15),
     as_of=as_ofs,
     cut=st.integers(0, 15),
+    size=st.integers(1, 15),
 )
 def test_folding_the_log_as_it_is_read_gives_the_state_of_the_whole_log(
-    records: list[Recorded], forms: list[str], as_of: dt.date, cut: int
+    records: list[Recorded], forms: list[str], as_of: dt.date, cut: int, size: int
 ) -> None:
     records = [_dated(r, form) for r, form in zip(records, forms, strict=False)]
     known_at = records[min(cut, len(records) - 1)].recorded_at
     amendments, corrected, facts = _streamed(records, as_of, known_at)
 
     streamed = replay(AGREEMENT, amendments, corrected, _pairs(facts), as_of, known_at)
+
+    assert streamed == project(AGREEMENT, records, as_of, known_at)
+    assert _replayed_from_rows(records, as_of, known_at, size) == streamed
+
+
+def _replayed_from_rows(
+    records: list[Recorded], as_of: dt.date, known_at: dt.datetime, size: int
+) -> AgreementState:
+    """The state a replay folds from the log's facts stored as rows and read back in chunks
+    of `size`, as the store does: replaced term.sets left undecoded when no retraction or
+    correction is in the read."""
+    amendments, corrected, facts = _streamed(records, as_of, known_at)
+    rows = [(codec.encode(r.event), r.event.type, codec.SCHEMA_VERSION, r.position) for r in facts]
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    read = codec.stored_facts(chunks, skip_replaced=not amendments)
+    return replay(AGREEMENT, amendments, corrected, read, as_of, known_at)
+
+
+@st.composite
+def term_sets(draw: st.DrawFn) -> list[Recorded]:
+    """A creation, term.sets of one or two terms in any date form, and sometimes a
+    retraction or two of them: the logs in which later term.sets replace earlier ones."""
+    keys = KEYS[: draw(st.integers(1, 2))]
+    events: list[Event] = [_created()]
+    for n in range(1, draw(st.integers(2, 12)) + 1):
+        event = event_from_dict({"agreement": AGREEMENT, "id": f"e{n}",
+                                 **draw(term_set_content(keys))})  # fmt: skip
+        events.append(event.model_copy(update={"effective": draw(_forms(event.effective.first))}))
+    for n in range(draw(st.integers(0, 2))):
+        target = draw(st.sampled_from([e.id for e in reversed(events[1:])]))  # latest first
+        events.append(_retraction(f"r{n}", target, draw(dates)))
+    return _recorded(events, [1] * len(events))
+
+
+def _forms(day: dt.date) -> st.SearchStrategy[When]:
+    texts = [day.isoformat()] * 3 + [f"{day:%Y-%m}", str(day.year), f"../{day}"]
+    return st.sampled_from(texts).map(When.parse)
+
+
+@PROPERTY
+@given(records=term_sets(), as_of=as_ofs, size=st.integers(1, 15))
+def test_term_sets_replaced_in_their_chunk_and_left_undecoded_change_no_state(
+    records: list[Recorded], as_of: dt.date, size: int
+) -> None:
+    known_at = records[-1].recorded_at
+
+    streamed = _replayed_from_rows(records, as_of, known_at, size)
 
     assert streamed == project(AGREEMENT, records, as_of, known_at)
 

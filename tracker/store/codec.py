@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -203,13 +204,20 @@ FactRow = tuple[str, str, int, int]  # payload, type, schema version, position: 
 # facts need (it reads only those recorded by its moment, so not when each was)
 
 
-def stored_facts(chunks: Iterable[Sequence[FactRow]]) -> Iterator[tuple[Fact, int]]:
+def stored_facts(
+    chunks: Iterable[Sequence[FactRow]], skip_replaced: bool = False
+) -> Iterator[tuple[Fact, int]]:
     """A replay's facts read back, with their positions, as `stored_event` reads each, chunk
     after chunk as they are fetched (retractions and corrections, which are not facts, are
-    left out): the loop of every replay, in one generator."""
+    left out): the loop of every replay, in one generator. With `skip_replaced` (for a read
+    that no retraction or correction touches), a term.set that a later one in its chunk
+    replaces is not even decoded (see `replaced`)."""
     readers, current = _READERS, SCHEMA_VERSION
     for rows in chunks:
+        skipped = replaced(rows) if skip_replaced else ()
         for payload, event_type, schema, position in rows:
+            if position in skipped:
+                continue
             reader = readers.get(event_type)
             fact: Fact | None = None
             if reader is not None and schema == current and event_type not in AMENDMENT_TYPES:
@@ -223,6 +231,46 @@ def stored_facts(chunks: Iterable[Sequence[FactRow]]) -> Iterator[tuple[Fact, in
                     continue
                 fact = event
             yield fact, position
+
+
+def replaced(rows: Sequence[FactRow]) -> set[int]:
+    """The positions of the term.set rows, among a replay's facts in the order it reads them
+    (by first day, then position), that a later term.set of the same term replaces before
+    anything can see them: both dated on an exact day, so that the later one is folded
+    after, and puts its own term in force whatever the earlier one left (a read that a
+    retraction or correction touches must not use this: one could undo the later set).
+    Their term and day are read from the stored text, not decoded (see `_field`)."""
+    setting: set[str] = set()  # terms a later exact term.set sets
+    found = set()
+    for payload, event_type, schema, position in reversed(rows):
+        if event_type != "term.set" or schema != SCHEMA_VERSION:
+            continue
+        term, effective = _field(payload, '"term":"'), _field(payload, '"effective":"')
+        if term is None or effective is None or _EXACT_DAY.fullmatch(effective) is None:
+            continue
+        if term in setting:
+            found.add(position)
+        else:
+            setting.add(term)
+    return found
+
+
+_EXACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _field(payload: str, key: str) -> str | None:
+    """The text of a string field of a current term.set's stored payload, by its first
+    occurrence (`key` is `"name":"`). That is the event's own field for `term` and
+    `effective`: `encode` writes them before `value`, the one field that may hold objects
+    with keys of any name; in any string value a quote is escaped. None for a value with an
+    escape, which neither field can hold."""
+    start = payload.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    end = payload.find('"', start)
+    text = payload[start:end]
+    return None if end < 0 or "\\" in text else text
 
 
 def _lift(payload: str, event_type: str, schema_version: int) -> Event:

@@ -458,7 +458,8 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
         found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(_FACTS.format(types=types), params)
-    return Replay(amendments, corrected, codec.stored_facts(chunks))
+    # With no retraction or correction in it, a term.set a later one replaces is not decoded.
+    return Replay(amendments, corrected, codec.stored_facts(chunks, skip_replaced=not amendments))
 
 
 def _position(record: Recorded) -> int:
