@@ -202,8 +202,9 @@ class Fold:
         self.next_expiry = min(expiries, default=None)
 
     def term_states(self) -> dict[str, TermState]:
-        """The terms in force, as values."""
-        return {key: term_state(live) for key, live in self.terms.items()}
+        """The terms in force, as values, by key (the fold's own order depends on which facts
+        a replay skipped)."""
+        return {key: term_state(self.terms[key]) for key in sorted(self.terms)}
 
 
 def _set_of(live: Live) -> TermSet:
