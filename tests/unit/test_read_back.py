@@ -154,7 +154,10 @@ def test_only_exact_term_sets_of_the_same_term_in_the_chunk_replace_one() -> Non
         _set_row(5, "x.y", "2025", value={"effective": "2025-06-01", "term": "a.b"}),
         _set_row(6, "x.y", "2025-02-01", note='"term":"a.b","effective":"2025-03-01"'),
         _set_row(7, "x.y", "../2025-03-01"),
-    ]
+        # no such day: decoded (and refused), so it replaces nothing
+        (_set_row(8, "a.b", "2025-02-03")[0].replace("2025-02-03", "2025-02-30"), "term.set",
+         codec.SCHEMA_VERSION, 8),
+    ]  # fmt: skip
 
     assert codec.replaced(rows) == {1}
     assert codec.replaced(rows[:1]) == set()

@@ -150,8 +150,7 @@ def in_valid_order(
             continue
         when = event.effective
         if waiting:
-            # Every fact still to come sorts at or after (first, first): what sorts before it
-            # goes.
+            # What sorts before (first, first) goes: no fact still to come sorts before it.
             bound = (when.first, when.first)
             while waiting and waiting[0][0] < bound:
                 yield heapq.heappop(waiting)[2]

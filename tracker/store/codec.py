@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import SchemaValidator
 
+from tracker.core.dates import When
 from tracker.core.events import (
     AMENDMENT_TYPES,
     AMENDMENTS,
@@ -246,7 +246,7 @@ def replaced(rows: Sequence[FactRow]) -> set[int]:
         if event_type != "term.set" or schema != SCHEMA_VERSION:
             continue
         term, effective = _field(payload, '"term":"'), _field(payload, '"effective":"')
-        if term is None or effective is None or _EXACT_DAY.fullmatch(effective) is None:
+        if term is None or effective is None or not _exact(effective):
             continue
         if term in setting:
             found.add(position)
@@ -255,7 +255,13 @@ def replaced(rows: Sequence[FactRow]) -> set[int]:
     return found
 
 
-_EXACT_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+def _exact(text: str) -> bool:
+    """Whether a stored date's text is one day (not a day that does not exist either: that
+    row is decoded, and refused)."""
+    try:
+        return When.parse(text).exact
+    except ValueError:
+        return False
 
 
 def _field(payload: str, key: str) -> str | None:
