@@ -488,6 +488,17 @@ def one_term(
     """One term on `as_of`, as known at `known_at`, as `project` has it (in force, ended,
     possibly changed), from the events replaying it needs, in log order, and the first day of
     the agreement's creation when the creation is not among them (only that day counts)."""
+    if len(records) == 1:  # the common case: one term.set, in force since a day gone by
+        (r,) = records
+        fact = r.event
+        if (
+            isinstance(fact, TermSet)
+            and fact.term == key
+            and fact.expires is None
+            and fact.effective.last <= as_of
+            and (known_at is None or r.recorded_at <= known_at)
+        ):
+            return term_state(Live(Applied(fact, r.position))), None, None
     result = fold(resolve(known(records, known_at)).facts, as_of, Fold(created=created))
     live = result.terms.get(key)
     term = None if live is None else term_state(live)
