@@ -142,12 +142,26 @@ def test_a_correction_that_moves_a_fact_to_another_term_moves_it_in_the_index(
 def test_terms_reads_a_creation_alone_in_its_group_as_its_first_day_only(
     tracker: Tracker,
 ) -> None:
-    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-03")])
 
     logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
 
     assert {a: (log.created, [r.event.id for r in log.records]) for a, log in logs.items()} == {
         "acme": (dt.date(2025, 1, 1), ["acme-p"])
+    }
+
+
+def test_terms_reads_no_creation_where_no_change_may_have_come_by_the_day(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+    tracker.store.append("globex", [created("globex"), price("globex", "p", 7, "2025-03")])
+
+    logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
+
+    assert {a: (log.created, [r.event.id for r in log.records]) for a, log in logs.items()} == {
+        "acme": (None, ["acme-p"]),
+        "globex": (dt.date(2025, 1, 1), ["globex-p"]),
     }
 
 
@@ -315,15 +329,30 @@ def test_verify_names_an_index_row_whose_day_number_is_no_day(tracker: Tracker) 
 def test_terms_with_a_damaged_creation_day_in_the_index_is_refused_in_one_line(
     tracker: Tracker, day: int
 ) -> None:
-    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-03")])
     index = term_events_table
     with tracker.store.engine.begin() as conn:
         conn.execute(index.update().where(index.c.term == terms.CREATED).values(first=day))
 
     with pytest.raises(IntegrityError) as caught:
-        tracker.terms("supply.price", dt.date(2025, 3, 1), LATER)
+        tracker.terms("supply.price", dt.date(2025, 3, 10), LATER)
 
     assert str(caught.value) == (
         f"the term index row at position 1 (acme) is damaged (its first day is {day}, no day);"
         " run tracker verify"
     )
+
+
+def test_terms_where_no_change_may_have_come_does_not_read_a_damaged_creation_day(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
+    index = term_events_table
+    with tracker.store.engine.begin() as conn:
+        conn.execute(index.update().where(index.c.term == terms.CREATED).values(first=0))
+
+    answer = tracker.terms("supply.price", dt.date(2025, 3, 1), LATER)
+
+    assert [(e.agreement, e.term and e.term.value, e.ended, e.possible) for e in answer] == [
+        ("acme", {"eur": 10}, None, None)
+    ]

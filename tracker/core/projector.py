@@ -487,7 +487,8 @@ def one_term(
 ) -> tuple[TermState | None, EndedTerm | None, Possible | None]:
     """One term on `as_of`, as known at `known_at`, as `project` has it (in force, ended,
     possibly changed), from the events replaying it needs, in log order, and the first day of
-    the agreement's creation when the creation is not among them (only that day counts)."""
+    the agreement's creation when the creation is not among them (only that day counts, and
+    only for a change that may have come by `as_of`: None will do when there is none)."""
     if len(records) == 1:  # the common case: one term.set, in force since a day gone by
         (r,) = records
         fact = r.event

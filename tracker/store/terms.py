@@ -143,15 +143,18 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
 # `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
 # which replaces whatever replay applied before it; then the rows of each agreement's
 # creation group, without their events (`read` reads them only for a creation that is not
-# alone in its group). Days are day numbers. The last term.set of each agreement comes from
-# one pass over the term's rows in index order (no sort); then each agreement's rows are
-# looked up in the index, and only the ones needed are read from the log. It stops at the
-# last position stored when the question began (`_LATEST`, read first): an append committed
-# meanwhile is not seen. `{known}` filters by when the events were recorded, unless all of
-# them were by then.
+# alone in its group), when its creation can count: only a change that may have come by
+# `as_of` needs it (nothing is possible before the agreement exists), so only an agreement
+# with a group or a fact whose dates run across `as_of` has them read. Days are day numbers.
+# The last term.set of each agreement comes from one pass over the term's rows in index
+# order (no sort); then each agreement's rows are looked up in the index, and only the ones
+# needed are read from the log. It stops at the last position stored when the question began
+# (`_LATEST`, read first): an append committed meanwhile is not seen. `{known}` filters by
+# when the events were recorded, unless all of them were by then.
 _READ = """
 WITH sets AS (
-    SELECT agreement, max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END) AS last_set
+    SELECT agreement, max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END) AS last_set,
+        max(CASE WHEN kind = 'group' OR (first <= :as_of AND last > :as_of) THEN 1 END) AS unsure
     FROM term_events AS x
     WHERE term = :term AND position <= :upto{known}
     GROUP BY agreement
@@ -164,7 +167,8 @@ WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known
 UNION ALL
 SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first
 FROM sets AS s CROSS JOIN term_events AS x
-WHERE x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
+WHERE s.unsure = 1
+    AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
 """
 _KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
 _LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
@@ -177,7 +181,8 @@ _EVENTS = (
 class TermLog(NamedTuple):
     """One agreement's events that replaying a term needs, in log order; and the first day
     of its creation when that is alone in its group and left out of them, as replaying one
-    term needs nothing else of it (None when the creation is among them, or unknown)."""
+    term needs nothing else of it (None when the creation is among them, unknown, or cannot
+    count: when no change may have come by the day asked about)."""
 
     created: dt.date | None
     records: list[Recorded]
