@@ -246,10 +246,9 @@ def term_state(live: Live) -> TermState:
     fact = _set_of(live)
     backing = _supporting(fact.sources)
     events = live.set.events
-    fields = {
-        k: FieldState(v, fact.effective, fact.certainty, events, backing)
-        for k, v in fact.value.items()
-    }
+    since, certainty = fact.effective, fact.certainty
+    fields = {k: FieldState(v, since, certainty, events, backing) for k, v in fact.value.items()}
+    value = dict(fact.value)  # as the fields hold it, until an amendment changes them
     summary, citations, sources = fact.summary, fact.sources, backing
     affirmed_by: tuple[str, ...] = ()
     if live.later:  # the amendments and affirmations since, in one pass
@@ -265,14 +264,15 @@ def term_state(live: Live) -> TermState:
                 events = (*events, *applied.events)
                 summary = later.summary if later.summary is not None else summary
         citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
-    certainties = {f.certainty for f in fields.values()} or {fact.certainty}
+        value = {k: f.value for k, f in fields.items()}
+        certainty = weakest({f.certainty for f in fields.values()} or {certainty})
     return TermState(
         summary=summary,
-        value=MappingProxyType({k: f.value for k, f in fields.items()}),
-        since=fact.effective,
+        value=MappingProxyType(value),
+        since=since,
         expires=fact.expires,
         ends_when=fact.ends_when,
-        certainty=certainties.pop() if len(certainties) == 1 else weakest(certainties),
+        certainty=certainty,
         events=events,
         sources=sources,
         citations=citations,
