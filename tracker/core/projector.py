@@ -35,6 +35,7 @@ from tracker.core.state import (
     Possible,
     Proposal,
     Recorded,
+    SetFields,
     TermState,
 )
 
@@ -247,11 +248,12 @@ def term_state(live: Live) -> TermState:
     backing = _supporting(fact.sources)
     events = live.set.events
     since, certainty = fact.effective, fact.certainty
-    fields = {k: FieldState(v, since, certainty, events, backing) for k, v in fact.value.items()}
     value = dict(fact.value)  # as the fields hold it, until an amendment changes them
+    fields: Mapping[str, FieldState] = SetFields(value, since, certainty, events, backing)
     summary, citations, sources = fact.summary, fact.sources, backing
     affirmed_by: tuple[str, ...] = ()
     if live.later:  # the amendments and affirmations since, in one pass
+        changed = dict(fields)
         gathered: list[Citation] = list(fact.sources)
         affirmed: list[str] = []
         for applied in live.later:
@@ -260,12 +262,12 @@ def term_state(live: Live) -> TermState:
             if isinstance(later, TermAffirmed):
                 affirmed.extend(applied.events)
             elif isinstance(later, TermAmended):
-                _amend(fields, later, applied.events)
+                _amend(changed, later, applied.events)
                 events = (*events, *applied.events)
                 summary = later.summary if later.summary is not None else summary
         citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
-        value = {k: f.value for k, f in fields.items()}
-        certainty = weakest({f.certainty for f in fields.values()} or {certainty})
+        fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
+        certainty = weakest({f.certainty for f in changed.values()} or {certainty})
     return TermState(
         summary=summary,
         value=MappingProxyType(value),
@@ -276,7 +278,7 @@ def term_state(live: Live) -> TermState:
         events=events,
         sources=sources,
         citations=citations,
-        fields=MappingProxyType(fields),
+        fields=fields,
         affirmed_by=affirmed_by,
     )
 

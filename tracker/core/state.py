@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +30,39 @@ class FieldState:
     certainty: Certainty
     events: tuple[str, ...]
     sources: tuple[str, ...]
+
+
+class SetFields(Mapping[str, FieldState]):
+    """The fields of a term as its term.set put them: every one since the set's date, as sure
+    and on the same word. Each FieldState is built when it is asked for: a term has several,
+    and a question across many agreements reads few of them. Equal to the plain mapping of
+    the same FieldStates."""
+
+    __slots__ = ("_certainty", "_events", "_since", "_sources", "_values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        since: When,
+        certainty: Certainty,
+        events: tuple[str, ...],
+        sources: tuple[str, ...],
+    ) -> None:
+        self._values, self._since, self._certainty = values, since, certainty
+        self._events, self._sources = events, sources
+
+    def __getitem__(self, name: str) -> FieldState:
+        value = self._values[name]
+        return FieldState(value, self._since, self._certainty, self._events, self._sources)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def provenance(f: FieldState | None) -> str | None:
