@@ -222,14 +222,21 @@ def _creation_day(row: tuple[Any, ...]) -> dt.date:
 def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str, TermLog]:
     """The events read (agreement, then the log's columns) by agreement, in log order, and the
     first days of the creations left out."""
-    logs: dict[str, dict[int, Recorded]] = {a: {} for a in created}
+    logs: dict[str, list[Recorded]] = {a: [] for a in created}
     rows = [row for some in read for row in some]
     with paused():
         records = codec.stored_records(row[1:7] for row in rows)
-        for (agreement, *_), record in zip(rows, records, strict=True):
-            # keyed by position: a group with a creation and the term is read under both
-            logs.setdefault(agreement, {})[record.position] = record
-    return {a: TermLog(created.get(a), [log[p] for p in sorted(log)]) for a, log in logs.items()}
+        for row, record in zip(rows, records, strict=True):
+            logs.setdefault(row[0], []).append(record)
+    return {a: TermLog(created.get(a), _in_log_order(log)) for a, log in logs.items()}
+
+
+def _in_log_order(records: list[Recorded]) -> list[Recorded]:
+    """Records by position, each once: a group with a creation and the term is read under
+    both (most agreements have a single record)."""
+    if len(records) == 1:
+        return records
+    return [r for _, r in sorted({r.position: r for r in records}.items())]
 
 
 def check(engine: Engine, agreement: str | None = None) -> list[str]:
