@@ -33,3 +33,11 @@ def test_set_fields_equal_a_plain_mapping_of_the_same_field_states_either_way() 
     assert MappingProxyType({"eur": field(10)}) == fields
     assert fields != {"eur": field(12)}
     assert fields != {"eur": field(10), "unit": field("kg")}
+
+
+def test_set_fields_on_the_left_equal_a_read_only_mapping_and_differ_from_another() -> None:
+    fields = SetFields({"eur": 10}, SINCE, "reported", ("acme-p",), ("ft",))
+
+    assert fields == MappingProxyType({"eur": field(10)})
+    assert fields != MappingProxyType({"eur": field(11)})
+    assert MappingProxyType({"eur": field(11)}) != fields
