@@ -252,7 +252,7 @@ def term_state(live: Live) -> TermState:
     fields: Mapping[str, FieldState] = SetFields(value, since, certainty, events, backing)
     summary, citations, sources = fact.summary, fact.sources, backing
     affirmed_by: tuple[str, ...] = ()
-    if live.later:  # the amendments and affirmations since, in one pass
+    if live.later:  # the amendments and affirmations since
         changed = dict(fields)
         gathered: list[Citation] = list(fact.sources)
         affirmed: list[str] = []
@@ -263,8 +263,7 @@ def term_state(live: Live) -> TermState:
                 affirmed.extend(applied.events)
             elif isinstance(later, TermAmended):
                 _amend(changed, later, applied.events)
-                events = (*events, *applied.events)
-                summary = later.summary if later.summary is not None else summary
+        events, summary = _events(live), _summary(live)
         citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
         fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
         certainty = weakest({f.certainty for f in changed.values()} or {certainty})
