@@ -136,6 +136,11 @@ class Citation(Value):
         None, description="Verbatim words of the source; needed when its text is stored."
     )
     stance: Stance = Field("supports", description="supports (the default) or contradicts.")
+    relays: Slug | None = Field(
+        None,
+        description="The id of the source whose words this citation relays (a company's post "
+        "quoted by the press): independence counts the relayed original, not the relay.",
+    )
 
 
 class Party(Value):

@@ -134,6 +134,8 @@ def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | Non
     for i, citation in enumerate(citations_of(event)):
         if citation.source not in sources:
             return f"field sources.{i}.source: unknown source {citation.source!r}"
+        if citation.relays is not None and citation.relays not in sources:
+            return f"field sources.{i}.relays: unknown source {citation.relays!r}"
         if citation.quote is not None and not normalise(citation.quote):
             return f"field sources.{i}.quote: a quote cannot be empty or only whitespace"
         problem = unverifiable_quote(citation, sources)
@@ -170,21 +172,25 @@ def root(source: str, sources: Mapping[str, StoredSource]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Corroboration:
-    """How many independent sources support a fact, which they are, which have no text."""
+    """How many independent sources support a fact, which they are, which have no text, and
+    the originals they come down to."""
 
     independent: int
     sources: tuple[str, ...]
     unverified: tuple[str, ...]
+    originals: tuple[str, ...] = ()
 
 
 def corroboration(
     citations: Iterable[Citation], sources: Mapping[str, StoredSource]
 ) -> Corroboration:
-    """The supporting sources of some citations, rewrites counted with their originals."""
-    supporting = tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+    """The supporting sources of some citations, rewrites counted with their originals and
+    relays with the source they relay."""
+    backing = [c for c in citations if c.stance == "supports"]
+    supporting = tuple(dict.fromkeys(c.source for c in backing))
     unverified = tuple(s for s in supporting if sources.get(s) is None or sources[s].text is None)
-    independent = len({root(s, sources) for s in supporting})
-    return Corroboration(independent, supporting, unverified)
+    originals = tuple(dict.fromkeys(root(c.relays or c.source, sources) for c in backing))
+    return Corroboration(len(originals), supporting, unverified, originals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +236,7 @@ def single_sourced(
             continue
         backing = corroboration(f.sources, sources)
         if backing.independent == 1:
-            found.append(SingleSource(f.id, term_of(f), root(backing.sources[0], sources)))
+            found.append(SingleSource(f.id, term_of(f), backing.originals[0]))
     return found
 
 
@@ -262,7 +268,7 @@ def single_sourced_fields(
             continue
         backing = corroboration(f.sources, sources)
         if backing.independent == 1:
-            source = root(backing.sources[0], sources)
+            source = backing.originals[0]
             found.extend(SingleSourceField(f.id, f.term, name, source) for name in fields_set(f))
     return found
 
