@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tracker.core.projector import project
+from tracker.core.state import AgreementState, Recorded
 from tracker.service import Tracker
 from tracker.store.engines import create_engine, ensure_schema
 from tracker.store.log import EventStore
@@ -115,3 +119,23 @@ def shipped(tracker: Tracker) -> Tracker:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite database file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def whole_log_state(
+    agreement: str, records: list[Recorded], as_of: dt.date, known_at: dt.datetime
+) -> AgreementState:
+    """The state `Tracker.state` answers, folded from the whole log held at once: the
+    projector's state, with the record's reach the core finds in the same log."""
+    from tracker.core.coverage import coverage
+
+    state = project(agreement, records, as_of, known_at)
+    return replace(state, coverage=coverage(records, known_at))
+
+
+def pinned(name: str, actual: object) -> object:
+    """The pinned JSON of `name` in tests/golden; with TRACKER_UPDATE_GOLDEN set, pin
+    `actual` first (then read the diff of the file before committing it)."""
+    path = GOLDEN / name
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -10,11 +10,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tests.conftest import RECORD, Clock
+from tests.conftest import RECORD, Clock, whole_log_state
 from tracker.cli.app import cli
 from tracker.core import snapshot as core_snapshot
 from tracker.core.events import event_from_dict
-from tracker.core.projector import project
 from tracker.core.state import AgreementState
 from tracker.errors import NotFoundError
 from tracker.service import Tracker
@@ -29,7 +28,7 @@ AFTER = dt.datetime(2030, 1, 1)  # later than every append of these tests
 
 def _replayed(tracker: Tracker, as_of: dt.date, known_at: dt.datetime) -> AgreementState:
     """The state replayed from the whole log, no snapshot read."""
-    return project(AGREEMENT, tracker.store.read(AGREEMENT), as_of, known_at)
+    return whole_log_state(AGREEMENT, tracker.store.read(AGREEMENT), as_of, known_at)
 
 
 def _row(tracker: Tracker) -> dict[str, Any]:

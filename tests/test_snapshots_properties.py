@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import whole_log_state
 from tracker.core import snapshot as core_snapshot
 from tracker.core.events import event_from_dict
-from tracker.core.projector import project
 from tracker.core.state import AgreementState
 from tracker.errors import TrackerError
 from tracker.service import Tracker
@@ -165,7 +165,7 @@ def test_every_state_is_the_same_with_and_without_snapshots(
         conn.execute(sa.delete(snapshots_table).where(snapshots_table.c.agreement == agreement))
     without = _answers(tracker, agreement, questions)
     records = tracker.store.read(agreement)  # the whole log, held and folded at once
-    held = [project(agreement, records, as_of, known_at) for as_of, known_at in questions]
+    held = [whole_log_state(agreement, records, as_of, known_at) for as_of, known_at in questions]
 
     assert with_snapshots == without
     assert without == held

@@ -66,7 +66,9 @@ def as_state(tracker: Tracker, key: str, as_of: dt.date) -> list[TermEntry]:
     entries = []
     for agreement in tracker.store.agreements():
         s = tracker.state(agreement, as_of, LATER)
-        entry = TermEntry(agreement, s.terms.get(key), s.ended.get(key), s.possible.get(key))
+        entry = TermEntry(
+            agreement, s.terms.get(key), s.ended.get(key), s.possible.get(key), s.coverage
+        )
         if entry.term or entry.ended or entry.possible:
             entries.append(entry)
     return entries
@@ -266,13 +268,17 @@ def test_cli_terms_table_at_80_columns(shipped: Tracker, monkeypatch: pytest.Mon
     result = run("terms", "revenue.share", "--as-of", "2031-01-01", "--known-at", "2099-01-01",
                  "--format", "table", "--db", url)  # fmt: skip
 
-    assert (result.exit_code, result.output) == (0, (
+    assert (result.exit_code, result.stdout) == (0, (
         "revenue.share as of 2031-01-01, as known at 2099-01-01T23:59:59.999999Z\n"
         "\n"
         "  AGREEMENT         STATUS           DATE        EXPIRES  CERTAINTY\n"
         "  microsoft-openai  ended (expired)  2031-01-01  -        reported\n"
         "      Two-way revenue share, through 2030 (Microsoft reportedly gets 20%)\n"
     ))  # fmt: skip
+    assert result.stderr == (
+        "Note: microsoft-openai: the record states no coverage; nothing is recorded after "
+        "2025-01-21\n"
+    )
 
 
 def test_cli_terms_json_lists_each_agreement_with_the_state_shape_of_the_term(
@@ -286,6 +292,7 @@ def test_cli_terms_json_lists_each_agreement_with_the_state_shape_of_the_term(
                 "--db", url)  # fmt: skip
 
     in_force = json.loads(state.stdout)["terms"]["cloud.own_capacity"]
+    coverage = json.loads(state.stdout)["coverage"]
     del in_force["corroboration"]
     assert json.loads(result.stdout) == {
         "term": "cloud.own_capacity",
@@ -293,7 +300,7 @@ def test_cli_terms_json_lists_each_agreement_with_the_state_shape_of_the_term(
         "known_at": "2099-01-01T23:59:59.999999Z",
         "agreements": [
             {"agreement": "microsoft-openai", "in_force": in_force, "ended": None,
-             "possible": None}
+             "possible": None, "coverage": coverage}
         ],
     }  # fmt: skip
     assert in_force["since"] == "2025-01-21"

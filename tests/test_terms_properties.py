@@ -106,7 +106,11 @@ def looping_state(
     for agreement in agreements:
         state = tracker.state(agreement, as_of, known_at)
         entry = TermEntry(
-            agreement, state.terms.get(key), state.ended.get(key), state.possible.get(key)
+            agreement,
+            state.terms.get(key),
+            state.ended.get(key),
+            state.possible.get(key),
+            state.coverage,
         )
         if entry.term or entry.ended or entry.possible:
             entries.append(entry)

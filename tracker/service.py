@@ -12,11 +12,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.events import (
+    AMENDMENT_TYPES,
     EVENT_TYPES,
     AgreementCreated,
     Batch,
@@ -31,7 +32,14 @@ from tracker.core.projector import known, one_term, project, replay, resolve
 from tracker.core.provenance import sha256
 from tracker.core.rules import TermChange, check_term_changes
 from tracker.core.snapshot import state_from
-from tracker.core.state import AgreementState, EndedTerm, Possible, Recorded, TermState
+from tracker.core.state import (
+    AgreementState,
+    Coverage,
+    EndedTerm,
+    Possible,
+    Recorded,
+    TermState,
+)
 from tracker.errors import (
     AmbiguousAgreementError,
     InvalidEventError,
@@ -138,6 +146,7 @@ class TermEntry:
     term: TermState | None
     ended: EndedTerm | None
     possible: Possible | None
+    coverage: Coverage | None = None  # how far the agreement's record reaches
 
 
 HEADS_LIMIT = 16 * 1024 * 1024
@@ -528,6 +537,27 @@ class Tracker:
 
         return published_by(records, self.sources(agreement), published)
 
+    def coverage(
+        self,
+        agreement: str,
+        known_at: dt.datetime | None = None,
+        published: dt.date | None = None,
+    ) -> Coverage:
+        """How far the agreement's record reaches, as known at `known_at` (now by default)
+        and, with `published`, as the sources published by then told it: the day of its
+        latest review, or the date of its latest event."""
+        from tracker.core.coverage import coverage
+
+        known_at = known_at or self.store.clock()
+        if published is None:
+            records = self.store.read_reach(agreement, known_at)
+            found = coverage(records, known_at)
+            # The rows read are exact unless a retraction or correction may have removed the
+            # latest fact: then the whole log says.
+            if found.reviewed or not any(r.event.type in AMENDMENT_TYPES for r in records):
+                return found
+        return coverage(self._read(agreement, None, known_at, published), known_at)
+
     def state(
         self,
         agreement: str,
@@ -536,8 +566,19 @@ class Tracker:
         published: dt.date | None = None,
     ) -> AgreementState:
         """The agreement's terms on `as_of`, as known at `known_at` (now by default) and, with
-        `published`, as the sources published by then told it."""
+        `published`, as the sources published by then told it; with how far the record
+        reaches."""
         known_at = known_at or self.store.clock()
+        found = self._state(agreement, as_of, known_at, published)
+        return replace(found, coverage=self.coverage(agreement, known_at, published))
+
+    def _state(
+        self,
+        agreement: str,
+        as_of: dt.date,
+        known_at: dt.datetime,
+        published: dt.date | None = None,
+    ) -> AgreementState:
         if published is not None:
             records = self._read(agreement, as_of, known_at, published)
             return project(agreement, records, as_of, known_at)
@@ -569,7 +610,7 @@ class Tracker:
                 term, ended, possible = one_term(key, records, created, as_of, known_at)
                 if term or ended or possible:
                     entries.append(TermEntry(agreement, term, ended, possible))
-        return entries
+        return [replace(e, coverage=self.coverage(e.agreement, known_at)) for e in entries]
 
     def snapshot(self, agreement: str) -> None:
         """Write a current snapshot of the agreement: its fold at its latest version, which
@@ -590,7 +631,8 @@ class Tracker:
 
         known_at = known_at or self.store.clock()
         records = self._read(agreement, max(start, end), known_at, published)
-        return diff_between(agreement, records, start, end, known_at)
+        found = diff_between(agreement, records, start, end, known_at)
+        return replace(found, coverage=self.coverage(agreement, known_at, published))
 
     def knowledge_diff(
         self, agreement: str, as_of: dt.date, before: dt.datetime, after: dt.datetime
@@ -630,7 +672,7 @@ class Tracker:
         result = explain(agreement, records, term, as_of, known_at)
         if not (result.chain or result.pending):
             self._require_term(agreement, term, known_at)
-        return result
+        return replace(result, coverage=self.coverage(agreement, known_at, published))
 
     def _require_term(self, agreement: str, term: str, known_at: dt.datetime) -> None:
         """Raise NotFoundError unless some event of the agreement is about the term."""
@@ -724,17 +766,19 @@ class Tracker:
         from tracker.core.timeline import timeline
 
         known_at = known_at or self.store.clock()
-        return timeline(agreement, self.store.read(agreement, known_at=known_at), known_at)
+        made = timeline(agreement, self.store.read(agreement, known_at=known_at), known_at)
+        return replace(made, coverage=self.coverage(agreement, known_at))
 
     def report(self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None) -> Report:
         """Everything a report shows: the timeline, the state before anything happened, the
         diff between every two change dates, and each term's explanation on `as_of`."""
+        from tracker.core.coverage import coverage
         from tracker.core.diff import diff
         from tracker.core.timeline import ONE_DAY, timeline
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, known_at=known_at)
-        made = timeline(agreement, records, known_at)
+        made = replace(timeline(agreement, records, known_at), coverage=coverage(records, known_at))
         start = made.dates[0] - ONE_DAY if made.dates else as_of
         states = (project(agreement, records, start, known_at), *made.states)
         n = len(states)
@@ -758,6 +802,11 @@ class Tracker:
 
         known_at = known_at or self.store.clock()
         return upcoming((self.state(a, as_of, known_at) for a in self.store.agreements()), until)
+
+    def coverages(self, known_at: dt.datetime | None = None) -> dict[str, Coverage]:
+        """How far each agreement's record reaches (see `coverage`), by agreement."""
+        known_at = known_at or self.store.clock()
+        return {a: self.coverage(a, known_at) for a in self.store.agreements()}
 
 
 SCHEMA_ID = "urn:tracker:agreement-file"

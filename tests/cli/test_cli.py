@@ -283,6 +283,7 @@ def test_schema_is_json_schema_of_agreement_files() -> None:
         "term.proposed",
         "proposal.resolved",
         "note.recorded",
+        "record.reviewed",
         "event.retracted",
         "event.corrected",
     }

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import GOLDEN, RECORD
+from tests.conftest import RECORD, pinned
 from tests.integration.test_tamper import drop_triggers
 from tracker.cli.shapes import conflicts_json, sources_json
 from tracker.core.events import event_from_dict
@@ -115,7 +114,7 @@ def test_a_rewrite_counts_with_its_original_not_apart(shipped: Tracker) -> None:
 def test_conflicts_of_the_shipped_record_are_pinned(shipped: Tracker) -> None:
     data = conflicts_json(shipped.conflicts(AGREEMENT))
 
-    assert data == json.loads((GOLDEN / "conflicts.json").read_text("utf-8"))
+    assert data == pinned("conflicts.json", data)
 
 
 def test_the_shipped_disagreements_are_recorded_as_contradictions(shipped: Tracker) -> None:

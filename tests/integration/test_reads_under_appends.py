@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import whole_log_state
 from tests.integration.test_store import created
 from tracker.core.events import Event, event_from_dict
 from tracker.core.projector import replay
@@ -96,7 +97,6 @@ def test_on_postgresql_a_stream_fetches_its_rows_a_chunk_at_a_time(postgres_url:
 def test_a_state_streamed_over_several_chunks_is_the_state_of_the_whole_log(
     store: EventStore,
 ) -> None:
-    from tracker.core.projector import project
 
     def volume(n: int) -> Event:
         day = dt.date(2025, 1, 2) + dt.timedelta(days=n % 300)
@@ -107,7 +107,7 @@ def test_a_state_streamed_over_several_chunks_is_the_state_of_the_whole_log(
     store.append("acme", [created(), *(volume(n) for n in range(2500))])
 
     streamed = Tracker(store).state("acme", AS_OF, LATER)
-    whole = project("acme", store.read("acme"), AS_OF, LATER)
+    whole = whole_log_state("acme", store.read("acme"), AS_OF, LATER)
 
     assert streamed == whole
     # Each key's latest day is day 299 (n % 300 == 299); its last event that day counts.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
-from tests.conftest import GOLDEN
+from tests.conftest import pinned
 from tracker.cli.shapes import diff_json, state_json
 from tracker.service import Tracker
 
@@ -24,15 +23,12 @@ STATE_DATES = [
 ]
 
 
-def golden(name: str) -> object:
-    return json.loads((GOLDEN / name).read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("day", STATE_DATES)
 def test_shipped_state_matches_the_pinned_state(shipped: Tracker, day: str) -> None:
     state = shipped.state(AGREEMENT, dt.date.fromisoformat(day), KNOWN_AT)
 
-    assert state_json(state, shipped.sources(AGREEMENT)) == golden(f"state-{day}.json")
+    data = state_json(state, shipped.sources(AGREEMENT))
+    assert data == pinned(f"state-{day}.json", data)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +39,7 @@ def test_shipped_diff_matches_the_pinned_diff(shipped: Tracker, start: str, end:
         AGREEMENT, dt.date.fromisoformat(start), dt.date.fromisoformat(end), KNOWN_AT
     )
 
-    assert diff_json(result) == golden(f"diff-{start}-{end}.json")
+    assert diff_json(result) == pinned(f"diff-{start}-{end}.json", diff_json(result))
 
 
 def test_cloud_is_exclusive_to_azure_on_2025_01_20(shipped: Tracker) -> None:

@@ -26,6 +26,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "term.proposed": {"term": "supply.volume", "summary": "Twenty a day"},
     "proposal.resolved": {"proposal": "p1", "resolution": "rejected"},
     "note.recorded": {"note": "context"},
+    "record.reviewed": {},
 }
 FACT_TYPES = [cls.model_fields["type"].default for cls in get_args(get_args(Fact)[0])]
 

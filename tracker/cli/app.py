@@ -11,7 +11,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -235,12 +235,26 @@ def open_tracker(db_url: str | None, *, write: bool = False, keep_new: bool = Tr
     return opened.tracker
 
 
-def emit(fmt: str | None, as_json: Callable[[], Any], as_table: Callable[[], str]) -> None:
-    """Print a result as JSON or as a table; only the chosen one is built."""
+def emit(
+    fmt: str | None,
+    as_json: Callable[[], Any],
+    as_table: Callable[[], str],
+    notes: Iterable[str | None] = (),
+) -> None:
+    """Print a result as JSON or as a table; only the chosen one is built. With a table, each
+    note (such as a date beyond the record's reach) goes to stderr, a line each: the JSON
+    carries the same facts."""
     from tracker.cli.shapes import dumps
+    from tracker.core.text import visible
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-    click.echo(dumps(as_json()) if fmt == "json" else as_table())
+    if fmt == "json":
+        click.echo(dumps(as_json()))
+        return
+    click.echo(as_table())
+    for note in notes:
+        if note:
+            click.echo(f"Note: {visible(note)}", err=True)
 
 
 def main() -> None:

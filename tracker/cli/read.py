@@ -57,7 +57,8 @@ def state(
 
         return state_table(result, sources)
 
-    emit(fmt, lambda: state_json(result, sources), as_table)
+    notes = [result.coverage.warning(result.as_of) if result.coverage else None]
+    emit(fmt, lambda: state_json(result, sources), as_table, notes)
 
 
 @cli.command()
@@ -116,7 +117,9 @@ def diff(
         name = tracker.agreement(agreement)
         moment = known_at[0] if known_at else None
         result = tracker.diff(name, start, end, moment, published[0] if published else None)
-    emit(fmt, lambda: diff_json(result), lambda: diff_table(result))
+    last = max(result.before.as_of, result.after.as_of)
+    notes = [result.coverage.warning(last) if result.coverage else None]
+    emit(fmt, lambda: diff_json(result), lambda: diff_table(result), notes)
 
 
 def _diff_arguments(args: tuple[str, ...]) -> tuple[str | None, dt.date, dt.date]:
@@ -190,7 +193,8 @@ def explain(
     tracker = open_tracker(db_url)
     name = tracker.agreement(args[0] if len(args) == 2 else None)
     result = tracker.explain(name, args[-1], as_of or today(), known_at, published)
-    emit(fmt, lambda: explain_json(result), lambda: explain_table(result))
+    notes = [result.coverage.warning(result.as_of) if result.coverage else None]
+    emit(fmt, lambda: explain_json(result), lambda: explain_table(result), notes)
 
 
 @cli.command()
@@ -383,4 +387,9 @@ def terms(
 
         return terms_table(key, day, moment, result)
 
-    emit(fmt, lambda: terms_json(key, day, moment, result), as_table)
+    notes = [
+        f"{e.agreement}: {warning}"
+        for e in result
+        if e.coverage and (warning := e.coverage.warning(day))
+    ]
+    emit(fmt, lambda: terms_json(key, day, moment, result), as_table, notes)

@@ -60,8 +60,12 @@ def timeline(
     name = tracker.agreement(agreement)
     result = tracker.timeline(name, known_at)
     first, last = window(result, start, end, today())
+    notes = [result.coverage.warning(last) if result.coverage else None]
     emit(
-        fmt, lambda: timeline_json(result, first, last), lambda: timeline_chart(result, first, last)
+        fmt,
+        lambda: timeline_json(result, first, last),
+        lambda: timeline_chart(result, first, last),
+        notes,
     )
 
 
@@ -145,10 +149,15 @@ def upcoming(
         raise click.BadParameter(str(e), param_hint="--within") from None
     tracker = open_tracker(db_url)
     items = tracker.upcoming(start, until, known_at)
+    reach = tracker.coverages(known_at)
     if ical is not None:
         _write_ical(ical, items, start)
+    notes = [f"{name}: {c.warning(start)}" for name, c in reach.items() if c.warning(start)]
     emit(
-        fmt, lambda: upcoming_json(items, start, until), lambda: upcoming_table(items, start, until)
+        fmt,
+        lambda: upcoming_json(items, start, until, reach),
+        lambda: upcoming_table(items, start, until),
+        notes,
     )
 
 

@@ -12,6 +12,7 @@ from tracker.core.events import Citation, Event, StoredSource, event_to_dict
 from tracker.core.provenance import corroboration
 from tracker.core.state import (
     AgreementState,
+    Coverage,
     EndedTerm,
     FieldState,
     Possible,
@@ -100,6 +101,21 @@ def _corroboration_json(term: TermState, sources: Mapping[str, StoredSource]) ->
     }
 
 
+def coverage_json(c: Coverage | None, asked: dt.date) -> dict[str, Any]:
+    """How far the record reaches and whether `asked` is beyond it, as a `coverage` entry
+    (none when the reach was not asked for)."""
+    if c is None:
+        return {}
+    return {
+        "coverage": {
+            "through": day(c.through),
+            "beyond": c.beyond(asked),
+            "reviewed": c.reviewed,
+            "event": c.event,
+        }
+    }
+
+
 def state_json(
     state: AgreementState, sources: Mapping[str, StoredSource] | None = None
 ) -> dict[str, Any]:
@@ -118,6 +134,7 @@ def state_json(
         "pending": [_pending_json(p) for p in state.pending.values()],
         "ended": {k: _ended_json(t) for k, t in sorted(state.ended.items())},
         "possible": {k: possible_json(p) for k, p in sorted(state.possible.items())},
+        **coverage_json(state.coverage, state.as_of),
     }
 
 
@@ -151,6 +168,7 @@ def diff_json(d: StateDiff) -> dict[str, Any]:
         "changes": [_change_json(c) for c in d.changes],
         "proposals": [{"event": p.event, "term": p.term, "change": p.change} for p in d.proposals],
         "affirmed": [{"term": a.term, "event": a.event} for a in d.affirmed],
+        **coverage_json(d.coverage, max(d.before.as_of, d.after.as_of)),
     }
 
 
@@ -204,6 +222,7 @@ def explain_json(e: Explanation) -> dict[str, Any]:
         "ended": None if e.ended is None else _ended_json(e.ended),
         "pending": [_pending_json(p) for p in e.pending],
         "chain": [_step_json(s) for s in e.chain],
+        **coverage_json(e.coverage, e.as_of),
     }
 
 
@@ -266,6 +285,7 @@ def terms_json(
                 "in_force": None if e.term is None else term_json(e.term),
                 "ended": None if e.ended is None else _ended_json(e.ended),
                 "possible": None if e.possible is None else possible_json(e.possible),
+                **coverage_json(e.coverage, as_of),
             }
             for e in entries
         ],

@@ -17,6 +17,7 @@ from tracker.core.events import (
     EventRetracted,
     NoteRecorded,
     ProposalResolved,
+    RecordReviewed,
     TermAffirmed,
     TermAmended,
     TermEnded,
@@ -282,6 +283,8 @@ def _did(event: Event) -> str:
             return f"{event.resolution} {event.proposal}"
         case NoteRecorded():
             return event.note
+        case RecordReviewed():
+            return f"record checked against its sources up to {event.effective}"
         case EventRetracted():
             return f"retracts {event.target}: {event.reason}"
         case EventCorrected():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tracker.cli.shapes import day, timestamp
+from tracker.cli.shapes import coverage_json, day, timestamp
+from tracker.core.state import Coverage
 from tracker.core.timeline import Period, Timeline
 from tracker.core.upcoming import Coming
 
@@ -55,14 +56,24 @@ def timeline_json(t: Timeline, start: Any, end: Any) -> dict[str, Any]:
             for p in t.proposals
             if start <= p.since.last <= end
         ],
+        **coverage_json(t.coverage, end),
     }
 
 
-def upcoming_json(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> dict[str, Any]:
-    """`tracker upcoming --format json`."""
+def upcoming_json(
+    items: Sequence[Coming],
+    as_of: dt.date,
+    until: dt.date,
+    reach: Mapping[str, Coverage] | None = None,
+) -> dict[str, Any]:
+    """`tracker upcoming --format json`; with `reach`, how far each agreement's record
+    reaches (`as_of` beyond it makes every item of that agreement a guess)."""
     return {
         "as_of": day(as_of),
         "until": day(until),
+        "coverage": {
+            name: coverage_json(c, as_of)["coverage"] for name, c in (reach or {}).items()
+        },
         "items": [
             {
                 "kind": c.kind,

@@ -9,7 +9,7 @@ from typing import Literal
 
 from tracker.core.events import TermAffirmed, TermAmended, TermEnded, TermSet
 from tracker.core.projector import Applied, known, resolve, state_of
-from tracker.core.state import AgreementState, Recorded, TermState
+from tracker.core.state import AgreementState, Coverage, Recorded, TermState
 
 Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]
@@ -46,6 +46,7 @@ class StateDiff:
     changes: tuple[TermChange, ...]
     proposals: tuple[ProposalChangeRow, ...]
     affirmed: tuple[Affirmation, ...] = ()
+    coverage: Coverage | None = None  # how far the record reaches (None: not asked)
 
 
 @dataclass(frozen=True, slots=True)

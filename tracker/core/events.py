@@ -284,6 +284,20 @@ class NoteRecorded(BaseEvent):
     note: Text = Field(description=NOTE)
 
 
+class RecordReviewed(BaseEvent):
+    """The record was checked against its sources up to its `effective` day: reads about a
+    later day say that the record does not reach it."""
+
+    type: Literal["record.reviewed"] = Field("record.reviewed", description=WHAT_HAPPENED)
+
+    @model_validator(mode="after")
+    @unchanged_on_read
+    def _one_day(self) -> RecordReviewed:
+        if not self.effective.exact:
+            raise ValueError(f"a review is of one day, not {self.effective}")
+        return self
+
+
 class EventRetracted(BaseEvent):
     """An earlier event was wrong: it stays in the log but no longer counts."""
 
@@ -307,7 +321,8 @@ Fact: TypeAlias = Annotated[
     | TermEnded
     | TermProposed
     | ProposalResolved
-    | NoteRecorded,
+    | NoteRecorded
+    | RecordReviewed,
     Field(discriminator="type"),
 ]
 
@@ -362,6 +377,7 @@ Event: TypeAlias = Annotated[
     | TermProposed
     | ProposalResolved
     | NoteRecorded
+    | RecordReviewed
     | EventRetracted
     | EventCorrected,
     Field(discriminator="type"),

@@ -18,7 +18,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.projector import Resolution, fold, known, resolve
-from tracker.core.state import EndedTerm, Proposal, Recorded, TermState
+from tracker.core.state import Coverage, EndedTerm, Proposal, Recorded, TermState
 
 Status = Literal["counts", "retracted", "corrected"]
 
@@ -46,6 +46,7 @@ class Explanation:
     ended: EndedTerm | None
     pending: tuple[Proposal, ...]
     chain: tuple[Step, ...]
+    coverage: Coverage | None = None  # how far the record reaches (None: not asked)
 
 
 def _term_of(content: Event, proposals: dict[str, str]) -> str | None:

@@ -21,6 +21,7 @@ from tracker.core.events import (
     NoteRecorded,
     Party,
     ProposalResolved,
+    RecordReviewed,
     TermAffirmed,
     TermAmended,
     TermEnded,
@@ -352,8 +353,8 @@ def apply(fold: Fold, applied: Applied) -> None:
             _term_proposed(fold, fact, applied)
         case ProposalResolved():
             _proposal_resolved(fold, fact, applied)
-        case NoteRecorded():
-            pass  # notes change no term
+        case NoteRecorded() | RecordReviewed():
+            pass  # notes and reviews change no term
         case AgreementCreated():
             _created(fold, fact, applied)
         case _:

@@ -129,6 +129,34 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """The record's reach: `through` is the day of its latest review that counts (`reviewed`)
+    or, with none, the date of its latest fact (None for an empty record); `event` is the
+    event that says so."""
+
+    through: When | None
+    reviewed: bool
+    event: str | None
+
+    def beyond(self, day: dt.date) -> bool:
+        """True when `day` is after every day the record reaches."""
+        return self.through is not None and day > self.through.last
+
+    @property
+    def message(self) -> str | None:
+        """What a reader asking about a day beyond the record's reach is told."""
+        if self.through is None:
+            return None
+        if self.reviewed:
+            return f"the record covers changes up to {self.through}; later ones are not recorded"
+        return f"the record states no coverage; nothing is recorded after {self.through}"
+
+    def warning(self, day: dt.date) -> str | None:
+        """`message`, when `day` is beyond the record's reach."""
+        return self.message if self.beyond(day) else None
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementState:
     """An agreement's terms as of a date, as known at a moment."""
 
@@ -143,3 +171,4 @@ class AgreementState:
     ended: Mapping[str, EndedTerm] = field(default_factory=dict)
     possible: Mapping[str, Possible] = field(default_factory=dict)
     retracted: Mapping[str, str] = field(default_factory=dict)  # event id -> retraction id
+    coverage: Coverage | None = None  # how far the record reaches (None: not asked)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tracker.core.events import Certainty, ProposalResolved, TermSet
 from tracker.core.projector import known, project, resolve
-from tracker.core.state import AgreementState, Proposal, Recorded, TermState
+from tracker.core.state import AgreementState, Coverage, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -46,6 +46,7 @@ class Timeline:
     periods: Mapping[str, tuple[Period, ...]]
     proposals: tuple[Proposal, ...]
     marks: tuple[Mark, ...]
+    coverage: Coverage | None = None  # how far the record reaches (None: not asked)
 
     @property
     def dates(self) -> tuple[dt.date, ...]:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation, Step
-    from tracker.core.state import AgreementState, TermState
+    from tracker.core.state import AgreementState, Coverage, TermState
     from tracker.service import Report
 
 ONE_DAY = dt.timedelta(days=1)
@@ -184,7 +184,15 @@ def page_data(report: Report, as_of: dt.date) -> dict[str, Any]:
         "as_of": str(as_of),
         "diff_from": str(start),
         "diff_to": str(end),
+        "coverage": _coverage_data(report.timeline.coverage),
     }
+
+
+def _coverage_data(c: Coverage | None) -> dict[str, str] | None:
+    """The last day the record reaches and what a day after it is told (None: no claim)."""
+    if c is None or c.through is None or c.message is None:
+        return None
+    return {"last": str(c.through.last), "note": visible(c.message)}
 
 
 def _visible_tree(data: Any) -> Any:

@@ -10,6 +10,7 @@ from tracker.core.state import Proposal
 from tracker.core.text import visible
 from tracker.core.timeline import Mark, Period, Timeline
 
+ONE_DAY = dt.timedelta(days=1)
 WIDTH = 1000
 LABEL = 230  # room for the term keys on the left
 RIGHT = 24
@@ -62,6 +63,8 @@ class Chart:
     today: float | None
     axis_y: float
     label: int = LABEL
+    beyond: float | None = None  # where the days after the record's reach begin
+    beyond_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,8 @@ def chart(timeline: Timeline, today: dt.date) -> Chart:
         )
     axis = TOP + len(keys) * ROW
     inside = scale.start <= today <= scale.end
+    reach = timeline.coverage
+    after = reach.through.last + ONE_DAY if reach and reach.through else None
     return Chart(
         WIDTH,
         int(axis + AXIS),
@@ -149,4 +154,6 @@ def chart(timeline: Timeline, today: dt.date) -> Chart:
         _ticks(scale),
         scale.x(today) if inside else None,
         axis,
+        beyond=scale.x(after) if after is not None and after < scale.end else None,
+        beyond_title=visible(reach.message or "") if reach else "",
     )

@@ -117,6 +117,22 @@ _FACTS = (
     " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
     " AND type NOT IN ({types}) ORDER BY effective, position"
 )
+# What the reach of a record reads (see tracker.core.coverage): its reviews, retractions and
+# corrections (and what corrections aim at), and the facts that may be its latest: those whose
+# first day is within a year of the latest first day, or open ("on or before"), so that every
+# fact whose last day is at or after the latest first day is among them.
+_REVIEWED = "'record.reviewed'"
+_LATEST_START = (
+    "SELECT max(effective) FROM events WHERE agreement = :agreement"
+    " AND recorded_at <= :known_at AND type NOT IN ({types})"
+)
+_REACH = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
+    " AND recorded_at <= :known_at AND (type IN ({types}) OR effective >= :since"
+    " OR effective = :open OR id IN (SELECT target FROM events"
+    " WHERE agreement = :agreement AND type = 'event.corrected')) ORDER BY version"
+)
+_YEAR = dt.timedelta(days=366)
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
 Clock = Callable[[], dt.datetime]
@@ -349,6 +365,18 @@ class EventStore:
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look, paused():
             return codec.stored_records(look.rows(sql, params))
+
+    def read_reach(self, agreement: str, known_at: dt.datetime) -> list[Recorded]:
+        """What the reach of the agreement's record as known at `known_at` reads, in log
+        order (see `_REACH`): a few indexed rows, not the log."""
+        types = ", ".join([_REVIEWED, *(f"'{t}'" for t in AMENDMENT_TYPES)])
+        params: dict[str, object] = {"agreement": agreement, "known_at": known_at}
+        with self._reading() as look:
+            (latest,) = look.rows(_LATEST_START.format(types=types), params)[0]
+            start = dt.date.max if latest is None else day(latest)
+            since = start - _YEAR if start > dt.date.min + _YEAR else dt.date.min
+            params |= {"since": since, "open": dt.date.min}
+            return codec.stored_records(look.rows(_REACH.format(types=types), params))
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""

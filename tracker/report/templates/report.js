@@ -51,8 +51,16 @@
       el("h3", {}, ["Ended"]),
       table(["Term", "Summary", "Ended", "Reason"], state.ended.map(function (t) {
         return [code(t.term), t.summary, t.ended, t.reason];
-      }))
+      })),
+      beyond(day)
     );
+  }
+
+  // A line saying that a day is after the last one the record reaches (nothing otherwise).
+  function beyond(day) {
+    var reach = data.coverage;
+    if (!reach || day <= reach.last) { return document.createTextNode(""); }
+    return el("p", {"class": "beyond"}, [reach.note]);
   }
 
   function what(change) {
@@ -74,7 +82,7 @@
     if (swapped) { var t = from; from = to; to = t; }
     var i = stateIndex(from), j = stateIndex(to);
     var heading = el("h3", {}, ["From " + from + " to " + to + (swapped ? " (dates swapped)" : "")]);
-    if (i === j) { view.replaceChildren(heading, el("p", {"class": "empty"}, ["Nothing changed between these dates."])); return; }
+    if (i === j) { view.replaceChildren(heading, el("p", {"class": "empty"}, ["Nothing changed between these dates."]), beyond(to)); return; }
     var diff = data.diffs[i + "-" + j];
     if (!diff) { view.replaceChildren(heading, el("p", {"class": "empty"}, ["Pick two dates closer together: this report holds the changes between consecutive change dates only."])); return; }
     view.replaceChildren(
@@ -85,7 +93,8 @@
       el("h3", {}, ["Proposals"]),
       table(["Change", "Term", "Event"], diff.proposals.map(function (p) {
         return [el("span", {"class": "change " + p.change}, [p.change]), code(p.term), p.event];
-      }))
+      })),
+      beyond(to)
     );
   }
 
