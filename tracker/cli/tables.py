@@ -26,7 +26,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, Possible, TermState, provenance
+from tracker.core.state import AgreementState, Possible, TermState, certainty_text, provenance
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -138,6 +138,8 @@ def _field(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
     if name.startswith("fields."):
         key = name.removeprefix("fields.")
         return provenance(before.fields.get(key)), provenance(after.fields.get(key))
+    if name == "certainty":
+        return certainty_text(before), certainty_text(after)
     return getattr(before, name), getattr(after, name)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from tracker.core.events import TermAffirmed, TermAmended, TermEnded, TermSet
+from tracker.core.events import Fact, TermAffirmed, TermAmended, TermEnded, TermSet
 from tracker.core.projector import Applied, known, resolve, state_of
 from tracker.core.state import AgreementState, Coverage, Recorded, TermState
 
@@ -169,5 +169,15 @@ def diff_between(
     old = state_of(agreement, resolution, start, known_at)
     new = state_of(agreement, resolution, end, known_at)
     low, high = min(start, end), max(start, end)
-    window = [a for a in resolution.facts if low < a.fact.effective.last <= high]
+    window = [a for a in resolution.facts if _within(a.fact, low, high)]
     return diff(old, new, window)
+
+
+def _within(fact: Fact, low: dt.date, high: dt.date) -> bool:
+    """True for a fact that had surely come by `high` and may have come after `low`; an
+    affirmation, which changes nothing a state shows, only when it surely came after `low`
+    (one dated `2024` is not an event of the second half of 2024)."""
+    when = fact.effective
+    if isinstance(fact, TermAffirmed):
+        return low < when.first and when.last <= high
+    return low < when.last <= high

@@ -30,6 +30,7 @@ from tracker.core.events import (
 )
 from tracker.core.gc_pause import paused
 from tracker.core.state import (
+    STRENGTH,
     AgreementState,
     EndedTerm,
     FieldState,
@@ -235,12 +236,9 @@ def _supporting(citations: Iterable[Citation]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
 
 
-_STRENGTH: dict[str, int] = {"confirmed": 2, "reported": 1, "rumored": 0}
-
-
 def weakest(certainties: Iterable[Certainty]) -> Certainty:
     """The least sure of some certainties (confirmed > reported > rumored)."""
-    return min(certainties, key=_STRENGTH.__getitem__)
+    return min(certainties, key=STRENGTH.__getitem__)
 
 
 def term_state(live: Live) -> TermState:

@@ -89,6 +89,20 @@ class TermState:
     affirmed_by: tuple[str, ...] = ()
 
 
+STRENGTH: dict[str, int] = {"confirmed": 2, "reported": 1, "rumored": 0}  # surer is more
+
+
+def certainty_text(term: TermState) -> str:
+    """A term's certainty as people read it: one word when its fields agree; else the
+    surest, with each less sure field named (`confirmed (if_declined: reported)`)."""
+    ranked = {name: f.certainty for name, f in term.fields.items()}
+    if len(set(ranked.values())) <= 1:
+        return term.certainty
+    surest = max(ranked.values(), key=STRENGTH.__getitem__)
+    weaker = ", ".join(f"{name}: {c}" for name, c in ranked.items() if c != surest)
+    return f"{surest} ({weaker})"
+
+
 @dataclass(frozen=True, slots=True)
 class EndedTerm:
     """A term no longer in force, why, and how sure that is."""

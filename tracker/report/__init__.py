@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.state import provenance
+from tracker.core.state import certainty_text, provenance
 from tracker.core.text import visible
 from tracker.report.chart import chart
 
@@ -81,6 +81,8 @@ def _lines(c: TermChange) -> list[dict[str, str]]:
             old, new = getattr(before, name), getattr(after, name)
             if name == "sources":
                 old, new = ", ".join(old), ", ".join(new)
+            elif name == "certainty":
+                old, new = certainty_text(before), certainty_text(after)
             elif name in ("since", "expires"):
                 old, new = old and str(old), new and str(new)
         lines.append({"name": visible(name), "old": shown(old), "new": shown(new)})
