@@ -187,5 +187,6 @@ def test_sources_verify_names_a_fifo_instead_of_hanging(sqlite_url: str, tmp_pat
 
     assert (result.exit_code, result.stdout) == (
         1,
-        f"source 'verge-2025-01-21-capture': {text}: is a device, FIFO or socket, not a regular file\n",
+        f"source 'verge-2025-01-21-capture': {text}: is a device, FIFO or socket,"
+        " not a regular file\n",
     )
