@@ -64,7 +64,7 @@ def test_snapshot_stores_the_fold_at_the_latest_version_and_its_last_day(
     row = _row(shipped)
     assert (row["agreement"], row["version"], row["cutoff"], row["format"]) == (
         AGREEMENT,
-        28,
+        29,
         dt.date(2025, 1, 21),
         1,
     )
@@ -225,9 +225,9 @@ def test_appends_keep_a_snapshot_current_past_every_so_many_events(
     shipped.append(AGREEMENT, events[4:])
     folded_on = _row(shipped)
 
-    assert (first["version"], first["cutoff"]) == (30, dt.date(2026, 1, 2))
-    assert (kept["version"], kept["cutoff"]) == (30, dt.date(2026, 1, 2))
-    assert (folded_on["version"], folded_on["cutoff"]) == (35, dt.date(2026, 1, 7))
+    assert (first["version"], first["cutoff"]) == (31, dt.date(2026, 1, 2))
+    assert (kept["version"], kept["cutoff"]) == (31, dt.date(2026, 1, 2))
+    assert (folded_on["version"], folded_on["cutoff"]) == (36, dt.date(2026, 1, 7))
     assert shipped.state(AGREEMENT, LATE, AFTER) == _replayed(shipped, LATE, AFTER)
 
 
@@ -240,7 +240,7 @@ def test_an_append_rebuilds_a_snapshot_that_a_back_dated_event_set_aside(
     shipped.append(AGREEMENT, [_term_set("extra-back", "2024-05-01", "back-dated")])
     shipped.append(AGREEMENT, [_term_set("extra-new", "2026-05-01", "later")])
 
-    assert (_row(shipped)["version"], _row(shipped)["cutoff"]) == (30, dt.date(2026, 5, 1))
+    assert (_row(shipped)["version"], _row(shipped)["cutoff"]) == (31, dt.date(2026, 5, 1))
     assert _uses_snapshot(shipped, LATE)
     assert shipped.state(AGREEMENT, LATE, AFTER) == _replayed(shipped, LATE, AFTER)
 

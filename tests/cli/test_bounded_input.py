@@ -65,7 +65,7 @@ def test_import_reads_standard_input_given_a_dash(
     result = run("import", "-", "--db", sqlite_url, stdin=ORIGINAL.encode("utf-8"))
 
     assert result.exit_code == 0, result.output
-    assert result.stderr == "-: 28 events written, 0 already present (version 28)\n"
+    assert result.stderr == "-: 29 events written, 0 already present (version 29)\n"
 
 
 def test_an_endless_standard_input_stops_at_the_limit(sqlite_url: str) -> None:
@@ -187,5 +187,6 @@ def test_sources_verify_names_a_fifo_instead_of_hanging(sqlite_url: str, tmp_pat
 
     assert (result.exit_code, result.stdout) == (
         1,
-        f"source 'verge-2025-01-21': {text}: is a device, FIFO or socket, not a regular file\n",
+        f"source 'verge-2025-01-21-capture': {text}: is a device, FIFO or socket,"
+        " not a regular file\n",
     )

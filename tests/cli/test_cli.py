@@ -77,21 +77,23 @@ def test_log_lists_events_in_effective_order(loaded: str) -> None:
     assert [(e["id"], e["effective"]) for e in json.loads(result.stdout)] == [
         ("2019-07-22-agreement-created", "2019-07-22"),
         ("2019-07-22-cloud-exclusive-azure", "2019-07-22"),
+        ("2025-01-21-api-exclusive-through-2030", "2023-01-23"),
         ("2024-03-suleyman-hire", "2024-03"),
         ("2024-06-11-oracle-capacity", "2024-06-11"),
         ("2024-06-11-oracle-capacity-blessing", "2024-06-11"),
+        ("2024-06-11-cloud-exclusivity-oracle-exception", "2024-06-11"),
         ("2024-oracle-capacity-earlier-in-2024", "2024"),
         ("before-2025-01-21-altman-ouster", "../2025-01-20"),
         ("before-2025-01-21-nyt-strain", "../2025-01-20"),
         ("before-2025-01-21-compute-tensions", "../2025-01-20"),
         ("before-2025-01-21-agi-clause-purpose", "../2025-01-20"),
-        ("2025-01-21-api-exclusive-through-2030", "../2025-01-20"),
         ("2025-01-21-ip-rights-through-2030", "../2025-01-20"),
         ("before-2025-01-21-ip-rights-exclusive", "../2025-01-20"),
         ("2025-01-21-revenue-share-through-2030", "../2025-01-20"),
         ("before-2025-01-21-revenue-share-20-percent", "../2025-01-20"),
         ("2025-01-21-agi-clause", "../2025-01-20"),
         ("2025-01-21-agi-clause-waiver-considered", "../2025-01-20"),
+        ("2025-01-21-azure-commitment", "../2025-01-21"),
     ]
 
 
@@ -100,6 +102,7 @@ def test_log_filters_by_term(loaded: str) -> None:
 
     assert [e["id"] for e in json.loads(result.stdout)] == [
         "2019-07-22-cloud-exclusive-azure",
+        "2024-06-11-cloud-exclusivity-oracle-exception",
         "2025-01-21-cloud-rofr",
         "2025-01-21-cloud-rofr-if-declined",
     ]
@@ -112,7 +115,7 @@ def test_agreements_lists_the_record(loaded: str) -> None:
         {
             "agreement": "microsoft-openai",
             "title": "Microsoft–OpenAI partnership",
-            "version": 28,
+            "version": 29,
             "default": False,
         }
     ]
@@ -122,7 +125,7 @@ def test_import_twice_writes_nothing_the_second_time(loaded: str) -> None:
     result = run("import", str(RECORD), "--db", loaded)
 
     assert result.exit_code == 0
-    assert result.stderr == f"{RECORD}: 0 events written, 28 already present (version 28)\n"
+    assert result.stderr == f"{RECORD}: 0 events written, 29 already present (version 29)\n"
 
 
 def test_export_import_export_gives_the_same_file(loaded: str, tmp_path: Path) -> None:
@@ -135,7 +138,16 @@ def test_export_import_export_gives_the_same_file(loaded: str, tmp_path: Path) -
     a = (tmp_path / "a" / "microsoft-openai.yaml").read_text("utf-8")
     assert a == (tmp_path / "b" / "microsoft-openai.yaml").read_text("utf-8")
     texts = sorted(p.name for p in (tmp_path / "b" / "sources").iterdir())
-    assert texts == sorted(p.name for p in (RECORD.parent / "sources").iterdir())
+    assert texts == [
+        "000_a332bb77c450266a.txt",
+        "001_da70440169dfad51.txt",
+        "002_302973bb3ce8867b.txt",
+        "003_8bc8ee487dff25cd.txt",
+        "004_c807e076d61d96e1.txt",
+        "softbank-2025-01-22.txt",
+        "verge-2025-01-21-copy-wilsonsmedia.txt",
+        "zdnet-2023-01-23.txt",
+    ]
 
 
 def test_export_to_stdout_is_the_yaml_file(loaded: str) -> None:
@@ -163,14 +175,14 @@ def test_record_appends_a_term_and_state_shows_it(loaded: str) -> None:
         "--cite",
         "microsoft-blog-2025-01-21",
         "--expected-version",
-        "28",
+        "29",
         "--db",
         loaded,
     )
     state = run("state", "--as-of", "2026-01-01", "--format", "json", "--db", loaded)
 
     assert recorded.exit_code == 0, recorded.output
-    assert recorded.stderr == "agi-waived: recorded (microsoft-openai version 29)\n"
+    assert recorded.stderr == "agi-waived: recorded (microsoft-openai version 30)\n"
     assert json.loads(state.stdout)["ended"]["agi.clause"]["reason"] == "waived"
 
 
@@ -191,7 +203,7 @@ def test_record_with_a_stale_expected_version_fails_with_one_line(loaded: str) -
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: agreement 'microsoft-openai' is at version 28, not the expected 3; "
+        "Error: agreement 'microsoft-openai' is at version 29, not the expected 3; "
         "read it again and retry\n"
     )
 
@@ -476,10 +488,12 @@ def test_sources_lists_each_source_with_its_counts(loaded: str) -> None:
     result = run("sources", "--format", "json", "--db", loaded)
 
     rows = json.loads(result.stdout)
-    assert [(r["id"], r["stored_text"]) for r in rows][:3] == [
+    assert [(r["id"], r["stored_text"]) for r in rows][:5] == [
+        ("microsoft-blog-2023-01-23", False),
         ("microsoft-blog-2025-01-21", False),
-        ("microsoft-blog-2025-01-21-in-002", True),
         ("microsoft-news-2019-07-22", False),
+        ("oracle-2024-06-11", False),
+        ("softbank-2025-01-22", True),
     ]
 
 
@@ -487,10 +501,10 @@ def test_state_json_carries_corroboration(loaded: str) -> None:
     result = run("state", "--as-of", "2025-01-21", "--format", "json", "--db", loaded)
 
     assert json.loads(result.stdout)["terms"]["cloud.azure_commitment"]["corroboration"] == {
-        "independent": 2,
+        "independent": 1,
         "sources": [
             "microsoft-blog-2025-01-21",
-            "microsoft-blog-2025-01-21-in-002",
+            "unknown-ends-exclusive-cloud",
             "unknown-stargate-adjustment",
         ],
         "unverified": ["microsoft-blog-2025-01-21"],
@@ -505,6 +519,7 @@ def test_explain_lists_the_chain_behind_a_term(loaded: str) -> None:
     data = json.loads(result.stdout)
     assert [(s["event"], s["status"]) for s in data["chain"]] == [
         ("2019-07-22-cloud-exclusive-azure", "counts"),
+        ("2024-06-11-cloud-exclusivity-oracle-exception", "counts"),
         ("2025-01-21-cloud-rofr", "counts"),
         ("2025-01-21-cloud-rofr-if-declined", "counts"),
     ]
@@ -680,8 +695,8 @@ def test_record_without_id_names_events_by_content_so_they_never_collide(
     assert [r.exit_code for r in (first, second, elsewhere, again)] == [0, 0, 0, 0]
     assert len(set(ids)) == 3
     assert all(i.startswith("2026-01-01-note-recorded-") for i in ids)
-    assert second.stderr.endswith(": recorded (microsoft-openai version 30)\n")
-    assert again.stderr == f"{ids[1]}: already present (microsoft-openai version 30)\n"
+    assert second.stderr.endswith(": recorded (microsoft-openai version 31)\n")
+    assert again.stderr == f"{ids[1]}: already present (microsoft-openai version 31)\n"
 
 
 def test_sources_lists_by_default_and_as_a_subcommand(loaded: str) -> None:
@@ -691,7 +706,7 @@ def test_sources_lists_by_default_and_as_a_subcommand(loaded: str) -> None:
 
     assert bare.exit_code == named.exit_code == listed.exit_code == 0
     assert bare.stdout == named.stdout == listed.stdout
-    assert len(json.loads(listed.stdout)) == 10
+    assert len(json.loads(listed.stdout)) == 14
 
 
 def test_an_agreement_named_verify_can_be_listed(loaded: str) -> None:

@@ -87,7 +87,9 @@ BROKEN = {
     + "  - {id: fix, type: event.corrected, effective: 2025-02-01, target: ghost, reason: r,"
     " replacement: {type: note.recorded, effective: 2025-01-01, note: n}}\n",
     "reused id, other content": ORIGINAL.replace(
-        "OpenAI makes a new, large Azure commitment", "OpenAI makes a small Azure commitment", 1
+        "OpenAI has made a new, large Azure commitment",
+        "OpenAI has made a small Azure commitment",
+        1,
     ),
     "deeply nested": "a: " + "[" * 5000 + "]" * 5000 + "\n",
 }

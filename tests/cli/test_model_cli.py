@@ -24,7 +24,7 @@ def test_amending_a_term_not_in_force_is_one_line_and_writes_nothing(loaded: str
         "Error: event 'cap': term 'revenue.share' is not in force on 2019; term.amended"
         " applies to a term in force (term.set puts one in force)\n",
     )
-    assert version(loaded) == 28
+    assert version(loaded) == 29
 
 
 def test_a_date_outside_the_supported_forms_is_one_line_and_writes_nothing(
@@ -40,7 +40,7 @@ def test_a_date_outside_the_supported_forms_is_one_line_and_writes_nothing(
         "Error: field effective: 'spring 2024' is not a day (2024-06-11), a month"
         " (2024-06), a year (2024) or on or before a day (../2024-06-11)\n",
     )
-    assert version(loaded) == 28
+    assert version(loaded) == 29
 
 
 def test_a_source_reused_with_other_content_is_one_line_and_writes_nothing(
@@ -62,7 +62,7 @@ def test_a_source_reused_with_other_content_is_one_line_and_writes_nothing(
         f"Error: {amendment}: source 'oracle-2024-06-11' is already stored with other content"
         " (it differs in title, publisher, url, published); give the new version another id\n",
     )
-    assert version(loaded) == 28
+    assert version(loaded) == 29
 
 
 def test_an_amendment_file_imports_on_top_of_the_shipped_record(
@@ -84,7 +84,7 @@ def test_an_amendment_file_imports_on_top_of_the_shipped_record(
 
     assert (result.exit_code, result.stderr) == (
         0,
-        f"{amendment}: 1 event written, 0 already present (version 29)\n",
+        f"{amendment}: 1 event written, 0 already present (version 30)\n",
     )
     assert state["terms"]["revenue.share"]["fields"]["cap_usd"] == {
         "value": 38000000000,

@@ -48,7 +48,7 @@ def test_import_refuses_ending_a_term_never_set_and_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path}: {MESSAGE}\n"
     assert run("import", str(RECORD), "--db", sqlite_url).exit_code == 0
-    assert versions(sqlite_url) == {"microsoft-openai": 28}
+    assert versions(sqlite_url) == {"microsoft-openai": 29}
 
 
 def test_an_amendment_file_ending_a_term_never_set_is_refused(

@@ -114,7 +114,7 @@ def test_import_dry_run_on_a_new_path_writes_nothing(tmp_path: Path) -> None:
 
     assert result.exit_code == 0
     assert result.stderr == (
-        f"{RECORD}: 28 events would be written, 0 already present (version 28)\n"
+        f"{RECORD}: 29 events would be written, 0 already present (version 29)\n"
     )
     assert not new.exists()
 
@@ -164,7 +164,7 @@ def test_changing_an_imported_event_names_the_agreement_the_field_and_the_fix(
         "of 'microsoft-openai' by an event with other content (differs in: title); to change "
         "a recorded event, record an event.corrected with target '2019-07-22-agreement-created'\n"
     )
-    assert version(sqlite_url) == 28
+    assert version(sqlite_url) == 29
 
 
 def test_an_id_used_by_another_agreement_is_named(acme: str) -> None:

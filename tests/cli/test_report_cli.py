@@ -27,14 +27,20 @@ def test_report_is_one_file_that_loads_nothing_from_elsewhere(loaded: str, tmp_p
     assert (result.exit_code, result.stderr) == (0, f"wrote {path}\n")
     assert page.startswith("<!DOCTYPE html>")
     assert re.findall(r"""\b(?:src|href)=["']?(?!#)[^"' >]+""", page) == [
+        'href="https://blogs.microsoft.com/blog/2023/01/23/microsoftandopenaiextendpartnership/',
         'href="https://blogs.microsoft.com/blog/2025/01/21/microsoft-and-openai-evolve-'
         "partnership-to-drive-the-next-phase-of-ai/",
         'href="https://news.microsoft.com/2019/07/22/openai-forms-exclusive-computing-'
         "partnership-with-microsoft-to-build-new-azure-ai-supercomputing-technologies/",
         'href="https://www.oracle.com/news/announcement/openai-selects-oracle-cloud-'
         "infrastructure-to-extend-microsoft-azure-ai-platform-2024-06-11/",
+        'href="https://group.softbank/en/news/press/20250122',
         'href="https://techcrunch.com/2025/01/21/microsoft-is-no-longer-openais-exclusive-cloud-'
         "provider/",
+        'href="https://www.wilsonsmedia.com/microsoft-is-letting-openai-get-its-own-ai-compute-'
+        "now/",
+        'href="https://www.zdnet.com/article/microsoft-just-made-a-huge-investment-in-chatgpt-'
+        "maker-openai-heres-why/",
     ]
     assert "<link" not in page and "@import" not in page
 

@@ -109,7 +109,7 @@ def test_db_backup_copies_the_database_whole(loaded: Path, tmp_path: Path) -> No
 
     assert result.exit_code == 0
     assert result.stderr == f"backed up {loaded} to {target}\n"
-    assert '"version": 28' in listed.stdout
+    assert '"version": 29' in listed.stdout
 
 
 def test_db_backup_never_overwrites_a_file(loaded: Path, tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_a_read_only_database_is_read_and_refuses_writes(
     assert state.exit_code == 0
     assert record.exit_code == 1
     assert record.stderr == "Error: the database is read-only: it can be read, not written\n"
-    assert run("agreements", "--format", "json", "--db", url).stdout.count('"version": 28') == 1
+    assert run("agreements", "--format", "json", "--db", url).stdout.count('"version": 29') == 1
 
 
 def _driver_warning_after_a_command(loaded: Path, *, drop_handlers: bool) -> str:
@@ -231,7 +231,7 @@ def test_format_is_case_insensitive(loaded: Path) -> None:
 def test_notices_carry_no_prefix_and_errors_say_error(loaded: Path) -> None:
     verified = run("verify", "--db", f"sqlite:///{loaded}")
 
-    assert verified.stderr == "28 events and 10 sources checked; hash chains intact\n"
+    assert verified.stderr == "29 events and 14 sources checked; hash chains intact\n"
 
 
 def test_a_mistyped_command_gets_a_suggestion(loaded: Path) -> None:

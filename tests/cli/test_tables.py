@@ -13,7 +13,7 @@ from tracker.core.text import visible
 SUMMARIES = [
     "Microsoft's access to post-AGI models can end; AGI = over $100B in profits",
     "The OpenAI API is exclusive to Azure, through 2030",
-    "OpenAI makes a new, large Azure commitment covering all its products and training",
+    "OpenAI has made a new, large Azure commitment for all its products and training",
     "Microsoft has a right of first refusal (ROFR) on OpenAI's new capacity",
     "Microsoft approves OpenAI building more capacity, mainly for research and training",
     "OpenAI may use Oracle cloud capacity, with Microsoft's blessing",

@@ -47,8 +47,8 @@ def test_first_users_of_a_new_database_all_succeed_and_one_writes(db_url: str) -
 
     assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
     assert sorted(r.stderr.split(": ", 1)[1] for r in results) == [
-        "0 events written, 28 already present (version 28)\n",
-    ] * 3 + ["28 events written, 0 already present (version 28)\n"]
+        "0 events written, 29 already present (version 29)\n",
+    ] * 3 + ["29 events written, 0 already present (version 29)\n"]
 
 
 def test_the_shipped_record_is_loaded_by_one_first_user(tmp_path: Path) -> None:

@@ -23,10 +23,10 @@ def test_export_writes_the_head_and_a_reimport_agrees(db_url: str, tmp_path: Pat
 
     result = run(db_url, "import", str(exported))
 
-    assert "\nhead:\n  version: 28\n  digest: " in exported.read_text("utf-8")
+    assert "\nhead:\n  version: 29\n  digest: " in exported.read_text("utf-8")
     assert (result.exit_code, result.stderr) == (
         0,
-        f"{exported}: 0 events written, 28 already present (version 28)\n",
+        f"{exported}: 0 events written, 29 already present (version 29)\n",
     )
 
 
@@ -43,7 +43,7 @@ def test_importing_a_backup_over_a_rewritten_log_says_so(
 
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
-        f"Error: {tmp_path / 'microsoft-openai.yaml'}: its head (version 28) disagrees with "
+        f"Error: {tmp_path / 'microsoft-openai.yaml'}: its head (version 29) disagrees with "
         "the stored log of 'microsoft-openai': the file or the database holds another history\n"
     )
     assert run(db_url, "verify").stdout == before

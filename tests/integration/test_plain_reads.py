@@ -49,7 +49,7 @@ def test_plain_reads_answer_as_reads_through_sqlalchemy(loaded: Path) -> None:
     assert plain.agreements() == full.agreements() == ["microsoft-openai"]
     assert plain.created() == full.created()
     assert plain.sources("microsoft-openai") == full.sources("microsoft-openai")
-    assert plain.version("microsoft-openai") == full.version("microsoft-openai") == 28
+    assert plain.version("microsoft-openai") == full.version("microsoft-openai") == 29
     assert plain._engine is None  # nothing above opened SQLAlchemy's engine
     plain.close()
     full.close()

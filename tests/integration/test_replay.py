@@ -110,7 +110,7 @@ def test_diff_of_2025_01_21_lists_exactly_that_days_changes(shipped: Tracker) ->
     result = shipped.diff(AGREEMENT, dt.date(2025, 1, 20), dt.date(2025, 1, 21), KNOWN_AT)
 
     assert [(c.term, c.change) for c in result.changes] == [
-        ("cloud.azure_commitment", "added"),
+        ("cloud.azure_commitment", "settled"),
         ("cloud.exclusivity", "changed"),
         ("cloud.own_capacity", "added"),
     ]

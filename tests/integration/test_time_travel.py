@@ -71,7 +71,7 @@ def test_backdated_fact_changes_the_past_as_known_now(amended: Tracker) -> None:
 def test_backdated_fact_does_not_change_the_past_as_known_before(amended: Tracker) -> None:
     state = amended.state(AGREEMENT, dt.date(2024, 1, 1), S1 + dt.timedelta(days=1))
 
-    assert sorted(state.terms) == ["cloud.exclusivity"]
+    assert sorted(state.terms) == ["api.exclusivity", "cloud.exclusivity"]
 
 
 def test_correction_counts_only_from_when_it_was_recorded(amended: Tracker) -> None:

@@ -66,4 +66,4 @@ def test_retracting_with_a_look_alike_id_is_refused_and_writes_nothing(sqlite_ur
         "Error: field id: identifiers cannot hold U+200B (zero width space)\n",
     )
     log = runner.invoke(cli, ["log", "--format", "json", "--db", sqlite_url]).stdout
-    assert len(json.loads(log)) == 28
+    assert len(json.loads(log)) == 29
