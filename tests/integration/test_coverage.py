@@ -111,7 +111,7 @@ def test_without_a_review_a_year_dated_event_reaches_the_end_of_its_year(
 
     coverage = tracker.coverage(NAME)
 
-    assert (str(coverage.through), coverage.beyond(dt.date(2024, 12, 31))) == ("2024", False)
+    assert (str(coverage.through), coverage.beyond(dt.date(2024, 12, 31))) == ("2024-12-31", False)
     assert coverage.beyond(dt.date(2025, 1, 1)) is True
 
 

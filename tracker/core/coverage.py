@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from tracker.core.dates import When
 from tracker.core.events import RecordReviewed
 from tracker.core.projector import known, resolve
 from tracker.core.state import Coverage, Recorded
@@ -24,4 +25,5 @@ def coverage(records: Iterable[Recorded], known_at: dt.datetime | None = None) -
     if not facts:
         return NO_RECORD
     latest_fact = max(facts, key=lambda f: f.effective.last)
-    return Coverage(latest_fact.effective, False, latest_fact.id)
+    # The last day it may have come: what a reader is told the record reaches.
+    return Coverage(When.day(latest_fact.effective.last), False, latest_fact.id)
