@@ -98,7 +98,9 @@ def store(db_url: str, clock: Clock) -> Iterator[EventStore]:
     """An event store on a migrated, empty database."""
     engine = create_engine(db_url)
     ensure_schema(engine)
-    yield EventStore(engine, clock)
+    store = EventStore(engine, clock)
+    yield store
+    store.close()  # its kept write connection too, which the engine's pool no longer holds
     engine.dispose()
 
 
@@ -112,6 +114,14 @@ def tracker(store: EventStore) -> Tracker:
 def shipped(tracker: Tracker) -> Tracker:
     """A tracker holding the shipped Microsoft–OpenAI record."""
     tracker.import_file(RECORD)
+    return tracker
+
+
+@pytest.fixture
+def record(tracker: Tracker) -> Tracker:
+    """A tracker holding every file of the shipped record: the 2025 file and its amendments,
+    as an empty default database loads them."""
+    tracker.import_files(sorted((ROOT / "events").glob("*.yaml")))
     return tracker
 
 
