@@ -198,3 +198,31 @@ def test_printing_hides_the_date_controls_and_keeps_the_rest(browser: Any, shipp
     assert page.page.locator(".controls").first.is_hidden()
     assert page.page.locator("#timeline svg").is_visible()
     assert page.page.locator("#explanations").is_visible()
+
+
+@pytest.fixture
+def whole(sqlite_url: str, tmp_path: Path) -> Path:
+    """The report of every file of the shipped record, its review of 2026-12-06 included."""
+    files = [str(p) for p in sorted((ROOT / "events").glob("*.yaml"))]
+    assert run("import", *files, "--db", sqlite_url).exit_code == 0
+    return report(sqlite_url, tmp_path, "--as-of", "2027-03-01")
+
+
+def test_the_days_beyond_the_review_are_shaded_and_said_under_the_state(
+    browser: Any, whole: Path
+) -> None:
+    page = Page(browser, whole)
+    note = "the record covers changes up to 2026-12-06; later ones are not recorded"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "report-whole.png"))
+
+    band = page.page.locator("#timeline svg rect.beyond")
+    beyond = page.text("#state-view")
+    page.pick("#state-date", "2026-12-06")
+    within = page.text("#state-view")
+
+    assert band.count() == 1 and band.bounding_box()["width"] > 50
+    assert page.text("#timeline .legend").endswith(note)
+    assert beyond.endswith(note)
+    assert note not in within
+    assert page.errors == []

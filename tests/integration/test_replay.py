@@ -42,6 +42,61 @@ def test_shipped_diff_matches_the_pinned_diff(shipped: Tracker, start: str, end:
     assert diff_json(result) == pinned(f"diff-{start}-{end}.json", diff_json(result))
 
 
+# The whole record (the 2025 file and its amendment files): the day after each amendment,
+# today (the day of its review) and the day after it.
+RECORD_DATES = ["2025-10-29", "2026-04-28", "2026-12-06", "2026-12-07"]
+AMENDMENTS = [
+    ("2025-09-10", "2025-09-11"),
+    ("2025-10-27", "2025-10-28"),
+    ("2026-02-26", "2026-02-27"),
+    ("2026-04-26", "2026-04-27"),
+]
+
+
+@pytest.mark.parametrize("day", RECORD_DATES)
+def test_the_whole_record_state_matches_the_pinned_state(record: Tracker, day: str) -> None:
+    state = record.state(AGREEMENT, dt.date.fromisoformat(day), KNOWN_AT)
+
+    data = state_json(state, record.sources(AGREEMENT))
+    assert data == pinned(f"record-state-{day}.json", data)
+
+
+@pytest.mark.parametrize(("start", "end"), AMENDMENTS)
+def test_the_diff_across_each_amendment_matches_the_pinned_diff(
+    record: Tracker, start: str, end: str
+) -> None:
+    result = record.diff(
+        AGREEMENT, dt.date.fromisoformat(start), dt.date.fromisoformat(end), KNOWN_AT
+    )
+
+    assert diff_json(result) == pinned(f"record-diff-{start}-{end}.json", diff_json(result))
+
+
+def test_the_record_covers_changes_up_to_its_review_of_2026_12_06(record: Tracker) -> None:
+    today = record.state(AGREEMENT, dt.date(2026, 12, 6), KNOWN_AT).coverage
+    after = record.state(AGREEMENT, dt.date(2026, 12, 7), KNOWN_AT).coverage
+
+    assert today is not None and after is not None
+    assert (str(today.through), today.reviewed, today.event) == (
+        "2026-12-06",
+        True,
+        "2026-12-06-record-reviewed",
+    )
+    assert (today.warning(dt.date(2026, 12, 6)), after.warning(dt.date(2026, 12, 7))) == (
+        None,
+        "the record covers changes up to 2026-12-06; later ones are not recorded",
+    )
+
+
+def test_the_2025_file_alone_claims_no_coverage_beyond_its_last_event(shipped: Tracker) -> None:
+    coverage = shipped.state(AGREEMENT, dt.date(2026, 12, 6), KNOWN_AT).coverage
+
+    assert coverage is not None
+    assert coverage.warning(dt.date(2026, 12, 6)) == (
+        "the record states no coverage; nothing is recorded after 2025-01-21"
+    )
+
+
 def test_cloud_is_exclusive_to_azure_on_2025_01_20(shipped: Tracker) -> None:
     state = shipped.state(AGREEMENT, dt.date(2025, 1, 20), KNOWN_AT)
 
