@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.core.events import (
-    AMENDMENT_TYPES,
     EVENT_TYPES,
     AgreementCreated,
     Batch,
@@ -47,7 +46,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.store import urls
-from tracker.store.log import AppendResult, Clock, EventStore, Replay, utcnow
+from tracker.store.log import AppendResult, Clock, EventStore, Reach, Replay, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -546,17 +545,24 @@ class Tracker:
         """How far the agreement's record reaches, as known at `known_at` (now by default)
         and, with `published`, as the sources published by then told it: the day of its
         latest review, or the date of its latest event."""
-        from tracker.core.coverage import coverage
-
         known_at = known_at or self.store.clock()
         if published is None:
-            records = self.store.read_reach(agreement, known_at)
-            found = coverage(records, known_at)
-            # The rows read are exact unless a retraction or correction may have removed the
-            # latest fact: then the whole log says.
-            if found.reviewed or not any(r.event.type in AMENDMENT_TYPES for r in records):
+            found = self._reached(agreement, self.store.read_reach(agreement, known_at))
+            if found is not None:
                 return found
+        from tracker.core.coverage import coverage
+
         return coverage(self._read(agreement, None, known_at, published), known_at)
+
+    def _reached(self, agreement: str, reach: Reach) -> Coverage | None:
+        """The reach of a record from what `read_reach` gave, or None when a retraction or
+        correction may change it (the whole log then says)."""
+        from tracker.core.coverage import coverage, latest_of
+
+        reviews = [r for r in reach.marked if r.event.type == "record.reviewed"]
+        if len(reviews) != len(reach.marked):
+            return None
+        return coverage(reviews) if reviews else latest_of(reach.latest)
 
     def state(
         self,
@@ -610,7 +616,12 @@ class Tracker:
                 term, ended, possible = one_term(key, records, created, as_of, known_at)
                 if term or ended or possible:
                     entries.append(TermEntry(agreement, term, ended, possible))
-        return [replace(e, coverage=self.coverage(e.agreement, known_at)) for e in entries]
+        reaches = self.store.read_reaches([e.agreement for e in entries], known_at)
+        return [
+            replace(e, coverage=self._reached(e.agreement, reaches[e.agreement])
+                    or self.coverage(e.agreement, known_at))
+            for e in entries
+        ]  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:
         """Write a current snapshot of the agreement: its fold at its latest version, which

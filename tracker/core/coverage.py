@@ -14,6 +14,13 @@ from tracker.core.state import Coverage, Recorded
 NO_RECORD = Coverage(None, False, None)
 
 
+def latest_of(written: Iterable[tuple[str, str]]) -> Coverage:
+    """The reach of a record with no review, retraction or correction, from the id and the
+    written date of each fact that may be its latest."""
+    found = max(((When.parse(w).last, i) for i, w in written), default=None)  # ties: by id
+    return NO_RECORD if found is None else Coverage(When.day(found[0]), False, found[1])
+
+
 def coverage(records: Iterable[Recorded], known_at: dt.datetime | None = None) -> Coverage:
     """The reach of an agreement's record, as known at `known_at`, from its reviews, its
     latest facts and the retractions and corrections aimed at them, in any order."""
@@ -24,6 +31,6 @@ def coverage(records: Iterable[Recorded], known_at: dt.datetime | None = None) -
         return Coverage(latest.effective, True, latest.id)
     if not facts:
         return NO_RECORD
-    latest_fact = max(facts, key=lambda f: f.effective.last)
+    latest_fact = max(facts, key=lambda f: (f.effective.last, f.id))  # as `latest_of` ties
     # The last day it may have come: what a reader is told the record reaches.
     return Coverage(When.day(latest_fact.effective.last), False, latest_fact.id)

@@ -117,21 +117,35 @@ _FACTS = (
     " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
     " AND type NOT IN ({types}) ORDER BY effective, position"
 )
-# What the reach of a record reads (see tracker.core.coverage): its reviews, retractions and
-# corrections (and what corrections aim at), and the facts that may be its latest: those whose
-# first day is within a year of the latest first day, or open ("on or before"), so that every
-# fact whose last day is at or after the latest first day is among them.
-_REVIEWED = "'record.reviewed'"
+# What the reach of a record reads (see tracker.core.coverage): its reviews and the events
+# with a target (retractions and corrections, which may change what counts), decoded; and,
+# without decoding, the written date of each fact that may be its latest: those on the latest
+# first day, and those within a year before it that start on the first of a month (a month or
+# a year) or are open ("on or before"). A fact with an exact day before the latest first day
+# ends before it; so every fact whose last day is at or after it is among them.
+_REVIEWS = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
+    " AND recorded_at <= :known_at AND (type = 'record.reviewed' OR target IS NOT NULL)"
+)
 _LATEST_START = (
     "SELECT max(effective) FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND type NOT IN ({types})"
+    " AND recorded_at <= :known_at AND target IS NULL"
 )
-_REACH = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND (type IN ({types}) OR effective >= :since"
-    " OR effective = :open OR id IN (SELECT target FROM events"
-    " WHERE agreement = :agreement AND type = 'event.corrected')) ORDER BY version"
+_LATEST = (
+    "SELECT id, {written} FROM events WHERE agreement = :agreement"
+    " AND recorded_at <= :known_at AND target IS NULL AND (effective = :start"
+    " OR (effective >= :since AND {first_of_month}) OR effective = :open)"
 )
+_DIALECT = {
+    True: {
+        "written": "json_extract(payload, '$.effective')",
+        "first_of_month": "substr(effective, 9, 2) = '01'",
+    },
+    False: {
+        "written": "CAST(payload AS json) ->> 'effective'",
+        "first_of_month": "extract(day from effective) = 1",
+    },
+}
 _YEAR = dt.timedelta(days=366)
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
@@ -162,6 +176,15 @@ class Replay:
     amendments: list[Recorded]
     corrected: list[Recorded]
     facts: Iterator[tuple[Fact, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a record's reach is read from: its reviews, retractions and corrections (in log
+    order), and the id and written date of each fact that may be its latest."""
+
+    marked: list[Recorded]
+    latest: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,17 +389,16 @@ class EventStore:
         with self._reading() as look, paused():
             return codec.stored_records(look.rows(sql, params))
 
-    def read_reach(self, agreement: str, known_at: dt.datetime) -> list[Recorded]:
-        """What the reach of the agreement's record as known at `known_at` reads, in log
-        order (see `_REACH`): a few indexed rows, not the log."""
-        types = ", ".join([_REVIEWED, *(f"'{t}'" for t in AMENDMENT_TYPES)])
-        params: dict[str, object] = {"agreement": agreement, "known_at": known_at}
+    def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
+        """What the reach of the agreement's record as known at `known_at` reads (see
+        `_REVIEWS`): a few indexed rows, and the log's events decoded only when they are
+        reviews, retractions or corrections."""
+        return self.read_reaches([agreement], known_at)[agreement]
+
+    def read_reaches(self, agreements: Sequence[str], known_at: dt.datetime) -> dict[str, Reach]:
+        """`read_reach` of each agreement, on one cursor."""
         with self._reading() as look:
-            (latest,) = look.rows(_LATEST_START.format(types=types), params)[0]
-            start = dt.date.max if latest is None else day(latest)
-            since = start - _YEAR if start > dt.date.min + _YEAR else dt.date.min
-            params |= {"since": since, "open": dt.date.min}
-            return codec.stored_records(look.rows(_REACH.format(types=types), params))
+            return {a: _reach(look, a, known_at) for a in agreements}
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
@@ -488,6 +510,20 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     chunks = look.stream(_FACTS.format(types=types), params)
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
     return Replay(amendments, corrected, codec.stored_facts(chunks, skip_replaced=not amendments))
+
+
+def _reach(look: Cursor, agreement: str, known_at: dt.datetime) -> Reach:
+    """What the reach of one agreement's record reads (see `_REVIEWS`)."""
+    params: dict[str, object] = {"agreement": agreement, "known_at": known_at}
+    marked = codec.stored_records(look.rows(_REVIEWS, params))
+    (latest,) = look.rows(_LATEST_START, params)[0]
+    if latest is None:
+        return Reach(marked, ())
+    start = day(latest)
+    since = start - _YEAR if start > dt.date.min + _YEAR else dt.date.min
+    params |= {"start": start, "since": since, "open": dt.date.min}
+    written = look.rows(_LATEST.format(**_DIALECT[look.sqlite]), params)
+    return Reach(marked, tuple((str(i), str(w)) for i, w in written))
 
 
 def _position(record: Recorded) -> int:
