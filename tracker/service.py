@@ -654,7 +654,7 @@ class Tracker:
         known_at = self.store.clock()
         old = project(agreement, self._read(agreement, as_of, known_at, before), as_of, known_at)
         new = project(agreement, self._read(agreement, as_of, known_at, after), as_of, known_at)
-        return diff(old, new)
+        return replace(diff(old, new), published=(before, after))
 
     def explain(
         self,

@@ -104,7 +104,6 @@ def diff(
 
     _check_diff_usage(args, as_of, known_at, published)
     if as_of is not None:
-        _in_order("--known-at", known_at[0], "--known-at", known_at[1])
         tracker = open_tracker(db_url)
         name = tracker.agreement(args[0] if args else None)
         if published:
@@ -160,6 +159,9 @@ def _check_diff_usage(
         raise click.UsageError(
             "diff --as-of D takes [AGREEMENT] and exactly two --known-at or two --published-by"
         )
+    for option, pair in (("--known-at", known_at), ("--published-by", published)):
+        if as_of is not None and len(pair) == 2:
+            _in_order(option, pair[0], option, pair[1])
     if as_of is None and (len(args) not in (2, 3) or max(pairs) > 1):
         raise click.UsageError(
             "diff takes [AGREEMENT] FROM TO (and at most one --known-at and one --published-by)"

@@ -150,7 +150,10 @@ def _change_json(c: TermChange) -> dict[str, Any]:
 
 
 def span(d: StateDiff) -> dict[str, Any]:
-    """The two points compared: dates, or (for a knowledge diff) two known-at moments."""
+    """The two points compared: dates, or (for a knowledge or publication diff) two known-at
+    moments or two publication dates."""
+    if d.published is not None:
+        return {"as_of": day(d.after.as_of), "from": day(d.published[0]), "to": day(d.published[1])}
     if d.before.as_of == d.after.as_of and d.before.known_at != d.after.known_at:
         return {
             "as_of": day(d.after.as_of),

@@ -47,6 +47,7 @@ class StateDiff:
     proposals: tuple[ProposalChangeRow, ...]
     affirmed: tuple[Affirmation, ...] = ()
     coverage: Coverage | None = None  # how far the record reaches (None: not asked)
+    published: tuple[dt.date, dt.date] | None = None  # a publication diff's two dates
 
 
 @dataclass(frozen=True, slots=True)
