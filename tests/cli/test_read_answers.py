@@ -66,3 +66,40 @@ def test_point_1_diff_with_only_published_by_twice_runs(loaded: str) -> None:
         2,
         "Error: --published-by 2025-01-21 is after --published-by 2025-01-20; swap them",
     )
+
+
+def test_point_3_explain_says_possibly_set_where_state_lists_the_term_as_possible(
+    loaded: str,
+) -> None:
+    asked = ["--as-of", "2024-12-01", "--known-at", "2100-01-01", "--db", loaded]
+
+    table = run("explain", "cloud.azure_commitment", *asked, "--format", "table")
+    explained = json.loads(run("explain", "cloud.azure_commitment", *asked).stdout)
+    state = json.loads(run("state", *asked).stdout)
+
+    assert (table.exit_code, table.stdout) == (
+        0,
+        "microsoft-openai cloud.azure_commitment as of 2024-12-01, as known at"
+        " 2100-01-01T23:59:59.999999Z\n"
+        "possibly set ../2025-01-21 by 2025-01-21-azure-commitment (confirmed): OpenAI has made"
+        " a new, large\n"
+        "Azure commitment for all its products and training\n"
+        "\n"
+        "../2025-01-21  term.set  2025-01-21-azure-commitment\n"
+        "    supports microsoft-blog-2025-01-21\n"
+        '    supports unknown-ends-exclusive-cloud: "In a recent blog post, Microsoft stated,'
+        " “OpenAI\n"
+        "             recently made a new, large Azure commitment that will continue to support"
+        " all OpenAI\n"
+        '             products as well as training.”"\n'
+        '    supports unknown-stargate-adjustment: "Azure remains the dedicated platform for'
+        ' OpenAI products"\n',
+    )
+    assert (explained["state"], explained["ended"]) == (None, None)
+    assert explained["possible"] == state["possible"]["cloud.azure_commitment"]
+    assert {k: explained["possible"][k] for k in ("event", "date", "change", "certainty")} == {
+        "event": "2025-01-21-azure-commitment",
+        "date": "../2025-01-21",
+        "change": "set",
+        "certainty": "confirmed",
+    }

@@ -224,6 +224,7 @@ def explain_json(e: Explanation) -> dict[str, Any]:
         "state": None if e.in_force is None else term_json(e.in_force),
         "ended": None if e.ended is None else _ended_json(e.ended),
         "pending": [_pending_json(p) for p in e.pending],
+        "possible": None if e.possible is None else possible_json(e.possible),
         "chain": [_step_json(s) for s in e.chain],
         **coverage_json(e.coverage, e.as_of),
     }
