@@ -103,3 +103,58 @@ def test_point_3_explain_says_possibly_set_where_state_lists_the_term_as_possibl
         "change": "set",
         "certainty": "confirmed",
     }
+
+
+def test_point_5_a_term_that_came_and_went_shows_its_summary_start_end_and_reason(
+    whole: str,
+) -> None:
+    window = ["diff", "2023-11-28", "2024-07-09", "--db", whole]
+
+    table = run(*window, "--format", "table")
+    data = json.loads(run(*window, "--format", "json").stdout)
+
+    assert (table.exit_code, table.stdout) == (
+        0,
+        "microsoft-openai: 2023-11-28 -> 2024-07-09\n"
+        "\n"
+        "Terms\n"
+        "  CHANGE         TERM                        EVENTS\n"
+        "  changed        cloud.exclusivity           2024-06-11-cloud-exclusivity-oracle"
+        "-exception\n"
+        "      summary: OpenAI's compute runs exclusively on Microsoft Azure → OpenAI's compute"
+        " runs on\n"
+        "      Microsoft Azure, extended to Oracle capacity\n"
+        "      value.except: (none) → Oracle Cloud Infrastructure, extending the Microsoft Azure"
+        " AI platform\n"
+        "      value.scope: all of OpenAI's computing needs → OpenAI's computing needs, but for"
+        " Oracle\n"
+        "      capacity that extends the Azure AI platform\n"
+        "      sources: +oracle-2024-06-11\n"
+        "  added          cloud.third_party_capacity  2024-06-11-oracle-capacity\n"
+        "                                             2024-06-11-oracle-capacity-blessing\n"
+        "      OpenAI may use Oracle cloud capacity, with Microsoft's blessing\n"
+        "  came_and_went  governance.board_observer   2023-11-29-microsoft-board-observer\n"
+        "                                             2024-07-09-microsoft-gives-up-board-observer"
+        "-seat\n"
+        "      Microsoft has a non-voting observer seat on OpenAI's board (from 2023-11-29;"
+        " terminated\n"
+        "      2024-07-09)\n"
+        "\n"
+        "Proposals\n"
+        "  (none)\n",
+    )
+    assert data["changes"][-1] == {
+        "term": "governance.board_observer",
+        "change": "came_and_went",
+        "before": None,
+        "after": None,
+        "fields": [],
+        "events": [
+            "2023-11-29-microsoft-board-observer",
+            "2024-07-09-microsoft-gives-up-board-observer-seat",
+        ],
+        "summary": "Microsoft has a non-voting observer seat on OpenAI's board",
+        "since": "2023-11-29",
+        "ended": "2024-07-09",
+        "reason": "terminated",
+    }

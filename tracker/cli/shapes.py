@@ -146,6 +146,19 @@ def _change_json(c: TermChange) -> dict[str, Any]:
         "after": None if c.after is None else term_json(c.after),
         "fields": list(c.fields),
         "events": list(c.events),
+        **(_came_and_went_json(c) if c.change == "came_and_went" else {}),
+    }
+
+
+def _came_and_went_json(c: TermChange) -> dict[str, Any]:
+    """What a term in neither state was between them: its last summary, when it came, when
+    and why it went (before and after stay null: it is in force in neither)."""
+    ending = c.ending
+    return {
+        "summary": None if ending is None else ending.summary,
+        "since": day(c.since),
+        "ended": None if ending is None else day(ending.ended),
+        "reason": None if ending is None else ending.reason,
     }
 
 
