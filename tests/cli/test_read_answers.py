@@ -158,3 +158,31 @@ def test_point_5_a_term_that_came_and_went_shows_its_summary_start_end_and_reaso
         "ended": "2024-07-09",
         "reason": "terminated",
     }
+
+
+TERMS = (
+    "agi.clause, api.exclusivity, cloud.azure_commitment, cloud.exclusivity, cloud.own_capacity,"
+    " cloud.third_party_capacity, ip.rights, revenue.share"
+)
+
+
+def test_point_7_a_misspelt_term_is_an_error_naming_the_close_one_and_the_valid_ones(
+    loaded: str,
+) -> None:
+    terms = run("terms", "cloud.exclusivty", "--format", "json", "--db", loaded)
+    log = run("log", "--term", "cloud.exclusivty", "--format", "table", "--db", loaded)
+    log_json = run("log", "--term", "cloud.exclusivty", "--format", "json", "--db", loaded)
+    explain = run("explain", "cloud.exclusivty", "--db", loaded)
+
+    hint = f"(did you mean 'cloud.exclusivity'? terms: {TERMS})\n"
+    assert (terms.exit_code, terms.stdout, terms.stderr) == (
+        1,
+        "",
+        f"Error: no term 'cloud.exclusivty' in any agreement {hint}",
+    )
+    for result in (log, log_json, explain):
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            1,
+            "",
+            f"Error: no term 'cloud.exclusivty' in 'microsoft-openai' {hint}",
+        )
