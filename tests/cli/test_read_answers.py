@@ -13,7 +13,7 @@ from tracker.cli import cli
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), prog_name="tracker")
 
 
 @pytest.fixture
@@ -186,3 +186,29 @@ def test_point_7_a_misspelt_term_is_an_error_naming_the_close_one_and_the_valid_
             "",
             f"Error: no term 'cloud.exclusivty' in 'microsoft-openai' {hint}",
         )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["2025/01/20", "2025-01-21"], "Invalid value for 'FROM': '2025/01/20' is not a date"),
+        (["2025-01-20", "2025/01/21"], "Invalid value for 'TO': '2025/01/21' is not a date"),
+        (
+            ["microsoft-openai", "2025/01/20", "2025-01-21"],
+            "Invalid value for 'FROM': '2025/01/20' is not a date",
+        ),
+    ],
+)
+def test_point_8_diff_says_a_mistyped_date_is_not_a_date(
+    loaded: str, args: list[str], error: str
+) -> None:
+    result = run("diff", *args, "--db", loaded)
+
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Usage: tracker diff [OPTIONS] [AGREEMENT] [FROM TO]\n"
+        "Try 'tracker diff --help' for help.\n"
+        "\n"
+        f"Error: {error} (YYYY-MM-DD)\n",
+    )
