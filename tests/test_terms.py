@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import RECORD
 from tracker.cli import cli
 from tracker.core.events import Event, event_from_dict
-from tracker.errors import IntegrityError
+from tracker.errors import IntegrityError, NotFoundError
 from tracker.service import TermEntry, Tracker
 from tracker.store import engines, terms
 from tracker.store.log import EventStore
@@ -186,8 +186,19 @@ def test_a_creation_corrected_to_a_later_day_is_read_whole_and_rules_out_a_possi
     assert (after, as_state(tracker, "supply.price", march)) == ([], [])
 
 
-def test_terms_of_a_key_no_agreement_has_is_empty(shipped: Tracker) -> None:
-    assert shipped.terms("no.such", dt.date(2025, 1, 21)) == []
+def test_terms_of_a_key_no_agreement_has_is_an_error_listing_the_keys(shipped: Tracker) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        shipped.terms("no.such", dt.date(2025, 1, 21))
+
+    assert str(raised.value) == (
+        "no term 'no.such' in any agreement (terms: agi.clause, api.exclusivity,"
+        " cloud.azure_commitment, cloud.exclusivity, cloud.own_capacity,"
+        " cloud.third_party_capacity, ip.rights, revenue.share)"
+    )
+
+
+def test_terms_of_a_known_key_on_a_day_it_is_not_in_force_is_empty(shipped: Tracker) -> None:
+    assert shipped.terms("cloud.exclusivity", dt.date(2010, 1, 1)) == []
 
 
 def test_terms_of_the_shipped_record_equal_its_state_for_every_key_and_date(

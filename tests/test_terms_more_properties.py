@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from tests.test_terms_properties import (
     DAY0,
     PROPERTY,
+    answered,
     append,
     days,
     fact,
@@ -86,7 +87,7 @@ def test_terms_equals_looping_state_with_imprecise_creations_and_expiries(
         as_of = DAY0 + dt.timedelta(days=data.draw(st.integers(-3, 62)))
         known_at = data.draw(st.sampled_from(moments))
 
-        answer = tracker.terms(key, as_of, known_at)
+        answer = answered(tracker, key, as_of, known_at)
 
         moment = tracker.store.clock() if known_at is None else known_at
         assert answer == looping_state(tracker, agreements, key, as_of, moment)

@@ -616,6 +616,8 @@ class Tracker:
                 term, ended, possible = one_term(key, records, created, as_of, known_at)
                 if term or ended or possible:
                     entries.append(TermEntry(agreement, term, ended, possible))
+        if not entries:
+            self._require_term(None, key, known_at)
         reaches = self.store.read_reaches([e.agreement for e in entries], known_at)
         return [
             replace(e, coverage=self._reached(e.agreement, reaches[e.agreement])
@@ -665,7 +667,7 @@ class Tracker:
         known_at = self.store.clock()
         old = project(agreement, self._read(agreement, as_of, known_at, before), as_of, known_at)
         new = project(agreement, self._read(agreement, as_of, known_at, after), as_of, known_at)
-        return diff(old, new)
+        return replace(diff(old, new), published=(before, after))
 
     def explain(
         self,
@@ -685,14 +687,21 @@ class Tracker:
             self._require_term(agreement, term, known_at)
         return replace(result, coverage=self.coverage(agreement, known_at, published))
 
-    def _require_term(self, agreement: str, term: str, known_at: dt.datetime) -> None:
-        """Raise NotFoundError unless some event of the agreement is about the term."""
-        records = self.store.read(agreement, known_at=known_at)
-        terms = {key for r in records if (key := term_of(r.event)) is not None}
-        if term not in terms:
-            raise NotFoundError(
-                f"no term {term!r} in {agreement!r} (terms: {', '.join(sorted(terms)) or 'none'})"
-            )
+    def _require_term(self, agreement: str | None, term: str, known_at: dt.datetime | None) -> None:
+        """Raise NotFoundError unless some event of the agreement (None: of any agreement)
+        recorded by `known_at` is about the term: a misspelt key is told, with the key it
+        probably misspells and the valid ones, rather than answered with nothing."""
+        from tracker.core.wording import closest
+
+        terms = self.store.term_keys(agreement, known_at)
+        if term in terms:
+            return
+        where = "any agreement" if agreement is None else repr(agreement)
+        match = closest(term, terms)
+        hint = f"did you mean {match!r}? " if match else ""
+        raise NotFoundError(
+            f"no term {term!r} in {where} ({hint}terms: {', '.join(terms) or 'none'})"
+        )
 
     def history(
         self,
@@ -715,6 +724,8 @@ class Tracker:
             and (end is None or r.event.effective.first <= end)
             and (term is None or term_of(r.event) == term)
         ]
+        if term is not None and not kept:
+            self._require_term(agreement, term, known_at)
         return History(kept, resolution.retracted, resolution.corrected_by)
 
     # Files

@@ -104,7 +104,6 @@ def diff(
 
     _check_diff_usage(args, as_of, known_at, published)
     if as_of is not None:
-        _in_order("--known-at", known_at[0], "--known-at", known_at[1])
         tracker = open_tracker(db_url)
         name = tracker.agreement(args[0] if args else None)
         if published:
@@ -123,15 +122,26 @@ def diff(
 
 
 def _diff_arguments(args: tuple[str, ...]) -> tuple[str | None, dt.date, dt.date]:
-    """[AGREEMENT] FROM TO: the agreement is the first argument that is not a date."""
-    agreement = None if _is_date(args[0]) else args[0]
+    """[AGREEMENT] FROM TO: the agreement is the first argument that is not a date, unless of
+    two it starts with a digit: that is a mistyped FROM, to be told it is not a date."""
+    mistyped = len(args) == 2 and args[0][:1].isdigit()
+    agreement = None if mistyped or _is_date(args[0]) else args[0]
     dates = args[1:] if agreement is not None else args
     if len(dates) != 2:
         given = ", ".join(repr(d) for d in dates) or "none"
         raise click.UsageError(f"diff takes [AGREEMENT] FROM TO: two dates, got {given}")
-    start, end = (DATE.convert(d, None, None) for d in dates)
+    start, end = _date_argument("FROM", dates[0]), _date_argument("TO", dates[1])
     _in_order("FROM", start, "TO", end)
     return agreement, start, end
+
+
+def _date_argument(name: str, text: str) -> dt.date:
+    """A date argument, or a usage error naming it as `--as-of` names itself."""
+    try:
+        return DATE.convert(text, None, None)
+    except click.BadParameter as e:
+        e.param_hint = f"'{name}'"
+        raise
 
 
 def _is_date(text: str) -> bool:
@@ -160,6 +170,9 @@ def _check_diff_usage(
         raise click.UsageError(
             "diff --as-of D takes [AGREEMENT] and exactly two --known-at or two --published-by"
         )
+    for option, pair in (("--known-at", known_at), ("--published-by", published)):
+        if as_of is not None and len(pair) == 2:
+            _in_order(option, pair[0], option, pair[1])
     if as_of is None and (len(args) not in (2, 3) or max(pairs) > 1):
         raise click.UsageError(
             "diff takes [AGREEMENT] FROM TO (and at most one --known-at and one --published-by)"

@@ -146,11 +146,27 @@ def _change_json(c: TermChange) -> dict[str, Any]:
         "after": None if c.after is None else term_json(c.after),
         "fields": list(c.fields),
         "events": list(c.events),
+        **(_came_and_went_json(c) if c.change == "came_and_went" else {}),
+    }
+
+
+def _came_and_went_json(c: TermChange) -> dict[str, Any]:
+    """What a term in neither state was between them: its last summary, when it came, when
+    and why it went (before and after stay null: it is in force in neither)."""
+    ending = c.ending
+    return {
+        "summary": None if ending is None else ending.summary,
+        "since": day(c.since),
+        "ended": None if ending is None else day(ending.ended),
+        "reason": None if ending is None else ending.reason,
     }
 
 
 def span(d: StateDiff) -> dict[str, Any]:
-    """The two points compared: dates, or (for a knowledge diff) two known-at moments."""
+    """The two points compared: dates, or (for a knowledge or publication diff) two known-at
+    moments or two publication dates."""
+    if d.published is not None:
+        return {"as_of": day(d.after.as_of), "from": day(d.published[0]), "to": day(d.published[1])}
     if d.before.as_of == d.after.as_of and d.before.known_at != d.after.known_at:
         return {
             "as_of": day(d.after.as_of),
@@ -221,6 +237,7 @@ def explain_json(e: Explanation) -> dict[str, Any]:
         "state": None if e.in_force is None else term_json(e.in_force),
         "ended": None if e.ended is None else _ended_json(e.ended),
         "pending": [_pending_json(p) for p in e.pending],
+        "possible": None if e.possible is None else possible_json(e.possible),
         "chain": [_step_json(s) for s in e.chain],
         **coverage_json(e.coverage, e.as_of),
     }

@@ -185,6 +185,8 @@ def _what(c: TermChange, d: StateDiff) -> Cell:
         return _changes(c.before, c.after, c.fields)
     if c.after is not None:
         return c.after.summary
+    if c.change == "came_and_went":
+        return _came_and_went(c)
     ended = d.after.ended.get(c.term)
     reason = f" ({ended.reason} {day(ended.ended)})" if ended is not None else ""
     return (c.before.summary if c.before is not None else "") + reason
@@ -213,19 +215,38 @@ def diff_table(d: StateDiff) -> str:
     )
 
 
-def _status_line(e: Explanation) -> str:
+def _came_and_went(c: TermChange) -> str:
+    """A term that came and went: its summary, when it came, and when and why it went."""
+    came = f"from {day(c.since)}" if c.since is not None else ""
+    if c.ending is None:
+        return f"({came})" if came else ""
+    went = f"{c.ending.reason} {day(c.ending.ended)}"
+    return f"{c.ending.summary} ({came}; {went})" if came else f"{c.ending.summary} ({went})"
+
+
+def _status_lines(e: Explanation) -> list[str]:
+    """Where the term stands, then the change that may have come (as `state` lists it under
+    Possible): a term possibly set is not called "not in force"."""
+    lines = []
     if e.in_force is not None:
-        return f"in force since {e.in_force.since} ({e.in_force.certainty}): {e.in_force.summary}"
-    if e.ended is not None:
-        return f"ended {e.ended.ended} ({e.ended.reason}): {e.ended.summary}"
-    return "not in force"
+        lines.append(
+            f"in force since {e.in_force.since} ({e.in_force.certainty}): {e.in_force.summary}"
+        )
+    elif e.ended is not None:
+        lines.append(f"ended {e.ended.ended} ({e.ended.reason}): {e.ended.summary}")
+    elif e.possible is None:
+        lines.append("not in force")
+    if (p := e.possible) is not None:
+        then = "no longer in force" if p.term is None else p.term.summary
+        lines.append(f"possibly {p.change} {p.date} by {p.event} ({p.certainty}): {then}")
+    return lines
 
 
 def explain_table(e: Explanation) -> str:
     """`tracker explain` for people: the state, then each event with its citations."""
     parts: list[RenderableType] = [
         f"{e.agreement} {e.term} as of {e.as_of}, as known at {timestamp(e.known_at)}",
-        _status_line(e),
+        *_status_lines(e),
         *(f"pending: {p.event} ({p.certainty}): {p.summary}" for p in e.pending),
         "",
     ]

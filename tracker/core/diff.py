@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from tracker.core.dates import When
 from tracker.core.events import Fact, TermAffirmed, TermAmended, TermEnded, TermSet
 from tracker.core.projector import Applied, known, resolve, state_of
-from tracker.core.state import AgreementState, Coverage, Recorded, TermState
+from tracker.core.state import AgreementState, Coverage, EndedTerm, Recorded, TermState
 
 Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]
@@ -25,6 +26,8 @@ class TermChange:
     after: TermState | None
     fields: tuple[str, ...]
     events: tuple[str, ...]
+    since: When | None = None  # came_and_went: the date it came (neither state holds it)
+    ending: EndedTerm | None = None  # came_and_went: how it went, with its last summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class StateDiff:
     proposals: tuple[ProposalChangeRow, ...]
     affirmed: tuple[Affirmation, ...] = ()
     coverage: Coverage | None = None  # how far the record reaches (None: not asked)
+    published: tuple[dt.date, dt.date] | None = None  # a publication diff's two dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,15 @@ def _term_change(
     return TermChange(key, "came_and_went", None, None, (), touched) if touched else None
 
 
+def _came_and_went(change: TermChange, new: AgreementState, window: list[Applied]) -> TermChange:
+    """A term that came and went between the two states is in neither, so its content comes
+    from the way between: it came with its last term.set there (a later one would have kept
+    it in force) and went as the later state's ended term says."""
+    sets = [a.fact for a in window if isinstance(a.fact, TermSet) and a.fact.term == change.term]
+    since = sets[-1].effective if sets else None
+    return replace(change, since=since, ending=new.ended.get(change.term))
+
+
 def _proposal_changes(old: AgreementState, new: AgreementState) -> list[ProposalChangeRow]:
     rows = [
         ProposalChangeRow(p.event, p.term, "opened")
@@ -141,6 +154,7 @@ def diff(old: AgreementState, new: AgreementState, window: Iterable[Applied] = (
     """What changed from `old` to `new`: terms added, ended, changed, settled, or added and
     ended in between; proposals moved; affirmations. `window`: the facts dated between the
     two states, which name every event that touched each term on the way."""
+    window = list(window)
     touched: dict[str, tuple[str, ...]] = {}
     affirmed: list[Affirmation] = []
     for applied in window:
@@ -151,7 +165,9 @@ def diff(old: AgreementState, new: AgreementState, window: Iterable[Applied] = (
             touched[fact.term] = (*touched.get(fact.term, ()), *applied.events)
     keys = sorted(set(old.terms) | set(new.terms) | set(touched))
     changes = tuple(
-        c for k in keys if (c := _term_change(k, old, new, touched.get(k, ()))) is not None
+        _came_and_went(c, new, window) if c.change == "came_and_went" else c
+        for k in keys
+        if (c := _term_change(k, old, new, touched.get(k, ()))) is not None
     )
     proposals = tuple(_proposal_changes(old, new))
     return StateDiff(old.agreement, old, new, changes, proposals, tuple(affirmed))

@@ -18,7 +18,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.projector import Resolution, fold, known, resolve
-from tracker.core.state import Coverage, EndedTerm, Proposal, Recorded, TermState
+from tracker.core.state import Coverage, EndedTerm, Possible, Proposal, Recorded, TermState
 
 Status = Literal["counts", "retracted", "corrected"]
 
@@ -47,6 +47,7 @@ class Explanation:
     pending: tuple[Proposal, ...]
     chain: tuple[Step, ...]
     coverage: Coverage | None = None  # how far the record reaches (None: not asked)
+    possible: Possible | None = None  # a change of the term whose imprecise date may have come
 
 
 def _term_of(content: Event, proposals: dict[str, str]) -> str | None:
@@ -87,6 +88,7 @@ def explain(
         state.ended.get(term),
         pending,
         tuple(chain),
+        possible=state.possible.get(term),
     )
 
 

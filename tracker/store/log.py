@@ -431,6 +431,14 @@ class EventStore:
         with self._reading() as look:
             return terms.read(look, term, as_of, known_at)
 
+    def term_keys(self, agreement: str | None, known_at: dt.datetime | None) -> list[str]:
+        """The term keys the events of the agreement (or of every agreement) recorded by
+        `known_at` name, sorted: read from the term index, not the log."""
+        from tracker.store import terms
+
+        with self._reading() as look:
+            return terms.keys(look, agreement, known_at)
+
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""

@@ -178,6 +178,24 @@ _EVENTS = (
 )
 
 
+# The term keys indexed (of one agreement, or of all), by events recorded by `known_at`.
+_KEYS = """
+SELECT DISTINCT x.term FROM term_events AS x JOIN events AS e ON e.position = x.position
+WHERE x.term <> :created{agreement}{known} ORDER BY x.term
+"""
+
+
+def keys(look: Cursor, agreement: str | None, known_at: dt.datetime | None) -> list[str]:
+    """Every term key some event names (of the agreement, or of any), recorded by `known_at`
+    (retracted or not): the keys a reader may ask about."""
+    sql = _KEYS.format(
+        agreement="" if agreement is None else " AND x.agreement = :agreement",
+        known="" if known_at is None else " AND e.recorded_at <= :known_at",
+    )
+    params = {"created": CREATED, "agreement": agreement, "known_at": known_at}
+    return [str(key) for (key,) in look.rows(sql, params)]
+
+
 class TermLog(NamedTuple):
     """One agreement's events that replaying a term needs, in log order; and the first day
     of its creation when that is alone in its group and left out of them, as replaying one
