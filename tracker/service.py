@@ -435,9 +435,11 @@ class Tracker:
 
     def import_files(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[AppendResult]:
         """Validate every file, and check that all of them would append, before writing any;
-        then append each file in its own transaction. A dry run stops before writing."""
+        then append each file in its own transaction. A dry run stops before writing. A
+        folder stands for its agreement files (`agreement_files`): one result per file."""
         from tracker.files.agreement import load
 
+        paths = agreement_files(paths)
         files = [load(path) for path in paths]
         for path, file in zip(paths, files, strict=True):
             self._check_file_head(path, file)
@@ -810,6 +812,13 @@ class Tracker:
 
 
 SCHEMA_ID = "urn:tracker:agreement-file"
+
+
+def agreement_files(paths: Sequence[Path]) -> list[Path]:
+    """The files an import of `paths` reads: a folder stands for its `*.yaml` files, sorted."""
+    from tracker.files.folders import agreement_files as listed
+
+    return listed(paths)
 
 
 def file_schema() -> dict[str, Any]:

@@ -38,3 +38,45 @@ def test_point_9_db_accepts_a_path_to_a_file(
         "]\n"
     )
     assert run("db", "path", "--db", "mine.db").stdout == f"{tmp_path / 'mine.db'}\n"
+
+
+CREATED = """\
+agreement: acme
+title: Acme supply
+parties: [{name: Acme, role: supplier}]
+events:
+  - {id: acme-1, type: agreement.created, effective: 2024-01-01, title: Acme supply,
+     parties: [{name: Acme, role: supplier}]}
+  - {id: acme-2, type: term.set, effective: 2024-01-01, term: price.unit, summary: Two USD,
+     value: {usd: 2}}
+"""
+AMENDED = """\
+agreement: acme
+events:
+  - {id: acme-3, type: term.amended, effective: 2024-06-01, term: price.unit,
+     changes: {usd: 3}}
+"""
+
+
+def test_point_10_import_reads_a_folders_agreement_files_creating_ones_first(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "files"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "a-amendment.yaml").write_text(AMENDED, encoding="utf-8")
+    (folder / "b-agreement.yaml").write_text(CREATED, encoding="utf-8")
+    (folder / "notes.txt").write_text("not an agreement file", encoding="utf-8")
+
+    result = run("import", str(folder), "--db", str(tmp_path / "t.db"))
+    empty = run("import", str(folder / "sources"), "--db", str(tmp_path / "t.db"))
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"{folder}: 2 agreement files (*.yaml); those that create an agreement are written first\n"
+        f"{folder / 'a-amendment.yaml'}: 1 event written, 0 already present (version 3)\n"
+        f"{folder / 'b-agreement.yaml'}: 2 events written, 0 already present (version 2)\n"
+    )
+    assert empty.exit_code == 1
+    assert empty.stderr == (
+        f"Error: {folder / 'sources'}: a folder with no agreement files (*.yaml) in it\n"
+    )

@@ -48,16 +48,26 @@ class EventTypeChoice(click.Choice):  # type: ignore[type-arg]
 @dry_run_option
 @db_option
 def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
-    """Load agreement files (`-` reads standard input): each validated whole, then written
-    in one transaction.
+    """Load agreement files (`-` reads standard input; a folder, its *.yaml files): each
+    validated whole, then written in one transaction.
 
     Events already present (same id, same content) are skipped.
 
     Example: tracker import events/microsoft-openai.yaml --dry-run
     """
+    from tracker.service import agreement_files
+
+    files = agreement_files(paths)
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
-    results = tracker.import_files(paths, dry_run=dry_run)
-    for path, result in zip(paths, results, strict=True):
+    for folder in (p for p in paths if p.is_dir()):
+        found = sum(1 for f in files if f.parent == folder)
+        click.echo(
+            f"{folder}: {found} agreement file{'' if found == 1 else 's'} (*.yaml); "
+            "those that create an agreement are written first",
+            err=True,
+        )
+    results = tracker.import_files(files, dry_run=dry_run)
+    for path, result in zip(files, results, strict=True):
         written = "would be written" if dry_run else "written"
         click.echo(
             f"{path}: {events(result.written)} {written}, {result.skipped} already present "
