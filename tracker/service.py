@@ -727,11 +727,12 @@ class Tracker:
 
         return dump(self.export(agreement))
 
-    def export_to(self, agreement: str, folder: Path) -> Path:
-        """Write the agreement file and its source texts into `folder`; return the file."""
+    def export_to(self, agreement: str, folder: Path, *, force: bool = False) -> Path:
+        """Write the agreement file and its source texts into `folder`; return the file. A file
+        there with other content is replaced only with `force`; links are never written through."""
         from tracker.files.agreement import write
 
-        return write(self.export(agreement), folder)
+        return write(self.export(agreement), folder, force=force)
 
     # -- For the views (log, timeline, report, upcoming) ------------------------------------
 

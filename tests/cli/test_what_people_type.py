@@ -80,3 +80,34 @@ def test_point_10_import_reads_a_folders_agreement_files_creating_ones_first(
     assert empty.stderr == (
         f"Error: {folder / 'sources'}: a folder with no agreement files (*.yaml) in it\n"
     )
+
+
+def test_point_18_export_refuses_to_overwrite_or_write_through_a_link(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("import", str(RECORD), "--db", db)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n", encoding="utf-8")
+    (folder / "microsoft-openai.yaml").symlink_to(outside)
+
+    linked = run("export", "--output", str(folder), "--force", "--db", db)
+    (folder / "microsoft-openai.yaml").unlink()
+    (folder / "microsoft-openai.yaml").write_text("mine\n", encoding="utf-8")
+    existing = run("export", "--output", str(folder), "--db", db)
+    forced = run("export", "--output", str(folder), "--force", "--db", db)
+    again = run("export", "--output", str(folder), "--db", db)
+
+    assert (linked.exit_code, linked.stderr) == (
+        1,
+        f"Error: {folder / 'microsoft-openai.yaml'} is a symbolic link; an export writes no "
+        "file through one (remove it)\n",
+    )
+    assert outside.read_text("utf-8") == "keep me\n"
+    assert (existing.exit_code, existing.stderr) == (
+        1,
+        f"Error: {folder / 'microsoft-openai.yaml'} already exists with other content; "
+        "pass --force to overwrite it\n",
+    )
+    assert (forced.exit_code, forced.stderr) == (0, f"wrote {folder / 'microsoft-openai.yaml'}\n")
+    assert (again.exit_code, again.stderr) == (0, f"wrote {folder / 'microsoft-openai.yaml'}\n")

@@ -84,16 +84,21 @@ def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
     default=None,
     help="Write AGREEMENT.yaml and its source texts into this folder (default: YAML to stdout).",
 )
+@click.option(
+    "--force", is_flag=True, help="With --output: replace files there that hold other content."
+)
 @db_option
-def export(agreement: str | None, output: Path | None, db_url: str | None) -> None:
-    """Write the agreement file back: header, sources and every event.
+def export(agreement: str | None, output: Path | None, force: bool, db_url: str | None) -> None:
+    """Write the agreement file back: header, sources and every event. Into a folder, it
+    refuses to replace a file holding other content (without --force) or to write through a
+    symbolic link.
 
     Example: tracker export microsoft-openai --output backup/
     """
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
     if output is not None:
-        click.echo(f"wrote {tracker.export_to(name, output)}", err=True)
+        click.echo(f"wrote {tracker.export_to(name, output, force=force)}", err=True)
         return
     click.echo(tracker.export_text(name), nl=False)
     if any(s.text is not None for s in tracker.sources(name).values()):
