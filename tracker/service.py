@@ -444,6 +444,7 @@ class Tracker:
         for path, file in zip(paths, files, strict=True):
             self._check_file_head(path, file)
         batches = [file.batch() for file in files]
+        self._check_agreements(paths, batches)
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
@@ -459,6 +460,19 @@ class Tracker:
         in_order = [paths[i] for i in order]
         results = [self._append_file(p, b) for p, b in zip(in_order, batches, strict=True)]
         return [results[order.index(i)] for i in range(len(batches))]
+
+    def _check_agreements(self, paths: Sequence[Path], batches: Sequence[Batch]) -> None:
+        """Refuse an amendment file whose agreement is neither stored nor created by this
+        import, naming the agreement (a misspelt one would otherwise be told about its ids
+        or its first event)."""
+        from tracker.core.wording import unknown_agreement
+
+        created = {b.agreement for b in batches if _creates(b)}
+        for path, batch in zip(paths, batches, strict=True):
+            if batch.agreement not in created and self.store.version(batch.agreement) == 0:
+                known = sorted({*self.store.agreements(), *created})
+                problem = unknown_agreement(batch.agreement, known)
+                raise NotFoundError(f"{path}: {problem}")
 
     def _check_citations(self, batches: Sequence[Batch]) -> None:
         """Check the citations of amendment files against the sources stored before them

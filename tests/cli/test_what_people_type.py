@@ -111,3 +111,32 @@ def test_point_18_export_refuses_to_overwrite_or_write_through_a_link(tmp_path: 
     )
     assert (forced.exit_code, forced.stderr) == (0, f"wrote {folder / 'microsoft-openai.yaml'}\n")
     assert (again.exit_code, again.stderr) == (0, f"wrote {folder / 'microsoft-openai.yaml'}\n")
+
+
+def test_point_11_an_amendment_of_a_misspelt_agreement_is_told_it_is_unknown(
+    tmp_path: Path,
+) -> None:
+    amendment = tmp_path / "amendment.yaml"
+    amendment.write_text(
+        "agreement: microsoft-opanai\n"
+        "events:\n"
+        "  - {id: 2025-01-21-cloud-rofr, type: term.affirmed, effective: 2025-06-01,\n"
+        "     term: cloud.exclusivity}\n",
+        encoding="utf-8",
+    )
+
+    on_a_new_database = run("import", str(amendment), "--db", str(tmp_path / "new.db"))
+    run("import", str(RECORD), "--db", str(tmp_path / "t.db"))
+    beside_the_record = run("import", str(amendment), "--db", str(tmp_path / "t.db"))
+
+    assert (on_a_new_database.exit_code, on_a_new_database.stderr) == (
+        1,
+        f"Error: {amendment}: agreement 'microsoft-opanai' is unknown (the database holds "
+        "none); import the file that creates it (with agreement.created) first, or with this "
+        "one\n",
+    )
+    assert (beside_the_record.exit_code, beside_the_record.stderr) == (
+        1,
+        f"Error: {amendment}: agreement 'microsoft-opanai' is unknown "
+        "(did you mean 'microsoft-openai'?)\n",
+    )

@@ -60,6 +60,19 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def unknown_agreement(name: str, known: Sequence[str]) -> str:
+    """Why an amendment file's agreement cannot be amended, with the stored one it most
+    likely misspells: its ids and first event are not the problem, and must not be named."""
+    match = closest(name, known)
+    if match is not None:
+        return f"agreement {name!r} is unknown (did you mean {match!r}?)"
+    listing = ", ".join(known) if known else "the database holds none"
+    return (
+        f"agreement {name!r} is unknown ({listing}); import the file that creates it "
+        "(with agreement.created) first, or with this one"
+    )
+
+
 def _problem(detail: ErrorDetails, where: str, model: type[BaseModel] | None) -> str:
     kind, ctx = detail["type"], detail.get("ctx", {})
     field = f"field {where}: " if where else ""
