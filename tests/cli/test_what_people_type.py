@@ -140,3 +140,18 @@ def test_point_11_an_amendment_of_a_misspelt_agreement_is_told_it_is_unknown(
         f"Error: {amendment}: agreement 'microsoft-opanai' is unknown "
         "(did you mean 'microsoft-openai'?)\n",
     )
+
+
+def test_point_13_an_unquoted_comma_in_a_flow_value_is_hinted_at(tmp_path: Path) -> None:
+    file = tmp_path / "acme.yaml"
+    file.write_text(
+        CREATED.replace("summary: Two USD", "summary: build, train and deploy"), encoding="utf-8"
+    )
+
+    result = run("import", str(file), "--db", str(tmp_path / "t.db"))
+
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {file}: event 'acme-2': unknown field 'train and deploy'; a comma ends a value "
+        'inside {…}: quote a value that holds one ("build, train")\n',
+    )

@@ -77,7 +77,7 @@ def _problem(detail: ErrorDetails, where: str, model: type[BaseModel] | None) ->
     kind, ctx = detail["type"], detail.get("ctx", {})
     field = f"field {where}: " if where else ""
     if kind == "extra_forbidden":
-        return _unknown_field(where, model)
+        return _unknown_field(where, model) + _comma_hint(detail)
     if kind == "missing":
         return f"{field}required"
     if kind == "union_tag_invalid":
@@ -105,6 +105,14 @@ def _unknown_field(where: str, model: type[BaseModel] | None) -> str:
     hint = f" (did you mean {match!r}?)" if match else ""
     inside = f"field {parent}: " if parent else ""
     return f"{inside}unknown field {name!r}{hint}"
+
+
+def _comma_hint(detail: ErrorDetails) -> str:
+    """A hint for an unknown field without a value: in a `{…}` mapping, a comma ends a value,
+    so an unquoted `summary: build, train and deploy` leaves `train and deploy` as a field."""
+    if detail.get("input", "") is not None:
+        return ""
+    return '; a comma ends a value inside {…}: quote a value that holds one ("build, train")'
 
 
 def _unknown_type(tag: str, where: str) -> str:
