@@ -448,8 +448,9 @@ class Tracker:
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
-        self._check_citations(batches)
-        self._check_term_changes(batches)
+        in_order = [paths[i] for i in order]
+        self._check_citations(batches, in_order)
+        self._check_term_changes(batches, in_order)
         if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
             try:
                 rehearsed = self.store.rehearse(batches)
@@ -457,7 +458,6 @@ class Tracker:
                 raise e.located(str(paths[order[e.batch or 0]])) from None
             if dry_run:
                 return [rehearsed[order.index(i)] for i in range(len(batches))]
-        in_order = [paths[i] for i in order]
         results = [self._append_file(p, b) for p, b in zip(in_order, batches, strict=True)]
         return [results[order.index(i)] for i in range(len(batches))]
 
@@ -474,7 +474,7 @@ class Tracker:
                 problem = unknown_agreement(batch.agreement, known)
                 raise NotFoundError(f"{path}: {problem}")
 
-    def _check_citations(self, batches: Sequence[Batch]) -> None:
+    def _check_citations(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
         """Check the citations of amendment files against the sources stored before them
         and those of the batches before them (a file that creates its agreement has been
         checked whole when it was read; one for an agreement that does not exist is left
@@ -482,7 +482,7 @@ class Tracker:
         from tracker.core.provenance import bad_citation
 
         known: dict[str, dict[str, StoredSource]] = {}
-        for batch in batches:
+        for batch, path in zip(batches, paths, strict=True):
             if batch.agreement not in known:
                 if not _creates(batch) and self.store.version(batch.agreement) == 0:
                     continue
@@ -491,20 +491,23 @@ class Tracker:
             sources.update({s.source.id: s for s in batch.sources})
             for event in batch.events:
                 if (problem := bad_citation(event, sources)) is not None:
-                    raise InvalidEventError(f"event {event.id!r}: {problem}")
+                    raise InvalidEventError(f"{path}: event {event.id!r}: {problem}")
 
-    def _check_term_changes(self, batches: Sequence[Batch]) -> None:
+    def _check_term_changes(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
         """Check the amendments and affirmations of every batch against its agreement's log
-        and the batches before it."""
+        and the batches before it; an error names the batch's file."""
         earlier: dict[str, list[Event]] = {}
-        for batch in batches:
+        for batch, path in zip(batches, paths, strict=True):
             before = earlier.setdefault(batch.agreement, [])
             if any(isinstance(e, TermChange) for e in batch.events):
                 log = self.store.read(batch.agreement)
                 start = max((r.position for r in log), default=0)
                 log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
-                if log:  # of an agreement that does not exist, the log says so
-                    check_term_changes(log, batch.events)
+                try:
+                    if log:  # of an agreement that does not exist, the log says so
+                        check_term_changes(log, batch.events)
+                except TrackerError as e:
+                    raise e.located(str(path)) from None
             before.extend(batch.events)
 
     def _append_file(self, path: Path, batch: Batch) -> AppendResult:

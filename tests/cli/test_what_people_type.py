@@ -155,3 +155,47 @@ def test_point_13_an_unquoted_comma_in_a_flow_value_is_hinted_at(tmp_path: Path)
         f"Error: {file}: event 'acme-2': unknown field 'train and deploy'; a comma ends a value "
         'inside {…}: quote a value that holds one ("build, train")\n',
     )
+
+
+def test_point_12_term_change_and_quote_errors_name_the_file_and_the_terms(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "t.db")
+    run("import", str(RECORD), "--db", db)
+    misspelt, early, misquoted = (tmp_path / f"{name}.yaml" for name in ("a", "b", "c"))
+    header = "agreement: microsoft-openai\nevents:\n  - {id: y-1, effective: 2025-06-01, "
+    misspelt.write_text(
+        header + "type: term.amended, term: cloud.exclusivty, changes: {a: 1}}\n", "utf-8"
+    )
+    early.write_text(
+        header.replace("2025-06-01", "2019-01-01")
+        + "type: term.amended, term: cloud.exclusivity, changes: {a: 1}}\n",
+        "utf-8",
+    )
+    misquoted.write_text(
+        header + "type: term.affirmed, term: cloud.exclusivity,\n"
+        "     sources: [{source: verge-2025-01-21-capture, quote: not there}]}\n",
+        "utf-8",
+    )
+
+    results = [run("import", str(f), "--db", db) for f in (misspelt, early, misquoted)]
+
+    assert [(r.exit_code, r.stderr) for r in results] == [
+        (
+            1,
+            f"Error: {misspelt}: event 'y-1': term 'cloud.exclusivty' was never set in "
+            "'microsoft-openai' (terms: agi.clause, api.exclusivity, cloud.azure_commitment, "
+            "cloud.exclusivity, cloud.own_capacity, cloud.third_party_capacity, ip.rights, "
+            "revenue.share)\n",
+        ),
+        (
+            1,
+            f"Error: {early}: event 'y-1': term 'cloud.exclusivity' is not in force on "
+            "2019-01-01; term.amended applies to a term in force (term.set puts one in force)\n",
+        ),
+        (
+            1,
+            f"Error: {misquoted}: event 'y-1': field sources.0.quote: not in source "
+            "'verge-2025-01-21-capture'; closest passage: 'Skip to'\n",
+        ),
+    ]

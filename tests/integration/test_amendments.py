@@ -140,8 +140,8 @@ def test_amending_a_term_not_in_force_on_its_date_writes_nothing(
         tracker.import_file(amend)
 
     assert str(raised.value) == (
-        "event 'more': term 'supply.volume' is not in force on 2024-12-31; term.amended"
-        " applies to a term in force (term.set puts one in force)"
+        f"{amend}: event 'more': term 'supply.volume' is not in force on 2024-12-31;"
+        " term.amended applies to a term in force (term.set puts one in force)"
     )
     assert tracker.store.version("acme") == 2
 
