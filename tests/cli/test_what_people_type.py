@@ -199,3 +199,24 @@ def test_point_12_term_change_and_quote_errors_name_the_file_and_the_terms(
             "'verge-2025-01-21-capture'; closest passage: 'Skip to'\n",
         ),
     ]
+
+
+def test_point_14_a_month_of_publication_is_refused_saying_what_to_write(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "acme.yaml"
+    file.write_text(
+        CREATED.replace(
+            "events:", 'sources:\n  - {id: memo, title: "Memo", published: 2023-09}\nevents:'
+        ),
+        encoding="utf-8",
+    )
+
+    result = run("import", str(file), "--db", str(tmp_path / "t.db"))
+
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {file}: field sources.0.published: '2023-09' is not a date (YYYY-MM-DD); a "
+        "source's published is one day: write the day by which it was surely out (2023-09-30), "
+        "as --published-by reads it, or leave it out\n",
+    )

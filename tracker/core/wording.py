@@ -11,6 +11,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from tracker.core.dates import When
 from tracker.core.events import EVENT_CLASSES, EVENT_TYPES
 
 # Past this many problems, a message says how many more there are.
@@ -94,7 +95,7 @@ def _problem(detail: ErrorDetails, where: str, model: type[BaseModel] | None) ->
         last = where.rsplit(".", 1)[-1]
         return f"{field}{detail['input']!r} is not valid: {_PATTERNS.get(last, _SLUG)}"
     if kind.startswith(("date_", "datetime_")):
-        return f"{field}{detail['input']!r} is not a date (YYYY-MM-DD)"
+        return f"{field}{detail['input']!r} is not a date (YYYY-MM-DD)" + _one_day(where, detail)
     return f"{field}{_plain(detail['msg'])}"
 
 
@@ -113,6 +114,22 @@ def _comma_hint(detail: ErrorDetails) -> str:
     if detail.get("input", "") is not None:
         return ""
     return '; a comma ends a value inside {…}: quote a value that holds one ("build, train")'
+
+
+def _one_day(where: str, detail: ErrorDetails) -> str:
+    """Why a source's `published` takes no imprecise date, and what to write instead: it is
+    stored (and hashed) as one day, and `--published-by` asks whether a source was surely
+    out by a day, which the last day of the range answers."""
+    if where.rsplit(".", 1)[-1] != "published":
+        return ""
+    try:
+        last = When.parse(detail["input"]).last
+    except ValueError:
+        return ""
+    return (
+        f"; a source's published is one day: write the day by which it was surely out "
+        f"({last.isoformat()}), as --published-by reads it, or leave it out"
+    )
 
 
 def _unknown_type(tag: str, where: str) -> str:
