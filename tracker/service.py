@@ -421,8 +421,10 @@ class Tracker:
         expected_version: int | None = None,
         *,
         dry_run: bool = False,
+        sources: Sequence[Mapping[str, str]] = (),
     ) -> Appended:
-        """Append a retraction of an earlier event, to that event's agreement."""
+        """Append a retraction of an earlier event, to that event's agreement; `sources` (as
+        in an agreement file) say who withdrew it, which `--published-by` reads."""
         agreement = self.store.agreement_of(event)
         fields = {
             "type": "event.retracted",
@@ -430,6 +432,7 @@ class Tracker:
             "reason": reason,
             "effective": effective,
             "id": id_,
+            "sources": [dict(c) for c in sources],
         }
         return self.record(agreement, fields, expected_version, dry_run=dry_run)
 

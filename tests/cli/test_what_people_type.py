@@ -220,3 +220,38 @@ def test_point_14_a_month_of_publication_is_refused_saying_what_to_write(
         "source's published is one day: write the day by which it was surely out (2023-09-30), "
         "as --published-by reads it, or leave it out\n",
     )
+
+
+def test_point_4_published_by_keeps_a_retracted_event_retracted(tmp_path: Path) -> None:
+    import json
+
+    mended, withdrawn = str(tmp_path / "mended.db"), str(tmp_path / "withdrawn.db")
+    for db in (mended, withdrawn):
+        run("import", str(RECORD), "--db", db)
+    retract = ("retract", "2025-01-21-cloud-own-capacity", "--effective", "2025-02-01")
+    run(*retract, "--reason", "misread", "--db", mended)
+    cited = run(
+        *retract, "--reason", "withdrawn", "--cite", "techcrunch-2025-01-21", "--db", withdrawn
+    )
+    state = ("state", "--as-of", "2025-02-01", "--published-by", "2025-01-21", "--format", "json")
+
+    terms = [
+        sorted(json.loads(run(*state, "--db", db).stdout)["terms"]) for db in (mended, withdrawn)
+    ]
+
+    assert cited.exit_code == 0, cited.output
+    assert (
+        terms
+        == [
+            [
+                "agi.clause",
+                "api.exclusivity",
+                "cloud.azure_commitment",
+                "cloud.exclusivity",
+                "cloud.third_party_capacity",
+                "ip.rights",
+                "revenue.share",
+            ]
+        ]
+        * 2
+    )

@@ -227,6 +227,7 @@ def record(
 )
 @click.option("--id", "id_", default=None, help="Id of the retraction event.")
 @click.option("--expected-version", type=int, default=None, help="Fail unless at this version.")
+@citation_options
 @dry_run_option
 @db_option
 def retract(
@@ -235,16 +236,23 @@ def retract(
     effective: dt.date | None,
     id_: str | None,
     expected_version: int | None,
+    cite: tuple[str, ...],
+    contradict: tuple[str, ...],
     dry_run: bool,
     db_url: str | None,
 ) -> None:
-    """Withdraw an earlier event: it stays in the log but no longer counts.
+    """Withdraw an earlier event: it stays in the log but no longer counts. Without --cite it
+    mends the record (it counts under any --published-by); with it, from the source's day.
 
     Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
     """
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
-    when = effective or today()
-    _report(tracker.retract(event, reason, when, id_, expected_version, dry_run=dry_run))
+    when, sources = effective or today(), _citations(cite, contradict)
+    _report(
+        tracker.retract(
+            event, reason, when, id_, expected_version, dry_run=dry_run, sources=sources
+        )
+    )
 
 
 @cli.group(name="agreement")
