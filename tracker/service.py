@@ -420,8 +420,10 @@ class Tracker:
         expected_version: int | None = None,
         *,
         dry_run: bool = False,
+        sources: Sequence[Mapping[str, str]] = (),
     ) -> Appended:
-        """Append a retraction of an earlier event, to that event's agreement."""
+        """Append a retraction of an earlier event, to that event's agreement; `sources` (as
+        in an agreement file) say who withdrew it, which `--published-by` reads."""
         agreement = self.store.agreement_of(event)
         fields = {
             "type": "event.retracted",
@@ -429,23 +431,28 @@ class Tracker:
             "reason": reason,
             "effective": effective,
             "id": id_,
+            "sources": [dict(c) for c in sources],
         }
         return self.record(agreement, fields, expected_version, dry_run=dry_run)
 
     def import_files(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[AppendResult]:
         """Validate every file, and check that all of them would append, before writing any;
-        then append each file in its own transaction. A dry run stops before writing."""
+        then append each file in its own transaction. A dry run stops before writing. A
+        folder stands for its agreement files (`agreement_files`): one result per file."""
         from tracker.files.agreement import load
 
+        paths = agreement_files(paths)
         files = [load(path) for path in paths]
         for path, file in zip(paths, files, strict=True):
             self._check_file_head(path, file)
         batches = [file.batch() for file in files]
+        self._check_agreements(paths, batches)
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
-        self._check_citations(batches)
-        self._check_term_changes(batches)
+        in_order = [paths[i] for i in order]
+        self._check_citations(batches, in_order)
+        self._check_term_changes(batches, in_order)
         if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
             try:
                 rehearsed = self.store.rehearse(batches)
@@ -453,11 +460,23 @@ class Tracker:
                 raise e.located(str(paths[order[e.batch or 0]])) from None
             if dry_run:
                 return [rehearsed[order.index(i)] for i in range(len(batches))]
-        in_order = [paths[i] for i in order]
         results = [self._append_file(p, b) for p, b in zip(in_order, batches, strict=True)]
         return [results[order.index(i)] for i in range(len(batches))]
 
-    def _check_citations(self, batches: Sequence[Batch]) -> None:
+    def _check_agreements(self, paths: Sequence[Path], batches: Sequence[Batch]) -> None:
+        """Refuse an amendment file whose agreement is neither stored nor created by this
+        import, naming the agreement (a misspelt one would otherwise be told about its ids
+        or its first event)."""
+        from tracker.core.wording import unknown_agreement
+
+        created = {b.agreement for b in batches if _creates(b)}
+        for path, batch in zip(paths, batches, strict=True):
+            if batch.agreement not in created and self.store.version(batch.agreement) == 0:
+                known = sorted({*self.store.agreements(), *created})
+                problem = unknown_agreement(batch.agreement, known)
+                raise NotFoundError(f"{path}: {problem}")
+
+    def _check_citations(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
         """Check the citations of amendment files against the sources stored before them
         and those of the batches before them (a file that creates its agreement has been
         checked whole when it was read; one for an agreement that does not exist is left
@@ -465,7 +484,7 @@ class Tracker:
         from tracker.core.provenance import bad_citation
 
         known: dict[str, dict[str, StoredSource]] = {}
-        for batch in batches:
+        for batch, path in zip(batches, paths, strict=True):
             if batch.agreement not in known:
                 if not _creates(batch) and self.store.version(batch.agreement) == 0:
                     continue
@@ -474,20 +493,23 @@ class Tracker:
             sources.update({s.source.id: s for s in batch.sources})
             for event in batch.events:
                 if (problem := bad_citation(event, sources)) is not None:
-                    raise InvalidEventError(f"event {event.id!r}: {problem}")
+                    raise InvalidEventError(f"{path}: event {event.id!r}: {problem}")
 
-    def _check_term_changes(self, batches: Sequence[Batch]) -> None:
+    def _check_term_changes(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
         """Check the amendments and affirmations of every batch against its agreement's log
-        and the batches before it."""
+        and the batches before it; an error names the batch's file."""
         earlier: dict[str, list[Event]] = {}
-        for batch in batches:
+        for batch, path in zip(batches, paths, strict=True):
             before = earlier.setdefault(batch.agreement, [])
             if any(isinstance(e, TermChange) for e in batch.events):
                 log = self.store.read(batch.agreement)
                 start = max((r.position for r in log), default=0)
                 log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
-                if log:  # of an agreement that does not exist, the log says so
-                    check_term_changes(log, batch.events)
+                try:
+                    if log:  # of an agreement that does not exist, the log says so
+                        check_term_changes(log, batch.events)
+                except TrackerError as e:
+                    raise e.located(str(path)) from None
             before.extend(batch.events)
 
     def _append_file(self, path: Path, batch: Batch) -> AppendResult:
@@ -747,11 +769,12 @@ class Tracker:
 
         return dump(self.export(agreement))
 
-    def export_to(self, agreement: str, folder: Path) -> Path:
-        """Write the agreement file and its source texts into `folder`; return the file."""
+    def export_to(self, agreement: str, folder: Path, *, force: bool = False) -> Path:
+        """Write the agreement file and its source texts into `folder`; return the file. A file
+        there with other content is replaced only with `force`; links are never written through."""
         from tracker.files.agreement import write
 
-        return write(self.export(agreement), folder)
+        return write(self.export(agreement), folder, force=force)
 
     # -- For the views (log, timeline, report, upcoming) ------------------------------------
 
@@ -832,6 +855,13 @@ class Tracker:
 
 
 SCHEMA_ID = "urn:tracker:agreement-file"
+
+
+def agreement_files(paths: Sequence[Path]) -> list[Path]:
+    """The files an import of `paths` reads: a folder stands for its `*.yaml` files, sorted."""
+    from tracker.files.folders import agreement_files as listed
+
+    return listed(paths)
 
 
 def file_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli.shapes import diff_json, possible_json, term_json
-from tracker.errors import EventConflictError, FileFormatError, InvalidEventError
+from tracker.errors import EventConflictError, FileFormatError, InvalidEventError, NotFoundError
 from tracker.service import Tracker
 
 NOW = dt.datetime(2030, 1, 1)
@@ -86,12 +86,12 @@ def test_an_amendment_file_for_an_unknown_agreement_writes_nothing(
 ) -> None:
     [amend] = files(tmp_path, amend=AMEND_VOLUME)
 
-    with pytest.raises(InvalidEventError) as raised:
+    with pytest.raises(NotFoundError) as raised:
         tracker.import_file(amend)
 
     assert str(raised.value) == (
-        f"{amend}: event 'more': the first event of 'acme' must be agreement.created"
-        " (an amendment file needs its agreement imported first)"
+        f"{amend}: agreement 'acme' is unknown (the database holds none); import the file "
+        "that creates it (with agreement.created) first, or with this one"
     )
     assert tracker.store.agreements() == []
 
@@ -140,8 +140,8 @@ def test_amending_a_term_not_in_force_on_its_date_writes_nothing(
         tracker.import_file(amend)
 
     assert str(raised.value) == (
-        "event 'more': term 'supply.volume' is not in force on 2024-12-31; term.amended"
-        " applies to a term in force (term.set puts one in force)"
+        f"{amend}: event 'more': term 'supply.volume' is not in force on 2024-12-31;"
+        " term.amended applies to a term in force (term.set puts one in force)"
     )
     assert tracker.store.version("acme") == 2
 

@@ -162,7 +162,7 @@ def db_option(f: F) -> F:
         "db_url",
         envvar="TRACKER_DATABASE_URL",
         metavar="URL",
-        help="Database URL (default: a SQLite file in the user's data directory).",
+        help="Database URL or SQLite file path (default: a file in the user's data directory).",
     )(f)
 
 

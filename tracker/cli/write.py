@@ -48,16 +48,26 @@ class EventTypeChoice(click.Choice):  # type: ignore[type-arg]
 @dry_run_option
 @db_option
 def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
-    """Load agreement files (`-` reads standard input): each validated whole, then written
-    in one transaction.
+    """Load agreement files (`-` reads standard input; a folder, its *.yaml files): each
+    validated whole, then written in one transaction.
 
     Events already present (same id, same content) are skipped.
 
     Example: tracker import events/microsoft-openai.yaml --dry-run
     """
+    from tracker.service import agreement_files
+
+    files = agreement_files(paths)
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
-    results = tracker.import_files(paths, dry_run=dry_run)
-    for path, result in zip(paths, results, strict=True):
+    for folder in (p for p in paths if p.is_dir()):
+        found = sum(1 for f in files if f.parent == folder)
+        click.echo(
+            f"{folder}: {found} agreement file{'' if found == 1 else 's'} (*.yaml); "
+            "those that create an agreement are written first",
+            err=True,
+        )
+    results = tracker.import_files(files, dry_run=dry_run)
+    for path, result in zip(files, results, strict=True):
         written = "would be written" if dry_run else "written"
         click.echo(
             f"{path}: {events(result.written)} {written}, {result.skipped} already present "
@@ -74,16 +84,21 @@ def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
     default=None,
     help="Write AGREEMENT.yaml and its source texts into this folder (default: YAML to stdout).",
 )
+@click.option(
+    "--force", is_flag=True, help="With --output: replace files there that hold other content."
+)
 @db_option
-def export(agreement: str | None, output: Path | None, db_url: str | None) -> None:
-    """Write the agreement file back: header, sources and every event.
+def export(agreement: str | None, output: Path | None, force: bool, db_url: str | None) -> None:
+    """Write the agreement file back: header, sources and every event. Into a folder, it
+    refuses to replace a file holding other content (without --force) or to write through a
+    symbolic link.
 
     Example: tracker export microsoft-openai --output backup/
     """
     tracker = open_tracker(db_url)
     name = tracker.agreement(agreement)
     if output is not None:
-        click.echo(f"wrote {tracker.export_to(name, output)}", err=True)
+        click.echo(f"wrote {tracker.export_to(name, output, force=force)}", err=True)
         return
     click.echo(tracker.export_text(name), nl=False)
     if any(s.text is not None for s in tracker.sources(name).values()):
@@ -212,6 +227,7 @@ def record(
 )
 @click.option("--id", "id_", default=None, help="Id of the retraction event.")
 @click.option("--expected-version", type=int, default=None, help="Fail unless at this version.")
+@citation_options
 @dry_run_option
 @db_option
 def retract(
@@ -220,16 +236,23 @@ def retract(
     effective: dt.date | None,
     id_: str | None,
     expected_version: int | None,
+    cite: tuple[str, ...],
+    contradict: tuple[str, ...],
     dry_run: bool,
     db_url: str | None,
 ) -> None:
-    """Withdraw an earlier event: it stays in the log but no longer counts.
+    """Withdraw an earlier event: it stays in the log but no longer counts. Without --cite it
+    mends the record (it counts under any --published-by); with it, from the source's day.
 
     Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
     """
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
-    when = effective or today()
-    _report(tracker.retract(event, reason, when, id_, expected_version, dry_run=dry_run))
+    when, sources = effective or today(), _citations(cite, contradict)
+    _report(
+        tracker.retract(
+            event, reason, when, id_, expected_version, dry_run=dry_run, sources=sources
+        )
+    )
 
 
 @cli.group(name="agreement")

@@ -69,13 +69,25 @@ def ended_unset(events: Sequence[Event]) -> list[str]:
     sets, whatever its date; retracted and corrected events count too, so that retracting a
     term.set never strands its end."""
     facts = [e.replacement if isinstance(e, EventCorrected) else e for e in events]
-    terms = {e.term for e in facts if isinstance(e, TermSet)}
+    terms = set_terms(events)
     return [
-        f"event {event.id!r}: term {fact.term!r} was never set in {event.agreement!r} "
-        f"(terms: {', '.join(sorted(terms)) or 'none'})"
+        never_set(event.id, fact.term, event.agreement, terms)
         for event, fact in zip(events, facts, strict=True)
         if isinstance(fact, TermEnded) and fact.term not in terms
     ]
+
+
+def set_terms(events: Sequence[Event]) -> set[str]:
+    """The terms some term.set among `events` sets (or a correction into one), retracted or not."""
+    facts = [e.replacement if isinstance(e, EventCorrected) else e for e in events]
+    return {e.term for e in facts if isinstance(e, TermSet)}
+
+
+def never_set(event_id: str, term: str, agreement: str, terms: set[str]) -> str:
+    """The one line for an event about a term that no term.set names (most often a typo):
+    every change of a term says it alike, listing the terms there are."""
+    listing = ", ".join(sorted(terms)) or "none"
+    return f"event {event_id!r}: term {term!r} was never set in {agreement!r} (terms: {listing})"
 
 
 def _culprit(applied: Applied) -> str:

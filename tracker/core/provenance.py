@@ -17,6 +17,7 @@ from tracker.core.events import (
     Citation,
     Event,
     EventCorrected,
+    EventRetracted,
     Fact,
     StoredSource,
     TermAmended,
@@ -325,13 +326,20 @@ def published_by(
     records: Iterable[Recorded], sources: Mapping[str, StoredSource], day: dt.date
 ) -> list[Recorded]:
     """The records whose event cites, in support, a source published on or before `day`:
-    what the public record said by then (an event citing no dated source does not count)."""
+    what the public record said by then (an event citing no dated source does not count),
+    with the retractions that cite no source (see `public_by`)."""
     dated = {
         name for name, s in sources.items() if s.source.published is not None
         and s.source.published <= day
     }  # fmt: skip
-    return [
-        r
-        for r in records
-        if any(c.stance == "supports" and c.source in dated for c in citations_of(r.event))
-    ]
+    return [r for r in records if public_by(r.event, dated)]
+
+
+def public_by(event: Event, dated: set[str]) -> bool:
+    """Whether an event counts among what sources published in `dated` said. A retraction
+    citing no source mends the record itself (a mistake in it, not news), so it counts
+    whatever the day, as it does whatever `--as-of`; one citing sources (a report withdrawn)
+    counts once one of them was out."""
+    if isinstance(event, EventRetracted) and not event.sources:
+        return True
+    return any(c.stance == "supports" and c.source in dated for c in citations_of(event))

@@ -18,6 +18,7 @@ from tracker.core.events import (
     TermAmended,
     reference,
 )
+from tracker.core.placement import never_set, set_terms
 from tracker.core.projector import fold, known, resolve
 from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
@@ -157,10 +158,18 @@ def check_term_changes(log: Sequence[Recorded], events: Sequence[Event]) -> None
         if isinstance(event, TermChange):
             on = event.effective.last
             if event.term not in fold(resolve(known(records, None)).facts, on).terms:
-                raise InvalidEventError(
-                    f"event {event.id!r}: term {event.term!r} is not in force on "
-                    f"{event.effective}; {event.type} applies to a term in force "
-                    "(term.set puts one in force)"
-                )
+                raise InvalidEventError(_not_in_force(event, records))
         position += 1
         records.append(Recorded(event, position, 0, dt.datetime.max))
+
+
+def _not_in_force(event: TermChange, records: Sequence[Recorded]) -> str:
+    """Why a change of a term not in force is refused: a term never set is most often a
+    typo, told as term.ended tells it (with the terms there are)."""
+    terms = set_terms([r.event for r in records])
+    if event.term not in terms:
+        return never_set(event.id, event.term, event.agreement, terms)
+    return (
+        f"event {event.id!r}: term {event.term!r} is not in force on {event.effective}; "
+        f"{event.type} applies to a term in force (term.set puts one in force)"
+    )

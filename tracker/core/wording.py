@@ -11,6 +11,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from tracker.core.dates import When
 from tracker.core.events import EVENT_CLASSES, EVENT_TYPES
 
 # Past this many problems, a message says how many more there are.
@@ -60,11 +61,24 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def unknown_agreement(name: str, known: Sequence[str]) -> str:
+    """Why an amendment file's agreement cannot be amended, with the stored one it most
+    likely misspells: its ids and first event are not the problem, and must not be named."""
+    match = closest(name, known)
+    if match is not None:
+        return f"agreement {name!r} is unknown (did you mean {match!r}?)"
+    listing = ", ".join(known) if known else "the database holds none"
+    return (
+        f"agreement {name!r} is unknown ({listing}); import the file that creates it "
+        "(with agreement.created) first, or with this one"
+    )
+
+
 def _problem(detail: ErrorDetails, where: str, model: type[BaseModel] | None) -> str:
     kind, ctx = detail["type"], detail.get("ctx", {})
     field = f"field {where}: " if where else ""
     if kind == "extra_forbidden":
-        return _unknown_field(where, model)
+        return _unknown_field(where, model) + _comma_hint(detail)
     if kind == "missing":
         return f"{field}required"
     if kind == "union_tag_invalid":
@@ -81,7 +95,7 @@ def _problem(detail: ErrorDetails, where: str, model: type[BaseModel] | None) ->
         last = where.rsplit(".", 1)[-1]
         return f"{field}{detail['input']!r} is not valid: {_PATTERNS.get(last, _SLUG)}"
     if kind.startswith(("date_", "datetime_")):
-        return f"{field}{detail['input']!r} is not a date (YYYY-MM-DD)"
+        return f"{field}{detail['input']!r} is not a date (YYYY-MM-DD)" + _one_day(where, detail)
     return f"{field}{_plain(detail['msg'])}"
 
 
@@ -92,6 +106,30 @@ def _unknown_field(where: str, model: type[BaseModel] | None) -> str:
     hint = f" (did you mean {match!r}?)" if match else ""
     inside = f"field {parent}: " if parent else ""
     return f"{inside}unknown field {name!r}{hint}"
+
+
+def _comma_hint(detail: ErrorDetails) -> str:
+    """A hint for an unknown field without a value: in a `{…}` mapping, a comma ends a value,
+    so an unquoted `summary: build, train and deploy` leaves `train and deploy` as a field."""
+    if detail.get("input", "") is not None:
+        return ""
+    return '; a comma ends a value inside {…}: quote a value that holds one ("build, train")'
+
+
+def _one_day(where: str, detail: ErrorDetails) -> str:
+    """Why a source's `published` takes no imprecise date, and what to write instead: it is
+    stored (and hashed) as one day, and `--published-by` asks whether a source was surely
+    out by a day, which the last day of the range answers."""
+    if where.rsplit(".", 1)[-1] != "published":
+        return ""
+    try:
+        last = When.parse(detail["input"]).last
+    except ValueError:
+        return ""
+    return (
+        f"; a source's published is one day: write the day by which it was surely out "
+        f"({last.isoformat()}), as --published-by reads it, or leave it out"
+    )
 
 
 def _unknown_type(tag: str, where: str) -> str:

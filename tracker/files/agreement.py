@@ -28,6 +28,7 @@ from tracker.core.provenance import bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 from tracker.files import bounded
+from tracker.files.folders import target
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 # Agreement files are read whole; larger ones are refused before reading, to bound memory.
@@ -314,26 +315,29 @@ def dump(agreement: AgreementFile) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-def write(agreement: AgreementFile, folder: Path) -> Path:
-    """Write the agreement file and its stored source texts into `folder`."""
+def write(agreement: AgreementFile, folder: Path, *, force: bool = False) -> Path:
+    """Write the agreement file and its stored source texts into `folder`; every target is
+    checked (`folders.target`) before any is written, so a refusal writes nothing."""
     try:
-        return _write(agreement, folder)
+        return _write(agreement, folder, force=force)
     except OSError as e:
         raise FileFormatError(f"cannot write to {folder}: {e.strerror or e}") from e
 
 
-def _write(agreement: AgreementFile, folder: Path) -> Path:
+def _write(agreement: AgreementFile, folder: Path, *, force: bool) -> Path:
+    contents = {
+        stored.source.file: stored.text.encode("utf-8")
+        for stored in agreement.sources
+        if stored.source.file is not None and stored.text is not None
+    }
+    name = f"{agreement.agreement}.yaml"
+    contents[name] = dump(agreement).encode("utf-8")
     folder.mkdir(parents=True, exist_ok=True)
-    for stored in agreement.sources:
-        if stored.source.file is not None and stored.text is not None:
-            target = inside(folder, stored.source.file)
-            if target is None:
-                raise FileFormatError(f"source {stored.source.id!r}: file is outside {folder}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(stored.text.encode("utf-8"))
-    path = folder / f"{agreement.agreement}.yaml"
-    path.write_text(dump(agreement), encoding="utf-8")
-    return path
+    targets = {target(folder, file, data, force=force): data for file, data in contents.items()}
+    for path, data in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder / name
 
 
 def json_schema() -> dict[str, Any]:

@@ -32,13 +32,20 @@ def default_url() -> str:
 
 
 def resolve_url(url: str | None) -> tuple[str, bool]:
-    """The URL to use (argument, then environment, then default) and whether it is the default."""
+    """The URL to use (argument, then environment, then default) and whether it is the default;
+    a string that is not a URL names a SQLite file (relative to the current folder), since
+    people give a database by its path as often as by its URL."""
     chosen = os.environ.get(ENV_VAR) if url is None else url
     if chosen is not None and not chosen.strip():
         raise DatabaseError("the database URL is empty")
     if chosen:
-        return chosen, False
+        return (chosen if "://" in chosen else file_url(Path(chosen))), False
     return default_url(), True
+
+
+def file_url(path: Path) -> str:
+    """The SQLite URL of a file path, made absolute so that it reads the same from anywhere."""
+    return f"sqlite:///{Path.cwd() / path.expanduser()}"
 
 
 def sqlite_file(url: str) -> Path | None:
