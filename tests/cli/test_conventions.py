@@ -344,3 +344,12 @@ def test_point_15_conflicts_with_none_prints_none(acme: str) -> None:
         "Fields resting on a single independent source\n"
         "  (none)\n"
     )
+
+
+def test_point_15_csv_and_markdown_show_control_characters_escaped() -> None:
+    from tracker.cli.sheets import Sheet, as_csv, as_markdown
+
+    sheet = Sheet("Rows", ["A", "B"], [["bell\x07", "a | b"]])
+
+    assert as_csv([sheet]) == "A,B\nbell\\x07,a | b\n"
+    assert as_markdown([sheet]) == "| A | B |\n| --- | --- |\n| bell\\\\x07 | a \\| b |\n"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracker.cli.screen import Cell, Row, grid, styled
+from tracker.core.text import visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -26,10 +27,11 @@ class Sheet:
 
 
 def plain(cell: Cell | None) -> str:
-    """A cell's text without its colours."""
+    """A cell's text without its colours, made visible as in a table (no control character
+    from a record reaches the terminal through CSV or Markdown either)."""
     if cell is None:
         return ""
-    return cell if isinstance(cell, str) else cell.plain
+    return visible(cell) if isinstance(cell, str) else cell.plain
 
 
 def drawn(sheets: Sequence[Sheet], titled: bool = True) -> list[RenderableType]:
