@@ -136,6 +136,11 @@ def _shown(value: Any, people: bool = True) -> str:
         return "(none)"
     if isinstance(value, str):
         return value
+    return _as_json(value, people)
+
+
+def _as_json(value: Any, people: bool) -> str:
+    """JSON; for people with large numbers grouped by thousands."""
     return spelled(value) if people else json.dumps(value, ensure_ascii=False)
 
 
@@ -284,7 +289,7 @@ def _did(event: Event, people: bool = True) -> str:
             return event.summary
         case TermAmended():
             changes = ", ".join(
-                f"removes {k}" if v is None else f"{k}: {_shown(v, people)}"
+                f"removes {k}" if v is None else f"{k}: {_as_json(v, people)}"
                 for k, v in event.changes.items()
             )
             return f"{event.summary} ({changes})" if event.summary else changes
