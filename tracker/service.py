@@ -839,19 +839,31 @@ class Tracker:
         return Report(made, states, diffs, explained, conflicts, self.sources(agreement))
 
     def upcoming(
-        self, as_of: dt.date, until: dt.date, known_at: dt.datetime | None = None
+        self,
+        as_of: dt.date,
+        until: dt.date,
+        known_at: dt.datetime | None = None,
+        agreement: str | None = None,
     ) -> list[Coming]:
-        """Across all agreements on `as_of`: expiries up to `until`, pending proposals and
-        conditions still open."""
+        """Across all agreements (or in `agreement` alone) on `as_of`: expiries up to `until`,
+        pending proposals and conditions still open."""
         from tracker.core.upcoming import upcoming
 
         known_at = known_at or self.store.clock()
-        return upcoming((self.state(a, as_of, known_at) for a in self.store.agreements()), until)
+        states = (self.state(a, as_of, known_at) for a in self._chosen(agreement))
+        return upcoming(states, until)
 
-    def coverages(self, known_at: dt.datetime | None = None) -> dict[str, Coverage]:
-        """How far each agreement's record reaches (see `coverage`), by agreement."""
+    def coverages(
+        self, known_at: dt.datetime | None = None, agreement: str | None = None
+    ) -> dict[str, Coverage]:
+        """How far each agreement's record (or `agreement`'s alone) reaches (see `coverage`),
+        by agreement."""
         known_at = known_at or self.store.clock()
-        return {a: self.coverage(a, known_at) for a in self.store.agreements()}
+        return {a: self.coverage(a, known_at) for a in self._chosen(agreement)}
+
+    def _chosen(self, agreement: str | None) -> list[str]:
+        """Every agreement, or the one named."""
+        return list(self.store.agreements()) if agreement is None else [agreement]
 
 
 SCHEMA_ID = "urn:tracker:agreement-file"

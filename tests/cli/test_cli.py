@@ -304,7 +304,7 @@ def test_schema_is_json_schema_of_agreement_files() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["state", "--as-of", "2025-02-30"], "'2025-02-30' is not a date (YYYY-MM-DD)"),
+        (["state", "--as-of", "2025-02-30"], "'2025-02-30' is not a date: use YYYY-MM-DD"),
         (["state", "--known-at", "yesterday"], "'yesterday' is not a timestamp (ISO 8601)"),
         (["diff", "2025-01-20"], "diff takes [AGREEMENT] FROM TO"),
         (["state", "--format", "xml"], "'xml' is not one of 'table', 'json'"),
@@ -312,7 +312,7 @@ def test_schema_is_json_schema_of_agreement_files() -> None:
             ["record", "--type", "term.bogus", "--effective", "2026-01-01"],
             "'term.bogus' is not one",
         ),
-        (["state", "--as-of", "20250121"], "'20250121' is not a date (YYYY-MM-DD)"),
+        (["state", "--as-of", "20250121"], "'20250121' is not a date: use YYYY-MM-DD"),
         (
             ["state", "--known-at", "0001-01-01T00:00:00+01:00"],
             "'0001-01-01T00:00:00+01:00' is out of range in UTC",

@@ -11,22 +11,28 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
+    from tracker.cli.sheets import Sheet
     from tracker.service import Tracker
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OPENED = "tracker.opened"  # the context's key for the tracker a command opened
 _KEEP_NEW = "tracker.keep_new"  # and whether a database file it created is kept
 WIDE_KEY = "tracker.wide"  # the root context's key for `--wide`
+_DEBUG = "tracker.debug"  # and for `--debug`
+
+
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM (its last day), YYYY (its last day), today or yesterday"
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
-    """A calendar date, YYYY-MM-DD."""
+    """A calendar day: YYYY-MM-DD, a month or a year (its last day, as far as it reaches),
+    `today` or `yesterday` (in UTC, as the default of --as-of)."""
 
     name = "DATE"
 
@@ -34,11 +40,26 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.date):
             return value
         try:
-            if len(value) != 10 or value[4] != "-" or value[7] != "-":
-                raise ValueError(value)
-            return dt.date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(f"{value!r} is not a date: use {DATE_FORMS}", param, ctx)
+
+
+def parse_day(text: str) -> dt.date:
+    """The day a DATE names (see DateType); ValueError for anything else."""
+    words = {"today": 0, "yesterday": 1}
+    if text in words:
+        return today() - dt.timedelta(days=words[text])
+    if len(text) == 4 and text.isdigit():
+        return dt.date(int(text), 12, 31)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        import calendar
+
+        year, month = int(text[:4]), int(text[5:])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
 
 
 class TimestampType(click.ParamType):  # type: ignore[type-arg]
@@ -111,6 +132,21 @@ class TrackerGroup(click.Group):
             importlib.import_module(f"tracker.cli.{module}")
         return super().get_command(ctx, cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:  # bare `tracker`: its help, as git gives
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        known = ctx.resilient_parsing or self.get_command(ctx, name) is not None
+        if name and not name.startswith("-") and not known:
+            ctx.fail(f"No such command {name!r}.{_suggestion(name, self.list_commands(ctx))}")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         from tracker.errors import TrackerError
 
@@ -128,10 +164,38 @@ class TrackerGroup(click.Group):
 
             message = database_error(e)
             if message is None:
+                _show_traceback_when_debugging(ctx, e)
                 raise
             raise click.ClickException(message) from e
         finally:
             _close_tracker(ctx, failed=failed)
+
+
+def _suggestion(name: str, names: list[str]) -> str:
+    """` Did you mean 'state'?` for a mistyped command, or nothing when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3)
+    if not close:
+        return ""
+    if len(close) == 1:
+        return f" Did you mean {close[0]!r}?"
+    return f" Did you mean one of: {', '.join(close)}?"
+
+
+def _show_traceback_when_debugging(ctx: click.Context, e: Exception) -> None:
+    """With `--debug` (or TRACKER_DEBUG=1), a defect shows its traceback and exits 1, where
+    `main` would print one line."""
+    if ctx.meta.get(_DEBUG):
+        import traceback
+
+        click.echo("".join(traceback.format_exception(e)).rstrip("\n"), err=True)
+        ctx.exit(1)
+
+
+def remember_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Click callback of `--debug`."""
+    ctx.meta[_DEBUG] = value
 
 
 def _close_tracker(ctx: click.Context, *, failed: bool) -> None:
@@ -180,6 +244,16 @@ def remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> N
 
 def format_option(f: F) -> F:
     """`--format table|json` (table on a terminal, JSON otherwise) and `--wide`."""
+    return _formats(f, ["table", "json"])
+
+
+def rows_format_option(f: F) -> F:
+    """`--format` for a command whose output is rows: also `csv` and `markdown` (a GitHub
+    table)."""
+    return _formats(f, ["table", "json", "csv", "markdown"])
+
+
+def _formats(f: F, choices: list[str]) -> F:
     f = click.option(
         "--wide",
         is_flag=True,
@@ -190,7 +264,7 @@ def format_option(f: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "json"], case_sensitive=False),
+        type=click.Choice(choices, case_sensitive=False),
         default=None,
         help="Output format (default: table on a terminal, json otherwise).",
     )(f)
@@ -240,18 +314,26 @@ def emit(
     as_json: Callable[[], Any],
     as_table: Callable[[], str],
     notes: Iterable[str | None] = (),
+    as_sheets: Callable[[], Sequence[Sheet]] | None = None,
 ) -> None:
-    """Print a result as JSON or as a table; only the chosen one is built. With a table, each
-    note (such as a date beyond the record's reach) goes to stderr, a line each: the JSON
-    carries the same facts."""
+    """Print a result as JSON, as a table, or (for a command whose output is rows) as CSV or
+    a Markdown table built from the same sheets; only the chosen one is built. Except with
+    JSON, each note (such as a date beyond the record's reach) goes to stderr, a line each:
+    the JSON carries the same facts."""
     from tracker.cli.shapes import dumps
     from tracker.core.text import visible
 
-    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    fmt = (fmt or ("table" if sys.stdout.isatty() else "json")).lower()
     if fmt == "json":
         click.echo(dumps(as_json()))
         return
-    click.echo(as_table())
+    if fmt in ("csv", "markdown") and as_sheets is not None:
+        from tracker.cli.sheets import as_csv, as_markdown
+
+        sheets = as_sheets()
+        click.echo(as_csv(sheets) if fmt == "csv" else as_markdown(sheets), nl=False)
+    else:
+        click.echo(as_table())
     for note in notes:
         if note:
             click.echo(f"Note: {visible(note)}", err=True)
@@ -282,7 +364,15 @@ def _resume_collector() -> None:
         gc.enable()
 
 
-@click.group(cls=TrackerGroup)
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="TRACKER_DEBUG",
+    expose_value=False,
+    callback=remember_debug,
+    help="Show the traceback of an unexpected error (also TRACKER_DEBUG=1).",
+)
 @click.version_option(package_name="tracker")
 def cli() -> None:
     """Follow agreements that change over time: terms on any date, on whose word, since when.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.screen import pairs, styled
+from tracker.cli.screen import pairs, spelled, styled
 from tracker.core.events import (
     Event,
     EventCorrected,
@@ -44,7 +43,7 @@ def fields_of(event: TermSet) -> Fields:
 
 
 def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else spelled(value)
 
 
 def amended(current: Fields, event: TermAmended) -> Fields:

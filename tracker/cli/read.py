@@ -19,10 +19,12 @@ from tracker.cli.app import (
     known_at_option,
     open_tracker,
     published_option,
+    rows_format_option,
     today,
 )
 
 if TYPE_CHECKING:
+    from tracker.cli.sheets import Sheet
     from tracker.service import LogView
 
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 @known_at_option
 @published_option
 @db_option
-@format_option
+@rows_format_option
 def state(
     agreement: str | None,
     as_of: dt.date | None,
@@ -57,8 +59,13 @@ def state(
 
         return state_table(result, sources)
 
+    def as_sheets() -> list[Sheet]:
+        from tracker.cli.tables import state_sheets
+
+        return state_sheets(result, sources, people=False)
+
     notes = [result.coverage.warning(result.as_of) if result.coverage else None]
-    emit(fmt, lambda: state_json(result, sources), as_table, notes)
+    emit(fmt, lambda: state_json(result, sources), as_table, notes, as_sheets)
 
 
 @cli.command()
@@ -218,7 +225,7 @@ def explain(
 @known_at_option
 @published_option
 @db_option
-@format_option
+@rows_format_option
 def log(
     agreement: str | None,
     start: dt.date | None,
@@ -235,7 +242,7 @@ def log(
     Example: tracker log --from 2025-01-01 --term cloud.exclusivity
     """
     from tracker.cli.shapes import log_json
-    from tracker.cli.tables import log_table
+    from tracker.cli.tables import log_sheets, log_table
 
     _in_order("--from", start, "--to", end)
     tracker = open_tracker(db_url)
@@ -247,11 +254,10 @@ def log(
         history = tracker.history(name, start, end, term, known_at, published)
         return log_json(history.records, history.retracted)
 
-    emit(
-        fmt,
-        as_json,
-        lambda: log_table(tracker.log_view(name, start, end, term, known_at, published)),
-    )
+    def view() -> LogView:
+        return tracker.log_view(name, start, end, term, known_at, published)
+
+    emit(fmt, as_json, lambda: log_table(view()), (), lambda: log_sheets(view(), people=False))
 
 
 def _term_log_json(view: LogView) -> list[dict[str, object]]:
@@ -267,7 +273,7 @@ def _term_log_json(view: LogView) -> list[dict[str, object]]:
 
 @cli.command()
 @db_option
-@format_option
+@rows_format_option
 def agreements(db_url: str | None, fmt: str | None) -> None:
     """The agreements in the database, with their titles and versions; `default` marks the
     one commands use when AGREEMENT is omitted (see `tracker agreement default`).
@@ -275,7 +281,7 @@ def agreements(db_url: str | None, fmt: str | None) -> None:
     Example: tracker agreements --format json
     """
     from tracker.cli.shapes import agreements_json
-    from tracker.cli.tables import table
+    from tracker.cli.tables import agreements_sheets, agreements_table
 
     tracker = open_tracker(db_url)
     default = tracker.default_agreement()
@@ -286,18 +292,9 @@ def agreements(db_url: str | None, fmt: str | None) -> None:
     emit(
         fmt,
         lambda: rows,
-        lambda: table(
-            ["AGREEMENT", "VERSION", "DEFAULT", "TITLE"],
-            [
-                [
-                    str(r["agreement"]),
-                    str(r["version"]),
-                    "yes" if r["default"] else "",
-                    str(r["title"]),
-                ]
-                for r in rows
-            ],
-        ),
+        lambda: agreements_table(rows),
+        (),
+        lambda: agreements_sheets(rows, people=False),
     )
 
 
@@ -334,18 +331,18 @@ def sources() -> None:
 @sources.command(name="list")
 @click.argument("agreement", required=False)
 @db_option
-@format_option
+@rows_format_option
 def list_sources(agreement: str | None, db_url: str | None, fmt: str | None) -> None:
     """The sources, with how many facts each supports and contradicts.
 
     Example: tracker sources list microsoft-openai --format json
     """
     from tracker.cli.shapes import sources_json
-    from tracker.cli.tables import sources_table
+    from tracker.cli.tables import sources_sheets, sources_table
 
     tracker = open_tracker(db_url)
     rows = sources_json(tracker.source_uses(tracker.agreement(agreement)))
-    emit(fmt, lambda: rows, lambda: sources_table(rows))
+    emit(fmt, lambda: rows, lambda: sources_table(rows), (), lambda: sources_sheets(rows, False))
 
 
 @sources.command(name="verify")
@@ -379,7 +376,7 @@ def verify_sources(agreement: str | None, folder: Path | None, db_url: str | Non
 @click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
 @known_at_option
 @db_option
-@format_option
+@rows_format_option
 def terms(
     key: str, as_of: dt.date | None, known_at: dt.datetime | None, db_url: str | None,
     fmt: str | None,
@@ -400,9 +397,14 @@ def terms(
 
         return terms_table(key, day, moment, result)
 
+    def as_sheets() -> list[Sheet]:
+        from tracker.cli.tables import terms_sheets
+
+        return terms_sheets(result, people=False)
+
     notes = [
         f"{e.agreement}: {warning}"
         for e in result
         if e.coverage and (warning := e.coverage.warning(day))
     ]
-    emit(fmt, lambda: terms_json(key, day, moment, result), as_table, notes)
+    emit(fmt, lambda: terms_json(key, day, moment, result), as_table, notes, as_sheets)

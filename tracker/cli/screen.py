@@ -240,3 +240,25 @@ def render(*parts: RenderableType, screen: Screen | None = None) -> str:
     for part in parts:
         console.print(styled(part) if isinstance(part, str) else part, overflow="fold")
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+# Numbers from this many up are grouped by thousands for people; below it they stay as
+# written, so that years (2030) and small amounts read as usual.
+GROUPED = 10_000
+
+
+def spelled(value: object) -> str:
+    """A value as people read it: JSON, but with large numbers grouped by thousands
+    (`100,000,000,000`); never for JSON or CSV, which scripts read."""
+    import json
+    import math
+
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {spelled(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(spelled(v) for v in value) + "]"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and math.isfinite(value) and abs(value) >= GROUPED:  # type: ignore[arg-type]
+        return f"{value:,}"
+    return json.dumps(value, ensure_ascii=False)

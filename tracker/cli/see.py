@@ -17,6 +17,7 @@ from tracker.cli.app import (
     format_option,
     known_at_option,
     open_tracker,
+    rows_format_option,
     today,
 )
 
@@ -109,6 +110,7 @@ def report(
 
 
 @cli.command()
+@click.argument("agreement", required=False)
 @click.option(
     "--within",
     default="90d",
@@ -124,8 +126,9 @@ def report(
 )
 @known_at_option
 @db_option
-@format_option
+@rows_format_option
 def upcoming(
+    agreement: str | None,
     within: str,
     as_of: dt.date | None,
     ical: Path | None,
@@ -133,13 +136,13 @@ def upcoming(
     db_url: str | None,
     fmt: str | None,
 ) -> None:
-    """What is coming across all agreements: expiries soonest first, then pending proposals
-    and conditions still open.
+    """What is coming across all agreements (or in AGREEMENT alone): expiries soonest first,
+    then pending proposals and conditions still open.
 
     Example: tracker upcoming --within 6m --ical upcoming.ics
     """
     from tracker.cli.calendar import window_end
-    from tracker.cli.tables import upcoming_table
+    from tracker.cli.tables import upcoming_sheets, upcoming_table
     from tracker.cli.views import upcoming_json
 
     start = as_of or today()
@@ -148,16 +151,18 @@ def upcoming(
     except (ValueError, OverflowError) as e:
         raise click.BadParameter(str(e), param_hint="--within") from None
     tracker = open_tracker(db_url)
-    items = tracker.upcoming(start, until, known_at)
-    reach = tracker.coverages(known_at)
+    only = None if agreement is None else tracker.agreement(agreement)
+    items = tracker.upcoming(start, until, known_at, only)
+    reach = tracker.coverages(known_at, only)
     if ical is not None:
         _write_ical(ical, items, start)
     notes = [f"{name}: {c.warning(start)}" for name, c in reach.items() if c.warning(start)]
     emit(
         fmt,
         lambda: upcoming_json(items, start, until, reach),
-        lambda: upcoming_table(items, start, until),
+        lambda: upcoming_table(items, start, until, only),
         notes,
+        lambda: upcoming_sheets(items, start),
     )
 
 

@@ -8,8 +8,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.cli.screen import Cell, Row, grid, lines, pairs, render, styled
+from tracker.cli.screen import Cell, Row, grid, lines, pairs, render, spelled, styled
 from tracker.cli.shapes import day, span, timestamp
+from tracker.cli.sheets import Sheet, drawn
 from tracker.core.events import (
     AgreementCreated,
     Event,
@@ -73,6 +74,19 @@ def _optional(title: str, headers: Sequence[str], rows: Sequence[Row]) -> list[R
 
 def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> str:
     """`tracker state` for people; INDEP is the number of independent supporting sources."""
+    return render(
+        f"{state.agreement}: {state.title or '(not created yet)'}",
+        f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
+        "",
+        *drawn(state_sheets(state, sources)),
+    )
+
+
+def state_sheets(
+    state: AgreementState, sources: Mapping[str, StoredSource], people: bool = True
+) -> list[Sheet]:
+    """The rows of `tracker state`: terms in force, pending proposals, ended terms and (when
+    there are any) possible changes; `people` groups large numbers by thousands."""
     terms: list[Row] = [
         [
             k,
@@ -93,39 +107,41 @@ def state_table(state: AgreementState, sources: Mapping[str, StoredSource]) -> s
         for k, t in sorted(state.ended.items())
     ]
     possible: list[Row] = [
-        [k, day(p.date) or "", p.change, _certainty(p.certainty), p.event, _would_be(p)]
+        [k, day(p.date) or "", p.change, _certainty(p.certainty), p.event, _would_be(p, people)]
         for k, p in sorted(state.possible.items())
     ]
-    return render(
-        f"{state.agreement}: {state.title or '(not created yet)'}",
-        f"as of {state.as_of}, as known at {timestamp(state.known_at)}",
-        "",
-        *_titled(
-            "Terms in force", ["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"], terms
-        ),
-        *_titled("Pending proposals", ["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
-        *_titled("Ended", ["TERM", "ENDED", "REASON", "CERTAINTY", "SUMMARY"], ended)[:-1],
-        *_optional(POSSIBLE, ["TERM", "DATE", "CHANGE", "CERTAINTY", "EVENT", "IF SO"], possible),
-    )
+    in_force = ["TERM", "SINCE", "EXPIRES", "CERTAINTY", "INDEP", "SUMMARY"]
+    return [
+        Sheet("Terms in force", in_force, terms),
+        Sheet("Pending proposals", ["TERM", "SINCE", "CERTAINTY", "EVENT", "SUMMARY"], pending),
+        Sheet("Ended", ["TERM", "ENDED", "REASON", "CERTAINTY", "SUMMARY"], ended),
+        Sheet(POSSIBLE, ["TERM", "DATE", "CHANGE", "CERTAINTY", "EVENT", "IF SO"], possible, True),
+    ]
 
 
 POSSIBLE = "Possible (changes whose imprecise date may or may not have come)"
 
 
-def _would_be(p: Possible) -> str:
+def _would_be(p: Possible, people: bool = True) -> str:
     """What the term would be if the possible change had come."""
     if p.term is None:
         return "no longer in force"
-    return f"{p.term.summary}: {_shown(dict(p.term.value))}"
+    return f"{p.term.summary}: {_shown(dict(p.term.value), people)}"
 
 
-def _shown(value: Any) -> str:
-    """A field's value as one line: text as it is, anything else as JSON, absence as (none)."""
+def _shown(value: Any, people: bool = True) -> str:
+    """A field's value as one line: text as it is, anything else as JSON (for people, with
+    large numbers grouped by thousands), absence as (none)."""
     if value is None:
         return "(none)"
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _as_json(value, people)
+
+
+def _as_json(value: Any, people: bool) -> str:
+    """JSON; for people with large numbers grouped by thousands."""
+    return spelled(value) if people else json.dumps(value, ensure_ascii=False)
 
 
 def _field(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
@@ -285,7 +301,7 @@ def _stances(cited: Sequence[tuple[str, str]]) -> RenderableType:
     )
 
 
-def _did(event: Event) -> str:
+def _did(event: Event, people: bool = True) -> str:
     """What an event did, in a few words."""
     match event:
         case AgreementCreated():
@@ -294,7 +310,7 @@ def _did(event: Event) -> str:
             return event.summary
         case TermAmended():
             changes = ", ".join(
-                f"removes {k}" if v is None else f"{k}: {json.dumps(v, ensure_ascii=False)}"
+                f"removes {k}" if v is None else f"{k}: {_as_json(v, people)}"
                 for k, v in event.changes.items()
             )
             return f"{event.summary} ({changes})" if event.summary else changes
@@ -327,11 +343,16 @@ def _mark(event_id: str, retracted: Mapping[str, str], corrected: Mapping[str, C
 def log_table(view: LogView) -> str:
     """`tracker log` for people: each event with its term and what it did (as corrected);
     retracted and corrected events marked. For one term, each event with what it changed."""
-    records, retracted, corrected = view.records, view.retracted, view.corrected
     if view.term is not None:
         from tracker.cli.patches import term_history
 
-        return render(*term_history(records, retracted, corrected, view.start))
+        return render(*term_history(view.records, view.retracted, view.corrected, view.start))
+    return render(*drawn(log_sheets(view), titled=False))
+
+
+def log_sheets(view: LogView, people: bool = True) -> list[Sheet]:
+    """The rows of `tracker log`: an event a row, with what it did (as corrected)."""
+    retracted, corrected = view.retracted, view.corrected
     rows: list[Row] = [
         [
             day(r.event.effective) or "",
@@ -341,18 +362,19 @@ def log_table(view: LogView) -> str:
             _event_and_deed(
                 corrected[r.event.id].content if r.event.id in corrected else r.event,
                 _mark(r.event.id, retracted, corrected),
+                people,
             ),
         ]
-        for r in records
+        for r in view.records
     ]
-    return table(["EFFECTIVE", "VER", "TYPE", "TERM", "EVENT AND WHAT IT DID"], rows)
+    return [Sheet("Events", ["EFFECTIVE", "VER", "TYPE", "TERM", "EVENT AND WHAT IT DID"], rows)]
 
 
-def _event_and_deed(event: Event, mark: str) -> Text:
+def _event_and_deed(event: Event, mark: str, people: bool = True) -> Text:
     """The event's id (and mark) on a line, what it did under it; a retracted one dimmed."""
     from rich.text import Text
 
-    text = Text.assemble((visible(event.id), "bold"), "\n", visible(mark + _did(event)))
+    text = Text.assemble((visible(event.id), "bold"), "\n", visible(mark + _did(event, people)))
     if "retracted" in mark:
         text.stylize("dim")
     return text
@@ -365,6 +387,8 @@ def _quoted(c: dict[str, Any]) -> str:
 def conflicts_table(data: dict[str, Any]) -> str:
     """`tracker conflicts` for people: each contradicted fact with both sides' quotes."""
     parts: list[RenderableType] = [f"{data['agreement']}: facts the sources disagree on", ""]
+    if not data["conflicts"]:
+        parts.append("  (none)")
     for c in data["conflicts"]:
         parts.append(f"{c['event']}" + (f" ({c['term']})" if c["term"] else ""))
         sides = [("supports", _quoted(q)) for q in c["supports"]]
@@ -384,19 +408,46 @@ def conflicts_table(data: dict[str, Any]) -> str:
 
 def sources_table(rows: Sequence[dict[str, Any]]) -> str:
     """`tracker sources` for people."""
-    return table(
-        ["SOURCE", "TEXT", "SUPPORTS", "CONTRADICTS", "DERIVED FROM"],
+    return render(*drawn(sources_sheets(rows), titled=False))
+
+
+def sources_sheets(rows: Sequence[dict[str, Any]], people: bool = True) -> list[Sheet]:
+    """The rows of `tracker sources`: a source each, with how many facts it backs."""
+    cells: list[Row] = [
         [
-            [
-                r["id"],
-                "yes" if r["stored_text"] else "no",
-                str(r["supports"]),
-                str(r["contradicts"]),
-                r["derived_from"] or "-",
-            ]
-            for r in rows
-        ],
-    )
+            r["id"],
+            "yes" if r["stored_text"] else "no",
+            count(r["supports"], people),
+            count(r["contradicts"], people),
+            r["derived_from"] or "-",
+        ]
+        for r in rows
+    ]
+    return [Sheet("Sources", ["SOURCE", "TEXT", "SUPPORTS", "CONTRADICTS", "DERIVED FROM"], cells)]
+
+
+def count(n: int, people: bool = True) -> str:
+    """A count; for people grouped by thousands."""
+    return f"{n:,}" if people else str(n)
+
+
+def agreements_table(rows: Sequence[dict[str, Any]]) -> str:
+    """`tracker agreements` for people."""
+    return render(*drawn(agreements_sheets(rows), titled=False))
+
+
+def agreements_sheets(rows: Sequence[dict[str, Any]], people: bool = True) -> list[Sheet]:
+    """The rows of `tracker agreements`: an agreement each, `yes` for the default one."""
+    cells: list[Row] = [
+        [
+            str(r["agreement"]),
+            count(r["version"], people),
+            "yes" if r["default"] else "",
+            str(r["title"]),
+        ]
+        for r in rows
+    ]
+    return [Sheet("Agreements", ["AGREEMENT", "VERSION", "DEFAULT", "TITLE"], cells)]
 
 
 def _when(c: Coming, as_of: dt.date) -> str:
@@ -417,16 +468,24 @@ def _coming(c: Coming) -> str:
     return f"ends when {c.detail}: {c.summary}"
 
 
-def upcoming_table(items: Sequence[Coming], as_of: dt.date, until: dt.date) -> str:
+def upcoming_table(
+    items: Sequence[Coming], as_of: dt.date, until: dt.date, agreement: str | None = None
+) -> str:
     """`tracker upcoming` for people: soonest first, then what has no date."""
+    where = "across all agreements" if agreement is None else f"in {agreement}"
+    return render(
+        f"What is coming from {as_of} to {until}, {where}",
+        "",
+        *drawn(upcoming_sheets(items, as_of), titled=False),
+    )
+
+
+def upcoming_sheets(items: Sequence[Coming], as_of: dt.date) -> list[Sheet]:
+    """The rows of `tracker upcoming`: what is coming, soonest first."""
     rows: list[Row] = [
         [_when(c, as_of), c.agreement, c.term, _certainty(c.certainty), _coming(c)] for c in items
     ]
-    return render(
-        f"What is coming from {as_of} to {until}, across all agreements",
-        "",
-        grid(["WHEN", "AGREEMENT", "TERM", "CERTAINTY", "WHAT"], rows),
-    )
+    return [Sheet("Upcoming", ["WHEN", "AGREEMENT", "TERM", "CERTAINTY", "WHAT"], rows)]
 
 
 def terms_table(
@@ -434,6 +493,15 @@ def terms_table(
 ) -> str:
     """`tracker terms KEY` for people: one row per agreement (two when a change of imprecise
     date may also have come)."""
+    return render(
+        f"{key} as of {as_of}, as known at {timestamp(known_at)}",
+        "",
+        *drawn(terms_sheets(entries), titled=False),
+    )
+
+
+def terms_sheets(entries: Sequence[TermEntry], people: bool = True) -> list[Sheet]:
+    """The rows of `tracker terms KEY`: the term in each agreement that has it."""
     rows: list[Row] = []
     for e in entries:
         if e.term is not None:
@@ -447,9 +515,6 @@ def terms_table(
         if e.possible is not None:
             p = e.possible
             rows.append([e.agreement, f"possibly {p.change}", day(p.date) or "", "-",
-                         _certainty(p.certainty), _would_be(p)])  # fmt: skip
-    return render(
-        f"{key} as of {as_of}, as known at {timestamp(known_at)}",
-        "",
-        grid(["AGREEMENT", "STATUS", "DATE", "EXPIRES", "CERTAINTY", "SUMMARY"], rows),
-    )
+                         _certainty(p.certainty), _would_be(p, people)])  # fmt: skip
+    headers = ["AGREEMENT", "STATUS", "DATE", "EXPIRES", "CERTAINTY", "SUMMARY"]
+    return [Sheet("Terms", headers, rows)]
