@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.core.state import certainty_text, provenance
 from tracker.core.text import visible
-from tracker.report.chart import chart
+from tracker.report.chart import NARROW, chart
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
@@ -267,6 +267,7 @@ def html(report: Report, as_of: dt.date, conflicts: Mapping[str, Any]) -> str:
         as_of=str(as_of),
         known_at=report.timeline.known_at.isoformat() + "Z" if report.timeline.known_at else "",
         chart=chart(report.timeline, as_of),
+        narrow=chart(report.timeline, as_of, NARROW),
         explanations=[_explanation_data(e, titles) for e in report.explanations],
         conflicts=_visible_tree(conflicts),
         sources=[_source_data(s) for s in report.sources.values()],
