@@ -815,28 +815,23 @@ class Tracker:
         return replace(made, coverage=self.coverage(agreement, known_at))
 
     def report(self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None) -> Report:
-        """Everything a report shows: the timeline, the state before anything happened, the
-        diff between every two change dates, and each term's explanation on `as_of`."""
+        """Everything a report shows: the timeline; the states and diffs `state` and `diff`
+        answer on every day either may turn (see `core.turns`); each term's explanation on
+        `as_of`."""
         from tracker.core.coverage import coverage
-        from tracker.core.diff import diff
-        from tracker.core.timeline import ONE_DAY, timeline
+        from tracker.core.timeline import timeline
+        from tracker.core.turns import turns
 
         known_at = known_at or self.store.clock()
         records = self.store.read(agreement, known_at=known_at)
         made = replace(timeline(agreement, records, known_at), coverage=coverage(records, known_at))
-        start = made.dates[0] - ONE_DAY if made.dates else as_of
-        states = (project(agreement, records, start, known_at), *made.states)
-        n = len(states)
-        pairs = (
-            [(i, j) for i in range(n) for j in range(i + 1, n)]
-            if n <= MAX_REPORT_DATES
-            else [(i, i + 1) for i in range(n - 1)]
-        )
-        diffs = {(i, j): diff(states[i], states[j]) for i, j in pairs}
+        turned = turns(agreement, records, known_at, as_of, MAX_REPORT_DATES)
         keys = sorted({*made.periods, *(p.term for p in made.proposals)})
         explained = tuple(self.explain(agreement, key, as_of, known_at) for key in keys)
         conflicts = self.conflicts(agreement, known_at)
-        return Report(made, states, diffs, explained, conflicts, self.sources(agreement))
+        return Report(
+            made, turned.states, turned.diffs, explained, conflicts, self.sources(agreement)
+        )
 
     def upcoming(
         self,
@@ -1026,7 +1021,7 @@ class LogView:
     start: dt.date | None
 
 
-# Beyond this many change dates, a report holds the diffs of consecutive dates only.
+# Beyond this many turning days, a report holds the diffs of consecutive ones only.
 MAX_REPORT_DATES = 100
 
 
@@ -1035,7 +1030,7 @@ class Report:
     """What `Tracker.report` gathers for one agreement."""
 
     timeline: Timeline
-    states: tuple[AgreementState, ...]  # before the first change, then on each change date
+    states: tuple[AgreementState, ...]  # before the first turning day, then on each one
     diffs: Mapping[tuple[int, int], StateDiff]  # by the indices of two states, earlier first
     explanations: tuple[Explanation, ...]
     conflicts: ConflictReport

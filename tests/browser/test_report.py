@@ -97,7 +97,7 @@ def test_every_term_of_the_record_is_in_the_chart_and_explained(
 ) -> None:
     page = Page(browser, shipped)
 
-    labels = page.page.locator("#timeline svg .label").all_text_contents()
+    labels = page.page.locator("#timeline .chart.wide svg .label").all_text_contents()
     assert labels == TERMS
     for term in TERMS:
         assert term in page.text(f'[id="term-{term}"]')
@@ -166,6 +166,78 @@ def test_the_page_fits_a_phone(browser: Any, shipped: Path) -> None:
     assert page.page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+# The font size of each chart label shown, in CSS pixels: its own size scaled as its SVG is.
+LABEL_SIZES = """() => [...document.querySelectorAll('#timeline .chart svg .label')]
+  .filter(t => t.getClientRects().length)
+  .map(t => { const svg = t.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(getComputedStyle(t).fontSize) * scale; })"""
+SIDEWAYS = """() => [...document.querySelectorAll('.scroll, table')]
+  .filter(n => n.scrollWidth > n.clientWidth + 1).length"""
+
+
+def test_16_on_a_phone_the_chart_reads_and_no_table_scrolls_sideways(
+    browser: Any, shipped: Path
+) -> None:
+    page = Page(browser, shipped, width=390)
+    page.pick("#state-date", "2024-12-01")
+    page.pick("#diff-from", "2019-01-01")
+    page.pick("#diff-to", "2025-01-21")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "report-phone.png"), full_page=True)
+
+    labels = page.page.locator("#timeline .chart.narrow svg .label").all_text_contents()
+    sizes = page.page.evaluate(LABEL_SIZES)
+
+    assert labels == TERMS
+    assert len(sizes) == 8 and min(sizes) >= 10
+    assert page.page.evaluate("document.documentElement.scrollWidth") == 390
+    assert page.page.evaluate(SIDEWAYS) == 0
+    assert "Hover, tap or focus a bar" in page.text("#timeline .hint")
+    assert page.errors == []
+
+
+def test_16_tapping_a_bar_on_a_phone_shows_its_details(browser: Any, shipped: Path) -> None:
+    page = Page(browser, shipped, width=390)
+
+    page.page.locator("#timeline .chart.narrow .period").first.click()
+
+    assert page.text("#chart-detail") == (
+        "Microsoft's access to post-AGI models can end; AGI = over $100B in profits — "
+        "from ../2025-01-20, in force; reported"
+    )
+
+
+def test_16_a_period_of_imprecise_date_is_shaded_over_the_days_it_may_cover(
+    browser: Any, shipped: Path
+) -> None:
+    page = Page(browser, shipped)
+
+    row = page.page.locator('#timeline .chart.wide [data-term="ip.rights"]')
+    shaded = row.locator("rect.maybe")
+
+    assert shaded.count() == 1
+    assert shaded.first.bounding_box()["width"] > 100
+    assert "from ../2025-01-20" in row.locator(".period title").first.text_content()
+
+
+def test_2_the_state_on_2024_12_01_lists_the_terms_possibly_set_by_then(
+    browser: Any, shipped: Path
+) -> None:
+    page = Page(browser, shipped)
+
+    page.pick("#state-date", "2024-12-01")
+
+    possible = page.text("#state-view").split("Possible")[1]
+    rows = [line.split("\t")[:4] for line in possible.splitlines() if "\t" in line]
+    assert rows[1:] == [
+        ["agi.clause", "../2025-01-20", "set", "reported"],
+        ["cloud.azure_commitment", "../2025-01-21", "set", "confirmed"],
+        ["ip.rights", "../2025-01-20", "set", "reported"],
+        ["revenue.share", "../2025-01-20", "set", "reported"],
+    ]
+
+
 SCRIPT = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
 
 
@@ -196,7 +268,7 @@ def test_printing_hides_the_date_controls_and_keeps_the_rest(browser: Any, shipp
     page.page.emulate_media(media="print")
 
     assert page.page.locator(".controls").first.is_hidden()
-    assert page.page.locator("#timeline svg").is_visible()
+    assert page.page.locator("#timeline .chart.wide svg").is_visible()
     assert page.page.locator("#explanations").is_visible()
 
 
@@ -216,7 +288,7 @@ def test_the_days_beyond_the_review_are_shaded_and_said_under_the_state(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(ARTIFACTS / "report-whole.png"))
 
-    band = page.page.locator("#timeline svg rect.beyond")
+    band = page.page.locator("#timeline .chart.wide svg rect.beyond")
     beyond = page.text("#state-view")
     page.pick("#state-date", "2026-12-06")
     within = page.text("#state-view")

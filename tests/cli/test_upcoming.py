@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.see import TABLES, golden, run, widest
+from tests.cli.see import TABLES, agreement_file, golden, run, term_set, widest
 from tests.conftest import RECORD
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -73,3 +73,32 @@ def test_upcoming_refuses_a_window_it_cannot_read(three: str, within: str) -> No
     assert result.exit_code == 2
     assert "Invalid value for --within" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _calendar(folder: Path, events: list[dict[str, object]]) -> str:
+    """The calendar of a lease whose term was set with an expiry, then given `events`."""
+    folder.mkdir()
+    lease = term_set(
+        "lease-set", "lease.term", "2020-02-01", "Five years", value={"years": 5, "rent": 100}
+    )
+    path = agreement_file(folder, "lease", [{**lease, "expires": "2024-12-31"}, *events])
+    db, ics = f"sqlite:///{folder / 'lease.db'}", folder / "lease.ics"
+    assert run("import", str(path), "--db", db).exit_code == 0
+    args = ["upcoming", "--as-of", "2024-06-01", "--within", "1y", "--ical", str(ics)]
+    assert run(*args, "--db", db).exit_code == 0
+    return ics.read_bytes().decode("utf-8").replace("\r\n ", "")
+
+
+def test_6_an_expiry_keeps_its_uid_and_credit_when_another_field_is_amended(
+    tmp_path: Path,
+) -> None:
+    rent = {"id": "lease-rent", "type": "term.amended", "effective": "2022-03-01",
+            "term": "lease.term", "changes": {"rent": 120}}  # fmt: skip
+
+    before = _calendar(tmp_path / "before", [])
+    after = _calendar(tmp_path / "after", [rent])
+
+    for text in (before, after):
+        assert "UID:lease/expires/lease.term/lease-set@tracker\r\n" in text
+        assert "DESCRIPTION:Five years (confirmed\\; event lease-set)\r\n" in text
+    assert "lease-rent" not in after

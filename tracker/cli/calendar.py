@@ -42,6 +42,13 @@ def _title(c: Coming) -> str:
     return f"{c.agreement}: {c.term} ends when {c.detail}"
 
 
+def uid(c: Coming) -> str:
+    """What names an entry for a subscriber, and nothing that may change under it (a date, a
+    summary, a later amendment): the agreement, the kind, the term and the event that set the
+    expiry, the condition or the proposal."""
+    return f"{c.agreement}/{c.kind}/{c.term}/{c.event}@tracker"
+
+
 def ical(items: Sequence[Coming], as_of: dt.date) -> bytes:
     """An iCalendar file: each expiry an all-day event, each pending proposal and open
     condition a to-do. Stamped with `as_of`, so the same question gives the same file."""
@@ -53,7 +60,7 @@ def ical(items: Sequence[Coming], as_of: dt.date) -> bytes:
     stamp = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
     for c in items:
         entry = Event() if c.kind == "expires" else Todo()
-        entry.add("uid", f"{c.agreement}/{c.kind}/{c.term}/{c.event}@tracker")
+        entry.add("uid", uid(c))
         entry.add("dtstamp", stamp)
         entry.add("summary", visible(_title(c)))
         entry.add("description", visible(f"{c.summary} ({c.certainty}; event {c.event})"))

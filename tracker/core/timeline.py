@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tracker.core.dates import When
 from tracker.core.events import Certainty, ProposalResolved, TermSet
 from tracker.core.projector import known, project, resolve
 from tracker.core.state import AgreementState, Coverage, Proposal, Recorded, TermState
@@ -23,6 +24,8 @@ class Period:
     end: dt.date | None  # the last day in force; None while still in force
     state: TermState
     ended_by: str | None  # "changed", an end reason ("expired", ...), or None while in force
+    began: When | None = None  # the date of the change that began it, as written
+    until: When | None = None  # the date of the change that ended it (None: none, or unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +73,11 @@ def change_dates(records: Sequence[Recorded], known_at: dt.datetime | None) -> l
     return sorted(days)
 
 
-def _periods(states: Sequence[AgreementState]) -> dict[str, tuple[Period, ...]]:
-    """Each term's periods in force, from the states on consecutive change dates."""
+def _periods(
+    states: Sequence[AgreementState], whens: Mapping[str, When]
+) -> dict[str, tuple[Period, ...]]:
+    """Each term's periods in force, from the states on consecutive change dates; `whens`,
+    the date of each event (by its id, and by the ids of its corrections) as written."""
     periods: dict[str, list[Period]] = {}
     open_: dict[str, Period] = {}
     for state in states:
@@ -81,13 +87,25 @@ def _periods(states: Sequence[AgreementState]) -> dict[str, tuple[Period, ...]]:
                 continue
             ended = state.ended.get(key)
             why = "changed" if now is not None else (ended.reason if ended else "retracted")
-            periods[key][-1] = Period(key, period.start, state.as_of - ONE_DAY, period.state, why)
+            until = whens.get(now.events[-1]) if now is not None else ended.ended if ended else None
+            end = state.as_of - ONE_DAY
+            periods[key][-1] = replace(period, end=end, ended_by=why, until=until)
             del open_[key]
         for key, term in state.terms.items():
             if key not in open_:
-                open_[key] = Period(key, state.as_of, None, term, None)
+                began = whens.get(term.events[-1]) if term.events else None
+                open_[key] = Period(key, state.as_of, None, term, None, began)
                 periods.setdefault(key, []).append(open_[key])
     return {key: tuple(periods[key]) for key in sorted(periods)}
+
+
+def _whens(records: Sequence[Recorded], known_at: dt.datetime | None) -> dict[str, When]:
+    """The date of every fact that counts, as written, by the ids that shaped it."""
+    return {
+        e: applied.fact.effective
+        for applied in resolve(known(records, known_at)).facts
+        for e in applied.events
+    }
 
 
 def _marks(records: Sequence[Recorded], known_at: dt.datetime | None) -> tuple[Mark, ...]:
@@ -120,7 +138,7 @@ def timeline(
         agreement,
         known_at,
         states,
-        _periods(states),
+        _periods(states, _whens(records, known_at)),
         tuple(sorted(proposals, key=lambda p: (p.since.key, p.event))),
         _marks(records, known_at),
     )

@@ -33,7 +33,9 @@ class Coming:
 def _of(state: AgreementState, until: dt.date) -> Iterable[Coming]:
     name = state.agreement
     for key, term in state.terms.items():
-        event = term.events[-1] if term.events else ""
+        # Expiry and condition come from the term.set (its id leads the term's events): an
+        # amendment of another field moves neither, so it is not what an entry is credited to.
+        event = term.events[0] if term.events else ""
         if term.expires is not None and state.as_of <= term.expires.last <= until:
             yield Coming(
                 "expires",

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.core.state import certainty_text, provenance
 from tracker.core.text import visible
-from tracker.report.chart import chart
+from tracker.report.chart import NARROW, chart
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
     from tracker.core.events import StoredSource
     from tracker.core.explain import Explanation, Step
-    from tracker.core.state import AgreementState, Coverage, TermState
+    from tracker.core.state import AgreementState, Coverage, Possible, TermState
     from tracker.service import Report
 
 ONE_DAY = dt.timedelta(days=1)
@@ -59,10 +59,27 @@ def _state_data(state: AgreementState) -> dict[str, Any]:
             {"term": k, "summary": visible(t.summary), "ended": str(t.ended), "reason": t.reason}
             for k, t in sorted(state.ended.items())
         ],
+        "possible": [_possible_row(k, p) for k, p in sorted(state.possible.items())],
     }
 
 
-def _lines(c: TermChange) -> list[dict[str, str]]:
+def _possible_row(key: str, p: Possible) -> dict[str, Any]:
+    """A change that may or may not have come, with what the term would be if it had."""
+    if_so = "no longer in force"
+    if p.term is not None:
+        row = _term_row(key, p.term)
+        if_so = f"{row['summary']}: {row['value']}" if row["value"] else row["summary"]
+    return {
+        "term": key,
+        "date": str(p.date),
+        "change": p.change,
+        "certainty": p.certainty,
+        "event": visible(p.event),
+        "if_so": if_so,
+    }
+
+
+def _lines(c: TermChange) -> list[dict[str, Any]]:
     """Each changed field of a term with its old and new value."""
     before, after = c.before, c.after
     if before is None or after is None:
@@ -80,13 +97,23 @@ def _lines(c: TermChange) -> list[dict[str, str]]:
         else:
             old, new = getattr(before, name), getattr(after, name)
             if name == "sources":
-                old, new = ", ".join(old), ", ".join(new)
-            elif name == "certainty":
+                lines.append(_sources_line(before.sources, after.sources))
+                continue
+            if name == "certainty":
                 old, new = certainty_text(before), certainty_text(after)
             elif name in ("since", "expires"):
                 old, new = old and str(old), new and str(new)
         lines.append({"name": visible(name), "old": shown(old), "new": shown(new)})
     return lines
+
+
+def _sources_line(old: Sequence[str], new: Sequence[str]) -> dict[str, Any]:
+    """The sources a change added (+) and dropped (−), as the CLI's diff shows them."""
+    return {
+        "name": "sources",
+        "added": [visible(s) for s in new if s not in old],
+        "dropped": [visible(s) for s in old if s not in new],
+    }
 
 
 def _summary(c: TermChange) -> str:
@@ -110,6 +137,7 @@ def _diff_data(d: StateDiff) -> dict[str, Any]:
         "proposals": [
             {"term": p.term, "event": visible(p.event), "change": p.change} for p in d.proposals
         ],
+        "affirmed": [{"term": a.term, "event": visible(a.event)} for a in d.affirmed],
     }
 
 
@@ -170,7 +198,8 @@ def _explanation_data(e: Explanation, titles: Mapping[str, str]) -> dict[str, An
 
 
 def _defaults(dates: Sequence[dt.date], as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """The two dates the diff shows first: the last change by `as_of`, and the day before."""
+    """The two dates the diff shows first: the last turning day by `as_of`, and the day
+    before."""
     changed = [d for d in dates[1:] if d <= as_of] or list(dates[1:2]) or [as_of]
     return changed[-1] - ONE_DAY, changed[-1]
 
@@ -238,6 +267,7 @@ def html(report: Report, as_of: dt.date, conflicts: Mapping[str, Any]) -> str:
         as_of=str(as_of),
         known_at=report.timeline.known_at.isoformat() + "Z" if report.timeline.known_at else "",
         chart=chart(report.timeline, as_of),
+        narrow=chart(report.timeline, as_of, NARROW),
         explanations=[_explanation_data(e, titles) for e in report.explanations],
         conflicts=_visible_tree(conflicts),
         sources=[_source_data(s) for s in report.sources.values()],

@@ -11,13 +11,31 @@ from tracker.core.text import visible
 from tracker.core.timeline import Mark, Period, Timeline
 
 ONE_DAY = dt.timedelta(days=1)
-WIDTH = 1000
-LABEL = 230  # room for the term keys on the left
-RIGHT = 24
-ROW = 34
 TOP = 12
 BAR = 14
 AXIS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where things go in the SVG's units: term keys left of the bars (wide), or above them
+    (narrow, for a phone, where the chart is drawn about as many pixels wide as it has units)."""
+
+    width: int
+    label: int  # where the bars start; the keys end just left of it, or sit above the bars
+    right: int
+    row: int
+    bar: int  # from a row's top to its bar's
+    ticks: int  # at most about this many year labels
+
+    @property
+    def above(self) -> bool:
+        """True when the keys sit above the bars."""
+        return self.bar > 0
+
+
+WIDE = Layout(1000, 230, 24, 34, 0, 12)
+NARROW = Layout(360, 10, 16, 44, 16, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +48,13 @@ class Bar:
     certainty: str
     end: str  # "open", "expired", "ended" or "changed"
     title: str
+    maybe: tuple[tuple[float, float], ...] = ()  # (x, width): days it may or may not cover
+
+    @property
+    def solid(self) -> float:
+        """The width of the days it surely covers: up to where its ending may fall."""
+        tails = [x for x, _ in self.maybe if x > self.x]
+        return round(min(tails) - self.x, 1) if tails else self.width
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +87,8 @@ class Chart:
     ticks: tuple[tuple[float, str], ...]
     today: float | None
     axis_y: float
-    label: int = LABEL
+    label: int = WIDE.label
+    above: bool = False  # the term keys sit above the bars
     beyond: float | None = None  # where the days after the record's reach begin
     beyond_title: str = ""
 
@@ -73,12 +99,28 @@ class Scale:
 
     start: dt.date
     end: dt.date
+    layout: Layout = WIDE
 
     def x(self, day: dt.date) -> float:
         """Where a day falls, clamped to the chart."""
         days = max((self.end - self.start).days, 1)
         share = (min(max(day, self.start), self.end) - self.start).days / days
-        return round(LABEL + share * (WIDTH - LABEL - RIGHT), 1)
+        room = self.layout.width - self.layout.label - self.layout.right
+        return round(self.layout.label + share * room, 1)
+
+
+def _maybe(period: Period, scale: Scale) -> tuple[tuple[float, float], ...]:
+    """The days a period may or may not cover, its dates being imprecise: before its start,
+    those its beginning may fall on; up to its end, those its ending may fall on."""
+    spans = []
+    if period.began is not None and period.began.first < period.start:
+        spans.append((period.began.first, period.start))
+    if period.until is not None and period.end is not None:
+        first = max(period.until.first, period.start)
+        if first <= period.end:
+            spans.append((first, period.end + ONE_DAY))
+    shown = ((scale.x(a), scale.x(b)) for a, b in spans)
+    return tuple((left, round(right - left, 1)) for left, right in shown if right > left)
 
 
 def _bar(period: Period, scale: Scale, y: float) -> Bar:
@@ -88,10 +130,13 @@ def _bar(period: Period, scale: Scale, y: float) -> Bar:
     if closing not in ("open", "expired", "changed"):
         closing = "ended"
     state = period.state
-    until = f"until {period.end} ({period.ended_by})" if period.end else "in force"
-    title = f"{state.summary} — from {period.start}, {until}; {state.certainty}"
+    began = period.began or period.start
+    ended = f"{period.until} ({period.ended_by})" if period.until else period.end
+    until = f"until {ended}" if period.end else "in force"
+    title = f"{state.summary} — from {began}, {until}; {state.certainty}"
     gap = 2.0 if closing == "changed" else 0.0  # a break in the bar where the value changed
-    return Bar(left, y, max(right - left - gap, 2.0), state.certainty, closing, visible(title))
+    width = max(right - left - gap, 2.0)
+    return Bar(left, y, width, state.certainty, closing, visible(title), _maybe(period, scale))
 
 
 def _markers(
@@ -119,9 +164,10 @@ def _markers(
 
 
 def _ticks(scale: Scale) -> tuple[tuple[float, str], ...]:
-    """A label on 1 January of every year (or every few years, so that about ten fit)."""
+    """A label on 1 January of every year (or every few years, so that the layout's fit)."""
     years = scale.end.year - scale.start.year + 1
-    step = next((s for s in (1, 2, 5, 10, 20, 50) if years / s <= 12), 100)
+    most = scale.layout.ticks
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if years / s <= most), 100)
     return tuple(
         (scale.x(dt.date(year, 1, 1)), str(year))
         for year in range(scale.start.year, scale.end.year + 1)
@@ -129,31 +175,32 @@ def _ticks(scale: Scale) -> tuple[tuple[float, str], ...]:
     )
 
 
-def chart(timeline: Timeline, today: dt.date) -> Chart:
+def chart(timeline: Timeline, today: dt.date, layout: Layout = WIDE) -> Chart:
     """The chart of the whole timeline, up to today or the last change, whichever is later."""
     dates = timeline.dates or (today,)
     span = max(dates[-1], today) - dates[0]
-    scale = Scale(dates[0], max(dates[-1], today) + span / 40)
+    scale = Scale(dates[0], max(dates[-1], today) + span / 40, layout)
     keys = sorted({*timeline.periods, *(p.term for p in timeline.proposals)})
     rows = []
     for n, key in enumerate(keys):
-        y = TOP + n * ROW
-        bars = tuple(_bar(p, scale, y) for p in timeline.periods.get(key, ()))
-        middle = y + BAR / 2
-        rows.append(
-            Row(key, y, bars, _markers(key, timeline.marks, timeline.proposals, scale, middle))
-        )
-    axis = TOP + len(keys) * ROW
+        y = TOP + n * layout.row
+        bar = y + layout.bar
+        bars = tuple(_bar(p, scale, bar) for p in timeline.periods.get(key, ()))
+        marks = _markers(key, timeline.marks, timeline.proposals, scale, bar + BAR / 2)
+        rows.append(Row(key, y, bars, marks))
+    axis = TOP + len(keys) * layout.row
     inside = scale.start <= today <= scale.end
     reach = timeline.coverage
     after = reach.through.last + ONE_DAY if reach and reach.through else None
     return Chart(
-        WIDTH,
+        layout.width,
         int(axis + AXIS),
         tuple(rows),
         _ticks(scale),
         scale.x(today) if inside else None,
         axis,
+        label=layout.label,
+        above=layout.above,
         beyond=scale.x(after) if after is not None and after < scale.end else None,
         beyond_title=visible(reach.message or "") if reach else "",
     )

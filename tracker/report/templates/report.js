@@ -16,10 +16,13 @@
     if (!rows.length) { return el("p", {"class": "empty"}, ["(none)"]); }
     var head = el("tr", {}, headers.map(function (h) { return el("th", {}, [h]); }));
     var body = rows.map(function (cells) {
-      return el("tr", {}, cells.map(function (c) {
+      return el("tr", {}, cells.map(function (c, n) {
         // A date in any of its forms (2024-06-11, 2024-06, 2024, ../2024-06-11) stays on one line.
         var day = typeof c === "string" && /^(\.\.\/)?\d{4}(-\d{2}){0,2}$/.test(c);
-        return el("td", day ? {"class": "day"} : {}, [c]);
+        // On a phone each row is a card, each cell a line labelled with its column.
+        var attrs = {"data-label": headers[n]};
+        if (day) { attrs["class"] = "day"; }
+        return el("td", attrs, [c]);
       }));
     });
     return el("div", {"class": "scroll"}, [el("table", {}, [el("thead", {}, [head]), el("tbody", {}, body)])]);
@@ -52,6 +55,11 @@
       table(["Term", "Summary", "Ended", "Reason"], state.ended.map(function (t) {
         return [code(t.term), t.summary, t.ended, t.reason];
       })),
+      el("h3", {}, ["Possible"]),
+      el("p", {"class": "hint"}, ["Changes whose imprecise date may or may not have come by this day."]),
+      table(["Term", "Date", "Change", "Certainty", "Event", "If so"], state.possible.map(function (p) {
+        return [code(p.term), p.date, p.change, badge(p.certainty), p.event, p.if_so];
+      })),
       beyond(day)
     );
   }
@@ -63,9 +71,18 @@
     return el("p", {"class": "beyond"}, [reach.note]);
   }
 
+  // The sources a change added (+) and dropped (−), as the command line's diff shows them.
+  function sourcesLine(line) {
+    var parts = [code(line.name), ":"];
+    line.added.forEach(function (s) { parts.push(" ", el("span", {"class": "new"}, ["+" + s])); });
+    line.dropped.forEach(function (s) { parts.push(" ", el("span", {"class": "old"}, ["\u2212" + s])); });
+    return el("span", {"class": "field"}, parts);
+  }
+
   function what(change) {
     if (!change.lines.length) { return el("span", {}, [change.summary]); }
     return el("span", {}, change.lines.map(function (line) {
+      if (line.added) { return sourcesLine(line); }
       return el("span", {"class": "field"}, [
         code(line.name), ": ", el("span", {"class": "old"}, [line.old]), " → ",
         el("span", {"class": "new"}, [line.new])
@@ -94,9 +111,26 @@
       table(["Change", "Term", "Event"], diff.proposals.map(function (p) {
         return [el("span", {"class": "change " + p.change}, [p.change]), code(p.term), p.event];
       })),
+      el("h3", {}, ["Affirmed unchanged"]),
+      table(["Term", "Event"], diff.affirmed.map(function (a) { return [code(a.term), a.event]; })),
       beyond(to)
     );
   }
+
+  // A tapped, clicked or focused bar or marker shows its details below the chart: a phone
+  // has no hover to show an SVG title.
+  function showDetail(event) {
+    var target = event.target.closest ? event.target.closest("[tabindex]") : null;
+    var title = target && target.querySelector("title");
+    if (!title) { return; }
+    document.querySelectorAll(".chart .picked").forEach(function (n) { n.classList.remove("picked"); });
+    target.classList.add("picked");
+    document.getElementById("chart-detail").textContent = title.textContent;
+  }
+  document.querySelectorAll(".chart").forEach(function (chart) {
+    chart.addEventListener("click", showDetail);
+    chart.addEventListener("focusin", showDetail);
+  });
 
   document.getElementById("diff-from").value = data.diff_from;
   document.getElementById("diff-to").value = data.diff_to;

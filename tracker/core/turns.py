@@ -1,0 +1,66 @@
+"""The days on which what `state` or `diff` answers may turn, with the states and diffs on
+them: a page that answers for any picked day from these gives what the commands give."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from tracker.core.diff import StateDiff, diff_across
+from tracker.core.events import TermSet
+from tracker.core.projector import Resolution, known, resolve, state_of
+from tracker.core.state import AgreementState, Recorded
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Turns:
+    """The state before the first turning day and on each one (any other day answers as the
+    last of these on or before it), and diffs between them by their indices, earlier first."""
+
+    states: tuple[AgreementState, ...]
+    diffs: Mapping[tuple[int, int], StateDiff]
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The day of each state."""
+        return tuple(s.as_of for s in self.states)
+
+
+def turning_days(resolution: Resolution) -> list[dt.date]:
+    """Every day on which a state, or a diff's window starting or ending there, may differ
+    from the day before: each fact's first day (a change of imprecise date becomes possible,
+    an affirmation enters a window) and last day (it applies), and the first and last day
+    after each expiry. An open start (`../`) turns nothing by itself: such a change is
+    possible from the agreement's creation, whose days are among these."""
+    days: set[dt.date] = set()
+    for applied in resolution.facts:
+        fact = applied.fact
+        days.update((fact.effective.first, fact.effective.last))
+        if isinstance(fact, TermSet) and fact.expires is not None:
+            days.update(d + ONE_DAY for d in (fact.expires.first, fact.expires.last))
+    return sorted(d for d in days if dt.date.min + ONE_DAY < d < dt.date.max)
+
+
+def turns(
+    agreement: str,
+    records: Iterable[Recorded],
+    known_at: dt.datetime | None,
+    today: dt.date,
+    all_pairs_up_to: int,
+) -> Turns:
+    """The states on every turning day (on `today` alone when there is none) and the diffs
+    between every two of them; beyond `all_pairs_up_to` days, between consecutive ones."""
+    resolution = resolve(known(records, known_at))
+    days = turning_days(resolution)
+    days = [days[0] - ONE_DAY, *days] if days else [today]
+    states = tuple(state_of(agreement, resolution, d, known_at) for d in days)
+    n = len(states)
+    pairs = (
+        [(i, j) for i in range(n) for j in range(i + 1, n)]
+        if n <= all_pairs_up_to
+        else [(i, i + 1) for i in range(n - 1)]
+    )
+    return Turns(states, {(i, j): diff_across(resolution, states[i], states[j]) for i, j in pairs})
