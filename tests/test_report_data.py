@@ -77,6 +77,9 @@ def test_2_a_term_that_came_and_went_and_an_affirmation_are_in_the_page_diff(
         ("review.open", "came_and_went", ["review-open", "review-closed"]),
     ]
     assert diff["affirmed"] == [{"term": "deal.price", "event": "price-again"}]
+    assert diff["changes"][1]["summary"] == (
+        "Regulators review the deal (from 2021-03-01; terminated 2021-06-01)"
+    )
 
 
 def test_16_the_page_diff_shows_sources_added_and_dropped(tmp_path: Path, tracker: Tracker) -> None:

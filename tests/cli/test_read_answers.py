@@ -210,5 +210,6 @@ def test_point_8_diff_says_a_mistyped_date_is_not_a_date(
         "Usage: tracker diff [OPTIONS] [AGREEMENT] [FROM TO]\n"
         "Try 'tracker diff --help' for help.\n"
         "\n"
-        f"Error: {error} (YYYY-MM-DD)\n",
+        f"Error: {error}: use YYYY-MM-DD, YYYY-MM (its last day), YYYY (its last day), today "
+        "or yesterday\n",
     )

@@ -202,7 +202,9 @@ def _what(c: TermChange, d: StateDiff) -> Cell:
     if c.after is not None:
         return c.after.summary
     if c.change == "came_and_went":
-        return _came_and_went(c)
+        from tracker.core.diff import came_and_went
+
+        return came_and_went(c)
     ended = d.after.ended.get(c.term)
     reason = f" ({ended.reason} {day(ended.ended)})" if ended is not None else ""
     return (c.before.summary if c.before is not None else "") + reason
@@ -229,15 +231,6 @@ def diff_table(d: StateDiff) -> str:
             else []
         ),
     )
-
-
-def _came_and_went(c: TermChange) -> str:
-    """A term that came and went: its summary, when it came, and when and why it went."""
-    came = f"from {day(c.since)}" if c.since is not None else ""
-    if c.ending is None:
-        return f"({came})" if came else ""
-    went = f"{c.ending.reason} {day(c.ending.ended)}"
-    return f"{c.ending.summary} ({came}; {went})" if came else f"{c.ending.summary} ({went})"
 
 
 def _status_lines(e: Explanation) -> list[str]:

@@ -127,6 +127,16 @@ def _term_change(
     return TermChange(key, "came_and_went", None, None, (), touched) if touched else None
 
 
+def came_and_went(c: TermChange) -> str:
+    """A term that came and went inside a diff's window, in words: its summary, when it came,
+    and when and why it went (the table's and the report's one wording)."""
+    came = f"from {c.since}" if c.since is not None else ""
+    if c.ending is None:
+        return f"({came})" if came else ""
+    went = f"{c.ending.reason} {c.ending.ended}"
+    return f"{c.ending.summary} ({came}; {went})" if came else f"{c.ending.summary} ({went})"
+
+
 def _came_and_went(change: TermChange, new: AgreementState, window: list[Applied]) -> TermChange:
     """A term that came and went between the two states is in neither, so its content comes
     from the way between: it came with its last term.set there (a later one would have kept

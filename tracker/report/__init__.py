@@ -117,6 +117,10 @@ def _sources_line(old: Sequence[str], new: Sequence[str]) -> dict[str, Any]:
 
 
 def _summary(c: TermChange) -> str:
+    if c.change == "came_and_went":
+        from tracker.core.diff import came_and_went
+
+        return visible(came_and_went(c))
     term = c.after or c.before
     return visible(term.summary) if term is not None else ""
 
