@@ -341,9 +341,10 @@ class Tracker:
         *,
         dry_run: bool = False,
     ) -> AppendResult:
-        """Append events to an agreement's log (see EventStore.append), after checking that
-        their citations name stored sources and quote their texts; a citation of a source
-        with stored text must quote it. A dry run checks everything and writes nothing."""
+        """Append events to an agreement's log (see EventStore.append, which decides the
+        log's rules inside its transaction), after checking that their citations name stored
+        sources and quote their texts; a citation of a source with stored text must quote it.
+        A dry run checks everything and writes nothing."""
         from tracker.core.provenance import bad_citation
 
         if any(event.sources or isinstance(event, EventCorrected) for event in events):
@@ -352,7 +353,6 @@ class Tracker:
                 problem = bad_citation(event, sources) or _missing_quote(event, sources)
                 if problem is not None:
                     raise InvalidEventError(f"event {event.id!r}: {problem}")
-        check_term_changes(self.store.read(agreement), events)
         if dry_run:
             return self.store.rehearse([Batch(agreement, events)], expected_version)[0]
         return self.store.append(agreement, events, expected_version)

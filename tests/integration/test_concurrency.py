@@ -24,6 +24,7 @@ CREATED = {
     "parties": [{"name": "Acme", "role": "supplier"}],
 }
 TRACKER = str(Path(sys.executable).with_name("tracker"))
+ROUNDS = 12  # races of an end against an amendment
 
 
 def at_once(commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
@@ -158,3 +159,29 @@ def _terminate_the_waiting_writer(admin: sa.Connection) -> None:
             admin.commit()
             return
         time.sleep(0.05)
+
+
+def test_an_end_racing_an_amendment_of_the_same_term_lets_exactly_one_win(db_url: str) -> None:
+    """The rule that an amendment applies to a term in force is decided inside the write's
+    transaction: whichever writer commits second sees the other's event and is refused."""
+    with Tracker.open(db_url) as tracker:
+        tracker.record("acme", CREATED)
+        for n in range(ROUNDS):
+            term = {"type": "term.set", "id": f"set-{n}", "term": f"t.k{n}", "value": {}}
+            tracker.record("acme", {**term, "effective": "2025-01-02", "summary": "set"})
+    base = ["record", "acme", "--db", db_url]
+    outcomes = []
+
+    for n in range(ROUNDS):
+        end = [*base, "--type", "term.ended", "--id", f"end-{n}", "--term", f"t.k{n}",
+               "--reason", "terminated", "--effective", "2025-06-01"]  # fmt: skip
+        amend = [*base, "--type", "term.amended", "--id", f"amend-{n}", "--term", f"t.k{n}",
+                 "--changes", '{"cap": 1}', "--effective", "2025-07-01"]  # fmt: skip
+        ended, amended = at_once([end, amend])
+        outcomes.append((ended.returncode, amended.returncode))
+        loser = amended if amended.returncode else ended
+        assert loser.stderr.count("\n") == 1 and "unexpected" not in loser.stderr, loser.stderr
+
+    assert sorted(set(outcomes)) <= [(0, 1), (1, 0)], outcomes
+    with Tracker.open(db_url) as tracker:
+        assert tracker.check().problems == []

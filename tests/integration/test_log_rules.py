@@ -109,3 +109,48 @@ def test_the_agreement_created_event_cannot_be_retracted(store: EventStore) -> N
     message = refused(store, gone)
 
     assert message == "the agreement would be left without its agreement.created event"
+
+
+def test_the_store_refuses_an_amendment_of_a_term_another_writer_ended(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    store.append("acme", [event("term.ended", "end", "2025-06-01", term="supply.volume",
+                                reason="terminated")])  # fmt: skip
+
+    message = refused(
+        store, event("term.amended", "amend", "2025-07-01", term="supply.volume", changes={"n": 1})
+    )
+
+    assert message == (
+        "event 'amend': term 'supply.volume' is not in force on 2025-07-01; term.amended "
+        "applies to a term in force (term.set puts one in force)"
+    )
+
+
+def test_the_store_refuses_an_end_that_leaves_a_later_amendment_of_an_ended_term(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created(), term_set("a")])
+    store.append("acme", [event("term.amended", "amend", "2025-07-01", term="supply.volume",
+                                changes={"n": 1})])  # fmt: skip
+
+    message = refused(
+        store, event("term.ended", "end", "2025-06-01", term="supply.volume", reason="terminated")
+    )
+
+    assert message == (
+        "event 'end': ending term 'supply.volume' on 2025-06-01 leaves term.amended 'amend' of "
+        "2025-07-01 applying to a term not in force; end it after that, or retract that event "
+        "first"
+    )
+
+
+def test_an_end_after_the_last_amendment_is_appended(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a")])
+    store.append("acme", [event("term.amended", "amend", "2025-07-01", term="supply.volume",
+                                changes={"n": 1})])  # fmt: skip
+
+    result = store.append(
+        "acme", [event("term.ended", "end", "2025-08-01", term="supply.volume", reason="expired")]
+    )
+
+    assert (result.written, result.version) == (1, 4)

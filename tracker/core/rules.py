@@ -16,6 +16,7 @@ from tracker.core.events import (
     StoredSource,
     TermAffirmed,
     TermAmended,
+    TermEnded,
     reference,
 )
 from tracker.core.placement import never_set, set_terms
@@ -161,6 +162,32 @@ def check_term_changes(log: Sequence[Recorded], events: Sequence[Event]) -> None
                 raise InvalidEventError(_not_in_force(event, records))
         position += 1
         records.append(Recorded(event, position, 0, dt.datetime.max))
+
+
+def check_ends(log: Sequence[Recorded], events: Sequence[Event]) -> None:
+    """Raise InvalidEventError when a term.ended among `events` would leave an amendment or
+    affirmation already in the log applying to a term no longer in force (an end dated
+    before it): the log would break the rule `check_term_changes` keeps for new events."""
+    ended = {e.term: e for e in events if isinstance(e, TermEnded)}
+    if not ended:
+        return
+    position = max((r.position for r in log), default=0)
+    added = [Recorded(e, position + n, 0, dt.datetime.max) for n, e in enumerate(events, 1)]
+    records = [*log, *added]
+    for r in log:
+        change = r.event
+        if isinstance(change, TermChange) and change.term in ended:
+            others = [o for o in records if o is not r]
+            if (
+                change.term
+                not in fold(resolve(known(others, None)).facts, change.effective.last).terms
+            ):
+                end = ended[change.term]
+                raise InvalidEventError(
+                    f"event {end.id!r}: ending term {change.term!r} on {end.effective} leaves "
+                    f"{change.type} {change.id!r} of {change.effective} applying to a term not "
+                    "in force; end it after that, or retract that event first"
+                )
 
 
 def _not_in_force(event: TermChange, records: Sequence[Recorded]) -> str:

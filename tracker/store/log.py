@@ -25,6 +25,7 @@ from tracker.core.events import (
     EventCorrected,
     Fact,
     StoredSource,
+    TermEnded,
     reference,
 )
 from tracker.core.gc_pause import paused
@@ -336,6 +337,7 @@ class EventStore:
         if not new:
             return AppendResult(0, len(events), head.version)
         _check_placement(look, agreement, head.version, new, day(created) if created else None)
+        _check_term_changes(look, agreement, new)
         rows = self._rows(agreement, head, new, _Tail(position or 0, moment(recorded_at)))
         try:
             _insert(look, rows)
@@ -605,6 +607,17 @@ def _check_placement(
         for n, event in enumerate(new)
     ]
     placement.check_whole_log(existing, later)
+
+
+def _check_term_changes(look: Cursor, agreement: str, new: Sequence[Event]) -> None:
+    """The rule that an amendment or affirmation applies to a term in force, and that an end
+    leaves none applying to a term ended, decided on the log as this transaction reads it,
+    under the write lock: what another writer committed a moment before is seen, so two
+    writers racing an end against an amendment cannot both pass."""
+    if any(isinstance(e, rules.TermChange | TermEnded) for e in new):
+        log = _whole_log(look, agreement)
+        rules.check_term_changes(log, new)
+        rules.check_ends(log, new)
 
 
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
