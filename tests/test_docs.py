@@ -1,12 +1,17 @@
-"""The README stays true: its example runs, its commands are the ones CI runs."""
+"""The README stays true: its example runs, its commands are the ones CI runs, its map is the
+tree; and the file-format reference is what the models say."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 
 from tests.conftest import ROOT
+from tracker.core.dates import SUBSET
+from tracker.core.events import EVENT_CLASSES
+from tracker.files.reference import reference
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -65,3 +70,36 @@ def test_readme_map_names_every_package_and_module_of_the_tracker() -> None:
 
     assert {p for p in named if p.startswith("tracker/")} == expected
     assert listed == actual
+
+
+def test_the_file_format_reference_is_what_the_models_generate() -> None:
+    """Regenerate it with `python -m tracker.files.reference > docs/file-format.md` (or run
+    this test with TRACKER_UPDATE_GOLDEN set)."""
+    path = ROOT / "docs" / "file-format.md"
+    generated = reference()
+    if os.environ.get("TRACKER_UPDATE_GOLDEN"):
+        path.write_text(generated, encoding="utf-8")
+
+    assert path.read_text(encoding="utf-8") == generated
+
+
+def test_the_file_format_reference_lists_every_event_type_and_field_with_its_words() -> None:
+    text = reference()
+    missing = []
+
+    for cls in EVENT_CLASSES:
+        kind = cls.model_fields["type"].default
+        section = text.split(f"\n### {kind}\n", 1)[1].split("\n#", 1)[0]
+        for name, field in cls.model_fields.items():
+            row = next((r for r in section.splitlines() if r.startswith(f"| `{name}` |")), "")
+            words = field.description or "EDTF: " + SUBSET
+            if words.replace("\n", " ") not in row:
+                missing.append(f"{kind}.{name}")
+
+    assert missing == []
+
+
+def test_the_readme_links_the_documents_its_parts_moved_to() -> None:
+    for name in ["file-format", "decisions", "security", "performance"]:
+        assert f"](docs/{name}.md)" in README
+        assert (ROOT / "docs" / f"{name}.md").exists()

@@ -370,14 +370,15 @@ def test_terms_on_or_before_2025_01_20_are_not_possible_before_the_agreement(
     ]
 
 
-def test_the_sources_without_a_url_are_the_stored_texts_and_the_readme_names_them(
+def test_the_sources_without_a_url_are_the_stored_texts_and_the_decisions_name_them(
     shipped: Tracker,
 ) -> None:
     # The Verge's address could not be checked when the record was made: it is left out.
     # Since the second fact-check The Verge's original has no stored text either (seed 001
     # is a later capture of it): it is the one source with neither.
     sources = shipped.sources(AGREEMENT)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # The shipped record's notes moved with the decisions out of the README.
+    decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
 
     without_url = sorted(s.source.id for s in sources.values() if s.source.url is None)
 
@@ -385,4 +386,4 @@ def test_the_sources_without_a_url_are_the_stored_texts_and_the_readme_names_the
     assert [s.source.id for s in sources.values() if s.source.url is None and s.text is None] == [
         V001
     ]
-    assert [id_ for id_ in without_url if f"`{id_}`" not in readme] == []
+    assert [id_ for id_ in without_url if f"`{id_}`" not in decisions] == []
