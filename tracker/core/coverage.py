@@ -8,29 +8,35 @@ from collections.abc import Iterable
 
 from tracker.core.dates import When
 from tracker.core.events import RecordReviewed
-from tracker.core.projector import known, resolve
+from tracker.core.projector import Applied, known, resolve
 from tracker.core.state import Coverage, Recorded
 
 NO_RECORD = Coverage(None, False, None)
 
 
-def latest_of(written: Iterable[tuple[str, str]]) -> Coverage:
-    """The reach of a record with no review, retraction or correction, from the id and the
-    written date of each fact that may be its latest."""
-    found = max(((When.parse(w).last, i) for i, w in written), default=None)  # ties: by id
-    return NO_RECORD if found is None else Coverage(When.day(found[0]), False, found[1])
+def latest_of(written: Iterable[tuple[str, str, int]]) -> Coverage:
+    """The reach of a record with no review, retraction or correction, from the id, written
+    date and position of each fact that may be its latest (of those that end on the same
+    day, the last in the log)."""
+    found = max(((When.parse(w).last, p, i) for i, w, p in written), default=None)
+    return NO_RECORD if found is None else Coverage(When.day(found[0]), False, found[2])
 
 
 def coverage(records: Iterable[Recorded], known_at: dt.datetime | None = None) -> Coverage:
     """The reach of an agreement's record, as known at `known_at`, from its reviews, its
     latest facts and the retractions and corrections aimed at them, in any order."""
-    facts = [a.fact for a in resolve(known(records, known_at)).facts]
-    reviews = [f for f in facts if isinstance(f, RecordReviewed)]
+    facts = resolve(known(records, known_at)).facts
+    reviews = [a for a in facts if isinstance(a.fact, RecordReviewed)]
     if reviews:
-        latest = max(reviews, key=lambda f: f.effective.last)
-        return Coverage(latest.effective, True, latest.id)
+        review = max(reviews, key=_latest).fact
+        return Coverage(review.effective, True, review.id)
     if not facts:
         return NO_RECORD
-    latest_fact = max(facts, key=lambda f: (f.effective.last, f.id))  # as `latest_of` ties
+    latest = max(facts, key=_latest).fact
     # The last day it may have come: what a reader is told the record reaches.
-    return Coverage(When.day(latest_fact.effective.last), False, latest_fact.id)
+    return Coverage(When.day(latest.effective.last), False, latest.id)
+
+
+def _latest(applied: Applied) -> tuple[dt.date, int]:
+    """Of facts that end on the same day, the last in the log (as `latest_of` has it)."""
+    return applied.fact.effective.last, applied.position

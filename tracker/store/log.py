@@ -118,33 +118,46 @@ _FACTS = (
     " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
     " AND type NOT IN ({types}) ORDER BY effective, position"
 )
-# What the reach of a record reads (see tracker.core.coverage): its reviews and the events
-# with a target (retractions and corrections, which may change what counts), decoded; and,
-# without decoding, the written date of each fact that may be its latest: those on the latest
-# first day, and those within a year before it that start on the first of a month (a month or
-# a year) or are open ("on or before"). A fact with an exact day before the latest first day
-# ends before it; so every fact whose last day is at or after it is among them.
+# What the reach of a record reads (see tracker.core.coverage), each along an index: its
+# reviews (their own index) and the events with a target (retractions and corrections, which
+# may change what counts: the target's index), decoded, and kept when recorded by the moment
+# asked about; the fact that starts last; and, by their written dates alone (read by the
+# database, not decoded), the facts of imprecise date that may end later: those within a year
+# before it that start on the first of a month (a month or a year) or are open ("on or
+# before"). A fact of an exact day ends on the day it starts.
 _REVIEWS = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND (type = 'record.reviewed' OR target IS NOT NULL)"
+    f"SELECT {_READ_COLUMNS} FROM events WHERE type = 'record.reviewed' AND agreement = :agreement"
 )
-_LATEST_START = (
-    "SELECT max(effective) FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND target IS NULL"
+_RETRACTIONS = (
+    f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
 )
-_LATEST = (
-    "SELECT id, {written} FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND target IS NULL AND (effective = :start"
-    " OR (effective >= :since AND {first_of_month}) OR effective = :open)"
+# For many agreements at once (`terms`): their reviews, and every retraction and correction.
+_REVIEWS_AMONG = f"SELECT {_READ_COLUMNS} FROM events WHERE type = 'record.reviewed'" + (
+    " AND agreement IN ({ids})"
+)
+_ALL_RETRACTIONS = f"SELECT {_READ_COLUMNS} FROM events WHERE target > ''"
+_STARTS_LAST = (
+    "SELECT id, {written}, position, effective FROM events WHERE agreement = :agreement"
+    " AND recorded_at <= :known_at AND target IS NULL ORDER BY effective DESC, position DESC"
+    " LIMIT 1"
+)
+_IMPRECISE = (  # two statements, so that each reads a range of the agreement's index
+    "SELECT id, {written}, position FROM events WHERE agreement = :agreement"
+    " AND effective >= :since AND effective <= :start AND {first_of_month}"
+    " AND recorded_at <= :known_at AND target IS NULL AND length({written}) <> 10"
+    " UNION ALL SELECT id, {written}, position FROM events WHERE agreement = :agreement"
+    " AND effective = :open AND recorded_at <= :known_at AND target IS NULL"
 )
 _DIALECT = {
     True: {
         "written": "json_extract(payload, '$.effective')",
         "first_of_month": "substr(effective, 9, 2) = '01'",
+        "agreement": "+agreement",
     },
     False: {
         "written": "CAST(payload AS json) ->> 'effective'",
         "first_of_month": "extract(day from effective) = 1",
+        "agreement": "agreement",
     },
 }
 _YEAR = dt.timedelta(days=366)
@@ -182,10 +195,13 @@ class Replay:
 @dataclass(frozen=True, slots=True)
 class Reach:
     """What a record's reach is read from: its reviews, retractions and corrections (in log
-    order), and the id and written date of each fact that may be its latest."""
+    order), and the id, written date and position of each fact that may be its latest."""
 
     marked: list[Recorded]
-    latest: tuple[tuple[str, str], ...]
+    latest: tuple[Latest, ...]
+
+
+Latest = tuple[str, str, int]  # a fact's id, its date as written, its position
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,12 +411,24 @@ class EventStore:
         """What the reach of the agreement's record as known at `known_at` reads (see
         `_REVIEWS`): a few indexed rows, and the log's events decoded only when they are
         reviews, retractions or corrections."""
-        return self.read_reaches([agreement], known_at)[agreement]
+        params = {"agreement": agreement}
+        with self._reading() as look:
+            retractions = _RETRACTIONS.format(**_DIALECT[look.sqlite])
+            found = [*look.rows(_REVIEWS, params), *look.rows(retractions, params)]
+            marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
+            return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
     def read_reaches(self, agreements: Sequence[str], known_at: dt.datetime) -> dict[str, Reach]:
-        """`read_reach` of each agreement, on one cursor."""
+        """`read_reach` of each agreement, on one cursor: their reviews, retractions and
+        corrections in two statements, then two indexed lookups each."""
+        marked: dict[str, list[Recorded]] = {a: [] for a in agreements}
         with self._reading() as look:
-            return {a: _reach(look, a, known_at) for a in agreements}
+            found = [*look.among(_REVIEWS_AMONG, list(marked)), *look.rows(_ALL_RETRACTIONS, {})]
+            for record in codec.stored_records(found):
+                if record.event.agreement in marked and record.recorded_at <= known_at:
+                    marked[record.event.agreement].append(record)
+            return {a: Reach(sorted(m, key=_position), _latest(look, a, known_at))
+                    for a, m in marked.items()}  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
@@ -522,18 +550,20 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     return Replay(amendments, corrected, codec.stored_facts(chunks, skip_replaced=not amendments))
 
 
-def _reach(look: Cursor, agreement: str, known_at: dt.datetime) -> Reach:
-    """What the reach of one agreement's record reads (see `_REVIEWS`)."""
+def _latest(look: Cursor, agreement: str, known_at: dt.datetime) -> tuple[Latest, ...]:
+    """The id, written date and position of each fact of the agreement that may be its
+    latest (see `_STARTS_LAST`)."""
+    sql = _DIALECT[look.sqlite]
     params: dict[str, object] = {"agreement": agreement, "known_at": known_at}
-    marked = codec.stored_records(look.rows(_REVIEWS, params))
-    (latest,) = look.rows(_LATEST_START, params)[0]
-    if latest is None:
-        return Reach(marked, ())
-    start = day(latest)
+    last = look.rows(_STARTS_LAST.format(**sql), params)
+    if not last:
+        return ()
+    (id_, written, position, effective) = last[0]
+    start = day(effective)
     since = start - _YEAR if start > dt.date.min + _YEAR else dt.date.min
     params |= {"start": start, "since": since, "open": dt.date.min}
-    written = look.rows(_LATEST.format(**_DIALECT[look.sqlite]), params)
-    return Reach(marked, tuple((str(i), str(w)) for i, w in written))
+    imprecise = look.rows(_IMPRECISE.format(**sql), params)
+    return tuple((str(i), str(w), int(p)) for i, w, p in [(id_, written, position), *imprecise])
 
 
 def _position(record: Recorded) -> int:

@@ -32,6 +32,15 @@ events_table = sa.Table(
 # no target, and no entry.
 _AIMED = events_table.c.target.is_not(None)
 sa.Index("ix_events_target", events_table.c.target, sqlite_where=_AIMED, postgresql_where=_AIMED)
+# Each agreement's reviews, from which every read finds how far its record reaches.
+_REVIEWED = events_table.c.type == sa.literal_column("'record.reviewed'")
+sa.Index(
+    "ix_events_reviewed",
+    events_table.c.agreement,
+    events_table.c.effective,
+    sqlite_where=_REVIEWED,
+    postgresql_where=_REVIEWED,
+)
 
 sources_table = sa.Table(
     "sources",
