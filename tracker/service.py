@@ -195,9 +195,12 @@ class Tracker:
         return Opened(tracker, loaded)
 
     def _load_record(self) -> bool:
-        """Load the shipped record; True when this call wrote it."""
+        """Load the shipped record; True when this call created it. Its files are written
+        one transaction each, so of several first users another may write some of its
+        amendment files (the same events): the one that loaded it is the one whose write
+        created the agreement."""
         results = self.import_files(sorted(urls.bundled("record").glob("*.yaml")))
-        return any(r.written for r in results)
+        return any(r.written and r.version == r.written for r in results)
 
     def close(self, *, discard: bool = False) -> None:
         """Close the database (SQLite then folds its WAL into the `.db` file); with

@@ -200,8 +200,8 @@ def record(
 ) -> None:
     """Append one event of any type from the command line.
 
-    Example: tracker record --type term.ended --effective 2026-01-01 --term agi.clause
-    --reason waived --certainty reported --cite verge-2025-01-21="a quote"
+    Example: tracker record --type term.ended --effective 2027-01-01 --term
+    cloud.own_capacity --reason superseded --certainty rumored --cite techcrunch-2025-01-21
     """
     data = {k.rstrip("_"): v for k, v in fields.items() if v not in (None, ())}
     for key in ("cite", "contradict", "party"):
