@@ -572,14 +572,15 @@ class Tracker:
         latest review, or the date of its latest event."""
         known_at = known_at or self.store.clock()
         if published is None:
-            found = self._reached(agreement, self.store.read_reach(agreement, known_at))
+            found = self._reached(self.store.read_reach(agreement, known_at))
             if found is not None:
                 return found
         from tracker.core.coverage import coverage
 
         return coverage(self._read(agreement, None, known_at, published), known_at)
 
-    def _reached(self, agreement: str, reach: Reach) -> Coverage | None:
+    @staticmethod
+    def _reached(reach: Reach) -> Coverage | None:
         """The reach of a record from what `read_reach` gave, or None when a retraction or
         correction may change it (the whole log then says)."""
         from tracker.core.coverage import coverage, latest_of
@@ -645,7 +646,7 @@ class Tracker:
             self._require_term(None, key, known_at)
         reaches = self.store.read_reaches([e.agreement for e in entries], known_at)
         return [
-            replace(e, coverage=self._reached(e.agreement, reaches[e.agreement])
+            replace(e, coverage=self._reached(reaches[e.agreement])
                     or self.coverage(e.agreement, known_at))
             for e in entries
         ]  # fmt: skip
