@@ -812,11 +812,13 @@ class Tracker:
 
     def timeline(self, agreement: str, known_at: dt.datetime | None = None) -> Timeline:
         """The agreement's states on every date something changed, and each term's periods."""
+        from tracker.core.coverage import coverage
         from tracker.core.timeline import timeline
 
         known_at = known_at or self.store.clock()
-        made = timeline(agreement, self.store.read(agreement, known_at=known_at), known_at)
-        return replace(made, coverage=self.coverage(agreement, known_at))
+        records = self.store.read(agreement, known_at=known_at)
+        made = timeline(agreement, records, known_at)
+        return replace(made, coverage=coverage(records, known_at))  # from the log already read
 
     def report(self, agreement: str, as_of: dt.date, known_at: dt.datetime | None = None) -> Report:
         """Everything a report shows: the timeline; the states and diffs `state` and `diff`
