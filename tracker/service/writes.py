@@ -1,0 +1,326 @@
+"""Writing: events, sources, retractions and agreement files in; agreement files out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.core.events import (
+    EVENT_TYPES,
+    AgreementCreated,
+    Batch,
+    Event,
+    EventCorrected,
+    StoredSource,
+)
+from tracker.core.provenance import sha256
+from tracker.core.rules import TermChange, check_term_changes
+from tracker.core.state import (
+    Recorded,
+)
+from tracker.errors import (
+    InvalidEventError,
+    NotFoundError,
+    TrackerError,
+)
+from tracker.service.admin import agreement_files
+from tracker.service.base import Base
+from tracker.store.log import AppendResult
+
+if TYPE_CHECKING:
+    from tracker.files.agreement import AgreementFile
+
+
+# What `tracker record` appends: every event type (a correction's replacement given whole).
+RECORDABLE_TYPES: tuple[str, ...] = EVENT_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What `record` or `retract` did (or, in a dry run, would do): the event's id, whether
+    it is new, the version, and the event as plain data."""
+
+    event: str
+    agreement: str
+    written: bool
+    version: int
+    data: Mapping[str, Any]
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddedSource:
+    """What `add_source` did: the source's id, whether it was new, and its text's size."""
+
+    source: str
+    agreement: str
+    written: bool
+    characters: int | None
+
+
+class Writes(Base):
+    """What writes to the log, and exports from it."""
+
+    # Writing
+
+    def append(
+        self,
+        agreement: str,
+        events: Sequence[Event],
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> AppendResult:
+        """Append events to an agreement's log (see EventStore.append, which decides the
+        log's rules inside its transaction), after checking that their citations name stored
+        sources and quote their texts; a citation of a source with stored text must quote it.
+        A dry run checks everything and writes nothing."""
+        from tracker.core.provenance import bad_citation
+
+        if any(event.sources or isinstance(event, EventCorrected) for event in events):
+            sources = self.sources(agreement)
+            for event in events:
+                problem = bad_citation(event, sources) or _missing_quote(event, sources)
+                if problem is not None:
+                    raise InvalidEventError(f"event {event.id!r}: {problem}")
+        if dry_run:
+            return self.store.rehearse([Batch(agreement, events)], expected_version)[0]
+        return self.store.append(agreement, events, expected_version)
+
+    def record(
+        self,
+        agreement: str,
+        fields: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> Appended:
+        """Append one event given as plain fields (as the command line collects them); without
+        an id, the event is named by its date, type and a digest of its content, so that
+        concurrent writers never pick the same id for different events. A term.set must give
+        its value (`{}` for none): leaving it out would empty the value in force."""
+        from pydantic import ValidationError
+
+        from tracker.core.events import event_from_dict, event_to_dict
+        from tracker.core.wording import describe
+
+        if fields.get("type") == "term.set" and "value" not in fields:
+            raise InvalidEventError(
+                "term.set needs --value (a JSON object; {} for none): it replaces the whole term"
+            )
+        data = {**fields, "agreement": agreement}
+        if not data.get("id"):
+            data["id"] = _derived_id(data)
+        try:
+            event = event_from_dict(data)
+        except ValidationError as e:
+            raise InvalidEventError(describe(e)) from e
+        result = self.append(agreement, [event], expected_version, dry_run=dry_run)
+        written = result.written > 0
+        return Appended(event.id, agreement, written, result.version, event_to_dict(event), dry_run)
+
+    def add_source(
+        self, agreement: str, fields: Mapping[str, Any], text: Path | None = None
+    ) -> AddedSource:
+        """Store a source for an agreement's citations, with the text read from `text`; the
+        same source again is already present, another with its id is an error."""
+        from pydantic import ValidationError
+
+        from tracker.core.events import Source
+        from tracker.core.wording import describe
+        from tracker.files.agreement import read_text
+
+        self.store.require(agreement)
+        try:
+            source = Source.model_validate({**fields, "file": text.name if text else None})
+        except ValidationError as e:
+            raise InvalidEventError(f"source: {describe(e, Source)}") from e
+        body = read_text(text, str(text)) if text is not None else None
+        stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
+        written = source.id not in self.sources(agreement)
+        self.store.append(agreement, [], sources=[stored])
+        return AddedSource(source.id, agreement, written, len(body) if body else None)
+
+    def retract(
+        self,
+        event: str,
+        reason: str,
+        effective: dt.date,
+        id_: str | None = None,
+        expected_version: int | None = None,
+        *,
+        dry_run: bool = False,
+        sources: Sequence[Mapping[str, str]] = (),
+    ) -> Appended:
+        """Append a retraction of an earlier event, to that event's agreement; `sources` (as
+        in an agreement file) say who withdrew it, which `--published-by` reads."""
+        agreement = self.store.agreement_of(event)
+        fields = {
+            "type": "event.retracted",
+            "target": event,
+            "reason": reason,
+            "effective": effective,
+            "id": id_,
+            "sources": [dict(c) for c in sources],
+        }
+        return self.record(agreement, fields, expected_version, dry_run=dry_run)
+
+    def import_files(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[AppendResult]:
+        """Validate every file, and check that all of them would append, before writing any;
+        then append each file in its own transaction. A dry run stops before writing. A
+        folder stands for its agreement files (`agreement_files`): one result per file."""
+        from tracker.files.agreement import load
+
+        paths = agreement_files(paths)
+        files = [load(path) for path in paths]
+        for path, file in zip(paths, files, strict=True):
+            self._check_file_head(path, file)
+        batches = [file.batch() for file in files]
+        self._check_agreements(paths, batches)
+        # Files that create an agreement go before the amendment files of the same import.
+        order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
+        batches = [batches[i] for i in order]
+        in_order = [paths[i] for i in order]
+        self._check_citations(batches, in_order)
+        self._check_term_changes(batches, in_order)
+        if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
+            try:
+                rehearsed = self.store.rehearse(batches)
+            except TrackerError as e:
+                raise e.located(str(paths[order[e.batch or 0]])) from None
+            if dry_run:
+                return [rehearsed[order.index(i)] for i in range(len(batches))]
+        results = [self._append_file(p, b) for p, b in zip(in_order, batches, strict=True)]
+        return [results[order.index(i)] for i in range(len(batches))]
+
+    def _check_agreements(self, paths: Sequence[Path], batches: Sequence[Batch]) -> None:
+        """Refuse an amendment file whose agreement is neither stored nor created by this
+        import, naming the agreement (a misspelt one would otherwise be told about its ids
+        or its first event)."""
+        from tracker.core.wording import unknown_agreement
+
+        created = {b.agreement for b in batches if _creates(b)}
+        for path, batch in zip(paths, batches, strict=True):
+            if batch.agreement not in created and self.store.version(batch.agreement) == 0:
+                known = sorted({*self.store.agreements(), *created})
+                problem = unknown_agreement(batch.agreement, known)
+                raise NotFoundError(f"{path}: {problem}")
+
+    def _check_citations(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
+        """Check the citations of amendment files against the sources stored before them
+        and those of the batches before them (a file that creates its agreement has been
+        checked whole when it was read; one for an agreement that does not exist is left
+        for the log to refuse)."""
+        from tracker.core.provenance import bad_citation
+
+        known: dict[str, dict[str, StoredSource]] = {}
+        for batch, path in zip(batches, paths, strict=True):
+            if batch.agreement not in known:
+                if not _creates(batch) and self.store.version(batch.agreement) == 0:
+                    continue
+                known[batch.agreement] = {} if _creates(batch) else self.sources(batch.agreement)
+            sources = known[batch.agreement]
+            sources.update({s.source.id: s for s in batch.sources})
+            for event in batch.events:
+                if (problem := bad_citation(event, sources)) is not None:
+                    raise InvalidEventError(f"{path}: event {event.id!r}: {problem}")
+
+    def _check_term_changes(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
+        """Check the amendments and affirmations of every batch against its agreement's log
+        and the batches before it; an error names the batch's file."""
+        earlier: dict[str, list[Event]] = {}
+        for batch, path in zip(batches, paths, strict=True):
+            before = earlier.setdefault(batch.agreement, [])
+            if any(isinstance(e, TermChange) for e in batch.events):
+                log = self.store.read(batch.agreement)
+                start = max((r.position for r in log), default=0)
+                log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
+                try:
+                    if log:  # of an agreement that does not exist, the log says so
+                        check_term_changes(log, batch.events)
+                except TrackerError as e:
+                    raise e.located(str(path)) from None
+            before.extend(batch.events)
+
+    def _append_file(self, path: Path, batch: Batch) -> AppendResult:
+        """Append one file's batch; an error names the file."""
+        try:
+            return self.store.append(batch.agreement, batch.events, sources=batch.sources)
+        except TrackerError as e:
+            raise e.located(str(path)) from None
+
+    def _check_file_head(self, path: Path, file: AgreementFile) -> None:
+        """Raise IntegrityError when an exported file's head disagrees with the stored log."""
+        from tracker.core.heads import file_head_problem
+        from tracker.errors import IntegrityError
+
+        head = file.head
+        if head is None or self.store.version(file.agreement) < head.version:
+            return
+        stored = [r.event for r in self.store.read(file.agreement)]
+        problem = file_head_problem(str(path), file.agreement, head.version, head.digest, stored)
+        if problem is not None:
+            raise IntegrityError(problem)
+
+    def import_file(self, path: Path) -> AppendResult:
+        """Validate an agreement file whole, then append it in one transaction."""
+        return self.import_files([path])[0]
+
+    # Files out
+
+    def export(self, agreement: str) -> AgreementFile:
+        """The agreement as a file: its header, sources and every event in log order."""
+        from tracker.core.heads import content_digest
+        from tracker.files.agreement import AgreementFile, FileHead
+
+        events = tuple(r.event for r in self.store.read(agreement))
+        created = next(e for e in events if isinstance(e, AgreementCreated))
+        sources = tuple(self.store.sources(agreement))
+        head = FileHead(version=len(events), digest=content_digest(events))
+        return AgreementFile(agreement, created.title, created.parties, sources, events, head)
+
+    def export_text(self, agreement: str) -> str:
+        """The agreement file's YAML text (source texts are not in it)."""
+        from tracker.files.agreement import dump
+
+        return dump(self.export(agreement))
+
+    def export_to(self, agreement: str, folder: Path, *, force: bool = False) -> Path:
+        """Write the agreement file and its source texts into `folder`; return the file. A file
+        there with other content is replaced only with `force`; links are never written through."""
+        from tracker.files.agreement import write
+
+        return write(self.export(agreement), folder, force=force)
+
+
+def _creates(batch: Batch) -> bool:
+    return any(isinstance(e, AgreementCreated) for e in batch.events)
+
+
+def _derived_id(data: Mapping[str, Any]) -> str:
+    """An event id from its date, type and content: the same content gives the same id."""
+    content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()[:8]
+    when = re.sub(r"[^0-9A-Za-z]+", "-", str(data.get("effective"))).strip("-")
+    return f"{when}-{str(data.get('type')).replace('.', '-')}-{digest}"
+
+
+def _missing_quote(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
+    """A citation without a quote of a source whose text is stored: quote it, so that the
+    claim can be checked."""
+    from tracker.core.provenance import citations_of
+
+    for i, citation in enumerate(citations_of(event)):
+        stored = sources.get(citation.source)
+        if citation.quote is None and stored is not None and stored.text is not None:
+            return (
+                f"field sources.{i}.quote: source {citation.source!r} has stored text, so the "
+                f"citation must quote it (--cite {citation.source}=QUOTE)"
+            )
+    return None
