@@ -230,7 +230,7 @@ def test_migrating_a_database_with_events_builds_the_index(db_url: str) -> None:
         ("supply.price", "acme", 2, "group"),
         ("supply.price", "acme", 7, "group"),
         ("supply.price", "globex", 4, "set"),
-        ("supply.price", "globex", 6, "fact"),
+        ("supply.price", "globex", 6, "end"),
     ]
     assert terms.check(engine) == []
     for key in ("supply.price", "cloud.exclusivity", "agi.clause"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -235,3 +236,24 @@ def test_a_source_id_used_twice_names_the_source(tracker: Tracker, tmp_path: Pat
         tracker.import_file(path)
 
     assert str(raised.value) == f"{path}: source 'memo': field id: used twice in the file"
+
+
+def test_an_import_of_5000_amendments_to_one_term_writes_them_all(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    """Whether each amendment applies to a term in force is decided on the term's sets and
+    ends alone, with one fold for the whole file: the import is linear in its amendments
+    (benchmarks/appends.py measures it)."""
+    amendments = "".join(
+        f"  - {{id: a{n}, type: term.amended, effective: {dt.date(2025, 3, 1) + dt.timedelta(n)},"
+        f" term: supply.volume, changes: {{per_day: {n}}}}}\n"
+        for n in range(5000)
+    )
+    unsourced = "  - {id: acme-2, type: term.set, effective: 2025-02-01, term: supply.volume," \
+        " summary: Ten a day, value: {per_day: 10}}\n"  # fmt: skip
+
+    result = tracker.import_file(write(tmp_path, unsourced + amendments))
+
+    assert (result.written, result.skipped, result.version) == (5002, 0, 5002)
+    state = tracker.state("acme", dt.date(2040, 1, 1))
+    assert state.terms["supply.volume"].value == {"per_day": 4999}

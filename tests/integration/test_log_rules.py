@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.integration.test_store import created, term_set
-from tracker.core.events import Event, event_from_dict
+from tracker.core.events import Event, Source, StoredSource, event_from_dict
+from tracker.core.provenance import sha256
 from tracker.errors import InvalidEventError
 from tracker.store.log import EventStore
 
@@ -154,3 +155,97 @@ def test_an_end_after_the_last_amendment_is_appended(store: EventStore) -> None:
     )
 
     assert (result.written, result.version) == (1, 4)
+
+
+def amend(id_: str, effective: str) -> Event:
+    return event("term.amended", id_, effective, term="supply.volume", changes={"n": 1})
+
+
+def test_the_store_refuses_a_term_set_that_expires_before_a_later_amendment(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created(), term_set("a"), amend("amend", "2025-07-01")])
+    expiring = event("term.set", "again", "2025-03-01", term="supply.volume",
+                     summary="Ten a day until May", expires="2025-05-31")  # fmt: skip
+
+    message = refused(store, expiring)
+
+    assert message == (
+        "event 'again': this term.set leaves term.amended 'amend' of 2025-07-01 applying to "
+        "term 'supply.volume' when it is not in force; retract that event first"
+    )
+
+
+def test_the_store_refuses_a_retraction_of_the_set_a_later_amendment_applies_to(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created(), term_set("a"), amend("amend", "2025-07-01")])
+    retraction = event("event.retracted", "unset", "2025-08-01", target="a", reason="wrong")
+
+    message = refused(store, retraction)
+
+    assert message == (
+        "event 'unset': this event.retracted leaves term.amended 'amend' of 2025-07-01 "
+        "applying to term 'supply.volume' when it is not in force; retract that event first"
+    )
+
+
+def test_the_store_refuses_a_correction_that_moves_a_set_after_its_amendment(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created(), term_set("a"), amend("amend", "2025-07-01")])
+    later = {"type": "term.set", "effective": "2025-09-01", "term": "supply.volume",
+             "summary": "Ten widgets a day", "value": {"per_day": 10}}  # fmt: skip
+
+    message = refused(store, corrected("a", later))
+
+    assert message == (
+        "event 'fix': this event.corrected leaves term.amended 'amend' of 2025-07-01 applying "
+        "to term 'supply.volume' when it is not in force; retract that event first"
+    )
+
+
+def test_retracting_an_amendment_and_then_its_set_is_appended(store: EventStore) -> None:
+    store.append("acme", [created(), term_set("a"), amend("amend", "2025-07-01")])
+
+    result = store.append("acme", [
+        event("event.retracted", "unamend", "2025-08-01", target="amend", reason="wrong"),
+        event("event.retracted", "unset", "2025-08-01", target="a", reason="wrong"),
+    ])  # fmt: skip
+
+    assert (result.written, result.version) == (2, 5)
+
+
+def test_an_amendment_in_the_same_batch_as_its_set_is_appended(store: EventStore) -> None:
+    store.append("acme", [created()])
+
+    result = store.append("acme", [term_set("a"), amend("amend", "2025-07-01")])
+
+    assert (result.written, result.version) == (2, 3)
+
+
+def test_the_store_refuses_a_citation_of_an_unknown_source(store: EventStore) -> None:
+    store.append("acme", [created()])
+    cited = event("term.set", "cited", "2025-02-01", term="supply.volume", summary="Ten",
+                  sources=[{"source": "memo", "stance": "supports"}])  # fmt: skip
+
+    message = refused(store, cited)
+
+    assert message == "event 'cited': field sources.0.source: unknown source 'memo'"
+
+
+def test_the_store_refuses_an_unquoted_citation_of_a_source_with_stored_text(
+    store: EventStore,
+) -> None:
+    text = "Acme will supply ten widgets a day."
+    memo = StoredSource(source=Source(id="memo", title="Memo"), text=text, sha256=sha256(text))
+    store.append("acme", [created()], sources=[memo])
+    cited = event("term.set", "cited", "2025-02-01", term="supply.volume", summary="Ten",
+                  sources=[{"source": "memo", "stance": "supports"}])  # fmt: skip
+
+    message = refused(store, cited)
+
+    assert message == (
+        "event 'cited': field sources.0.quote: source 'memo' has stored text, so the citation "
+        "must quote it (--cite memo=QUOTE)"
+    )

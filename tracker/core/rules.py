@@ -1,12 +1,15 @@
-"""The rules an event must follow to join an agreement's log, and what an append leaves out
-(pure: the store fetches what the events refer to, these functions decide)."""
+"""The rules an event must follow to join an agreement's log, and what an append leaves out:
+`decide` holds every rule, and asks the log (the store, inside the append's transaction and
+under its write lock) only for what the batch's events need (pure: the store fetches, these
+functions decide)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
+from tracker.core import in_force
 from tracker.core.events import (
     AgreementCreated,
     Event,
@@ -14,13 +17,11 @@ from tracker.core.events import (
     ProposalResolved,
     Source,
     StoredSource,
-    TermAffirmed,
-    TermAmended,
-    TermEnded,
     reference,
 )
-from tracker.core.placement import never_set, set_terms
-from tracker.core.projector import fold, known, resolve
+from tracker.core.in_force import Needs
+from tracker.core.placement import check_not_before, check_whole_log, needs_whole_log
+from tracker.core.provenance import bad_citation, citations_of
 from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
 
@@ -145,58 +146,76 @@ def _differences(old: StoredSource, new: StoredSource) -> list[str]:
     return names + (["text"] if old.sha256 != new.sha256 else [])
 
 
-TermChange = TermAmended | TermAffirmed
+class Log(Protocol):
+    """What the rules may ask of an agreement's log, read inside the append's transaction."""
+
+    def stored(self, ids: Sequence[str]) -> Mapping[str, Event]:
+        """The stored events with these ids (of any agreement)."""
+
+    def references(self, events: Sequence[Event]) -> dict[str, Known]:
+        """What the log knows of the events these events refer to."""
+
+    def created(self) -> dt.date | None:
+        """The first day of the agreement's creation (None: not created)."""
+
+    def whole(self) -> list[Recorded]:
+        """Every event of the agreement, in log order."""
+
+    def presence(self, wanted: Mapping[str, Needs]) -> list[Recorded]:
+        """The events that decide whether these terms are in force (see in_force.needs)."""
+
+    def group_terms(self, event: Event) -> set[str]:
+        """The terms of the group a retraction or correction joins."""
+
+    def terms(self) -> set[str]:
+        """Every term key the agreement's events name."""
+
+    def sources(self) -> Mapping[str, StoredSource]:
+        """The agreement's sources, those of this batch among them, by id."""
 
 
-def check_term_changes(log: Sequence[Recorded], events: Sequence[Event]) -> None:
-    """Raise InvalidEventError unless each amendment or affirmation among `events` names a
-    term in force on its date, given the log and the events before it."""
-    if not any(isinstance(e, TermChange) for e in events):
-        return
-    records = list(log)
-    position = max((r.position for r in records), default=0)
+def decide(agreement: str, version: int, events: Sequence[Event], log: Log) -> list[Event]:
+    """The events of a batch to append to an agreement's log at `version` (exact repeats of
+    stored ones left out), or InvalidEventError (EventConflictError) naming the first rule
+    broken: ids, references, placement in the whole log, terms in force, citations."""
+    ids = list(dict.fromkeys(e.id for e in events))
+    new = new_events(agreement, events, log.stored(ids))
+    check_all_fit(agreement, version, new, log.references(new))
+    if not new:
+        return new
+    if needs_whole_log(new):
+        existing = log.whole()
+        later = [
+            Recorded(e, in_force.AFTER_ALL + n, version + n + 1, dt.datetime.max)
+            for n, e in enumerate(new)
+        ]
+        check_whole_log(existing, later)
+    else:
+        check_not_before(log.created(), new)
+    wanted = in_force.needs(new, log.group_terms)
+    if wanted:
+        in_force.check(log.presence(wanted), new, log.terms)
+    if any(e.sources or isinstance(e, EventCorrected) for e in new):
+        check_citations(new, log.sources())
+    return new
+
+
+def check_citations(events: Sequence[Event], sources: Mapping[str, StoredSource]) -> None:
+    """Raise InvalidEventError for the first event whose citations name an unknown source,
+    quote what its source's stored text does not hold, or leave unquoted a source whose text
+    is stored (quote it, so that the claim can be checked)."""
     for event in events:
-        if isinstance(event, TermChange):
-            on = event.effective.last
-            if event.term not in fold(resolve(known(records, None)).facts, on).terms:
-                raise InvalidEventError(_not_in_force(event, records))
-        position += 1
-        records.append(Recorded(event, position, 0, dt.datetime.max))
+        problem = bad_citation(event, sources) or _missing_quote(event, sources)
+        if problem is not None:
+            raise InvalidEventError(f"event {event.id!r}: {problem}")
 
 
-def check_ends(log: Sequence[Recorded], events: Sequence[Event]) -> None:
-    """Raise InvalidEventError when a term.ended among `events` would leave an amendment or
-    affirmation already in the log applying to a term no longer in force (an end dated
-    before it): the log would break the rule `check_term_changes` keeps for new events."""
-    ended = {e.term: e for e in events if isinstance(e, TermEnded)}
-    if not ended:
-        return
-    position = max((r.position for r in log), default=0)
-    added = [Recorded(e, position + n, 0, dt.datetime.max) for n, e in enumerate(events, 1)]
-    records = [*log, *added]
-    for r in log:
-        change = r.event
-        if isinstance(change, TermChange) and change.term in ended:
-            others = [o for o in records if o is not r]
-            if (
-                change.term
-                not in fold(resolve(known(others, None)).facts, change.effective.last).terms
-            ):
-                end = ended[change.term]
-                raise InvalidEventError(
-                    f"event {end.id!r}: ending term {change.term!r} on {end.effective} leaves "
-                    f"{change.type} {change.id!r} of {change.effective} applying to a term not "
-                    "in force; end it after that, or retract that event first"
-                )
-
-
-def _not_in_force(event: TermChange, records: Sequence[Recorded]) -> str:
-    """Why a change of a term not in force is refused: a term never set is most often a
-    typo, told as term.ended tells it (with the terms there are)."""
-    terms = set_terms([r.event for r in records])
-    if event.term not in terms:
-        return never_set(event.id, event.term, event.agreement, terms)
-    return (
-        f"event {event.id!r}: term {event.term!r} is not in force on {event.effective}; "
-        f"{event.type} applies to a term in force (term.set puts one in force)"
-    )
+def _missing_quote(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
+    for i, citation in enumerate(citations_of(event)):
+        stored = sources.get(citation.source)
+        if citation.quote is None and stored is not None and stored.text is not None:
+            return (
+                f"field sources.{i}.quote: source {citation.source!r} has stored text, so the "
+                f"citation must quote it (--cite {citation.source}=QUOTE)"
+            )
+    return None

@@ -16,14 +16,9 @@ from tracker.core.events import (
     AgreementCreated,
     Batch,
     Event,
-    EventCorrected,
     StoredSource,
 )
 from tracker.core.provenance import sha256
-from tracker.core.rules import TermChange, check_term_changes
-from tracker.core.state import (
-    Recorded,
-)
 from tracker.errors import (
     InvalidEventError,
     NotFoundError,
@@ -77,18 +72,9 @@ class Writes(Base):
         *,
         dry_run: bool = False,
     ) -> AppendResult:
-        """Append events to an agreement's log (see EventStore.append, which decides the
-        log's rules inside its transaction), after checking that their citations name stored
-        sources and quote their texts; a citation of a source with stored text must quote it.
-        A dry run checks everything and writes nothing."""
-        from tracker.core.provenance import bad_citation
-
-        if any(event.sources or isinstance(event, EventCorrected) for event in events):
-            sources = self.sources(agreement)
-            for event in events:
-                problem = bad_citation(event, sources) or _missing_quote(event, sources)
-                if problem is not None:
-                    raise InvalidEventError(f"event {event.id!r}: {problem}")
+        """Append events to an agreement's log in one transaction (see EventStore.append, which
+        decides every rule of the log inside it: ids, references, placement, terms in force,
+        citations and their quotes). A dry run checks everything and writes nothing."""
         if dry_run:
             return self.store.rehearse([Batch(agreement, events)], expected_version)[0]
         return self.store.append(agreement, events, expected_version)
@@ -187,8 +173,6 @@ class Writes(Base):
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]
         in_order = [paths[i] for i in order]
-        self._check_citations(batches, in_order)
-        self._check_term_changes(batches, in_order)
         if dry_run or len(batches) > 1:  # one file is one transaction already: all or nothing
             try:
                 rehearsed = self.store.rehearse(batches)
@@ -211,42 +195,6 @@ class Writes(Base):
                 known = sorted({*self.store.agreements(), *created})
                 problem = unknown_agreement(batch.agreement, known)
                 raise NotFoundError(f"{path}: {problem}")
-
-    def _check_citations(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
-        """Check the citations of amendment files against the sources stored before them
-        and those of the batches before them (a file that creates its agreement has been
-        checked whole when it was read; one for an agreement that does not exist is left
-        for the log to refuse)."""
-        from tracker.core.provenance import bad_citation
-
-        known: dict[str, dict[str, StoredSource]] = {}
-        for batch, path in zip(batches, paths, strict=True):
-            if batch.agreement not in known:
-                if not _creates(batch) and self.store.version(batch.agreement) == 0:
-                    continue
-                known[batch.agreement] = {} if _creates(batch) else self.sources(batch.agreement)
-            sources = known[batch.agreement]
-            sources.update({s.source.id: s for s in batch.sources})
-            for event in batch.events:
-                if (problem := bad_citation(event, sources)) is not None:
-                    raise InvalidEventError(f"{path}: event {event.id!r}: {problem}")
-
-    def _check_term_changes(self, batches: Sequence[Batch], paths: Sequence[Path]) -> None:
-        """Check the amendments and affirmations of every batch against its agreement's log
-        and the batches before it; an error names the batch's file."""
-        earlier: dict[str, list[Event]] = {}
-        for batch, path in zip(batches, paths, strict=True):
-            before = earlier.setdefault(batch.agreement, [])
-            if any(isinstance(e, TermChange) for e in batch.events):
-                log = self.store.read(batch.agreement)
-                start = max((r.position for r in log), default=0)
-                log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
-                try:
-                    if log:  # of an agreement that does not exist, the log says so
-                        check_term_changes(log, batch.events)
-                except TrackerError as e:
-                    raise e.located(str(path)) from None
-            before.extend(batch.events)
 
     def _append_file(self, path: Path, batch: Batch) -> AppendResult:
         """Append one file's batch; an error names the file."""
@@ -309,18 +257,3 @@ def _derived_id(data: Mapping[str, Any]) -> str:
     digest = hashlib.sha256(content).hexdigest()[:8]
     when = re.sub(r"[^0-9A-Za-z]+", "-", str(data.get("effective"))).strip("-")
     return f"{when}-{str(data.get('type')).replace('.', '-')}-{digest}"
-
-
-def _missing_quote(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
-    """A citation without a quote of a source whose text is stored: quote it, so that the
-    claim can be checked."""
-    from tracker.core.provenance import citations_of
-
-    for i, citation in enumerate(citations_of(event)):
-        stored = sources.get(citation.source)
-        if citation.quote is None and stored is not None and stored.text is not None:
-            return (
-                f"field sources.{i}.quote: source {citation.source!r} has stored text, so the "
-                f"citation must quote it (--cite {citation.source}=QUOTE)"
-            )
-    return None

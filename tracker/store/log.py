@@ -8,14 +8,14 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
-from tracker.core import placement, rules
+from tracker.core import rules
 from tracker.core.events import (
     AMENDMENT_TYPES,
     AMENDMENTS,
@@ -25,10 +25,10 @@ from tracker.core.events import (
     EventCorrected,
     Fact,
     StoredSource,
-    TermEnded,
     reference,
 )
 from tracker.core.gc_pause import paused
+from tracker.core.in_force import Needs
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import (
@@ -346,14 +346,10 @@ class EventStore:
         if expected_version is not None and expected_version != head.version:
             raise ConcurrencyError(agreement, expected_version, head.version)
         source_rows.put(look, agreement, batch.sources)
-        # The count covers the ids of the first statement `filled` gives (all on PostgreSQL).
-        stored = _stored_events(look, ids) if found or len(ids) > CHUNK else {}
-        new = rules.new_events(agreement, events, stored)
-        rules.check_all_fit(agreement, head.version, new, _known_references(look, new))
+        log = _LogInTransaction(look, agreement, created, bool(found) or len(ids) > CHUNK)
+        new = rules.decide(agreement, head.version, events, log)
         if not new:
             return AppendResult(0, len(events), head.version)
-        _check_placement(look, agreement, head.version, new, day(created) if created else None)
-        _check_term_changes(look, agreement, new)
         rows = self._rows(agreement, head, new, _Tail(position or 0, moment(recorded_at)))
         try:
             _insert(look, rows)
@@ -622,34 +618,6 @@ def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
     }
 
 
-def _check_placement(
-    look: Cursor, agreement: str, version: int, new: list[Event], created: dt.date | None
-) -> None:
-    """The rules of the whole log (see tracker.core.placement): the cheap one (nothing dated
-    before the creation, on `created`) for plain facts; the log read whole when an event can
-    break more."""
-    if not placement.needs_whole_log(new):
-        placement.check_not_before(created, new)
-        return
-    existing = _whole_log(look, agreement)
-    later = [
-        Recorded(event, _AFTER_ALL + n, version + n + 1, dt.datetime.max)
-        for n, event in enumerate(new)
-    ]
-    placement.check_whole_log(existing, later)
-
-
-def _check_term_changes(look: Cursor, agreement: str, new: Sequence[Event]) -> None:
-    """The rule that an amendment or affirmation applies to a term in force, and that an end
-    leaves none applying to a term ended, decided on the log as this transaction reads it,
-    under the write lock: what another writer committed a moment before is seen, so two
-    writers racing an end against an amendment cannot both pass."""
-    if any(isinstance(e, rules.TermChange | TermEnded) for e in new):
-        log = _whole_log(look, agreement)
-        rules.check_term_changes(log, new)
-        rules.check_ends(log, new)
-
-
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
     return codec.stored_records(look.rows(_read_sql(False, False), {"agreement": agreement}))
@@ -659,3 +627,43 @@ def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.
     """What the log holds of the events these events refer to."""
     wanted = [ref for e in events if (ref := reference(e)) is not None]
     return {i: rules.Known(a, ty, day(eff)) for i, a, ty, eff in look.among(_KNOWN, wanted)}
+
+
+class _LogInTransaction:
+    """The agreement's log as the rules ask of it (tracker.core.rules.Log), read on the
+    append's cursor: what another writer committed before the write lock was taken is seen."""
+
+    def __init__(self, look: Cursor, agreement: str, created: object, found: bool) -> None:
+        self._look, self._agreement = look, agreement
+        self._created = day(created) if created else None
+        self._found = found  # whether some id of the batch is stored (else none need reading)
+
+    def stored(self, ids: Sequence[str]) -> dict[str, Event]:
+        return _stored_events(self._look, ids) if self._found else {}
+
+    def references(self, events: Sequence[Event]) -> dict[str, rules.Known]:
+        return _known_references(self._look, events)
+
+    def created(self) -> dt.date | None:
+        return self._created
+
+    def whole(self) -> list[Recorded]:
+        return _whole_log(self._look, self._agreement)
+
+    def presence(self, wanted: Mapping[str, Needs]) -> list[Recorded]:
+        from tracker.store import terms
+
+        return terms.presence(self._look, self._agreement, wanted)
+
+    def group_terms(self, event: Event) -> set[str]:
+        from tracker.store import terms
+
+        return terms.group_terms(self._look, event)
+
+    def terms(self) -> set[str]:
+        from tracker.store import terms
+
+        return set(terms.keys(self._look, self._agreement, None))
+
+    def sources(self) -> dict[str, StoredSource]:
+        return {s.source.id: s for s in source_rows.read(self._look, self._agreement)}

@@ -10,11 +10,19 @@ them resolves retractions and corrections exactly as replaying the whole log doe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
+from tracker.core.events import (
+    AMENDMENTS,
+    AgreementCreated,
+    Event,
+    EventCorrected,
+    TermEnded,
+    TermSet,
+)
 from tracker.core.gc_pause import paused
+from tracker.core.in_force import Needs
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
@@ -67,9 +75,18 @@ def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
             rows.update(_row(t, r, "group") for t in terms for r in members)
         elif terms:
             (r,) = members
-            kind = "set" if isinstance(r.event, TermSet) else "fact"
+            kind = _kind(r.event)
             rows.update(_row(t, r, kind) for t in terms)
     return rows
+
+
+def _kind(event: Event) -> str:
+    """The kind of a fact alone in its group: a term.set, which replaces what came before;
+    a term.ended, which with the sets decides whether a term is in force (see `presence`);
+    or another fact."""
+    return (
+        "set" if isinstance(event, TermSet) else "end" if isinstance(event, TermEnded) else "fact"
+    )
 
 
 def _row(term: str, r: Recorded, kind: str) -> IndexRow:
@@ -97,7 +114,7 @@ def add(look: Cursor, new: Sequence[Recorded]) -> None:
         if isinstance(event, AMENDMENTS):
             targets.append(event.target)
         elif (term := _term(event)) is not None:
-            kind = "set" if isinstance(event, TermSet) else "group" if term == CREATED else "fact"
+            kind = "group" if term == CREATED else _kind(event)
             when = event.effective
             rows.append((term, r.position, event.agreement, kind, when.first, when.last))
     _insert(look, rows)
@@ -183,6 +200,44 @@ _KEYS = """
 SELECT DISTINCT x.term FROM term_events AS x JOIN events AS e ON e.position = x.position
 WHERE x.term <> :created{agreement}{known} ORDER BY x.term
 """
+
+
+# One agreement's events of one term that decide whether it is in force from :since on (see
+# tracker.core.in_force): its groups, and its sets and ends not surely before the last sure
+# term.set by :since; with the amendments and affirmations from :stranded on.
+_PRESENCE = """
+SELECT e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
+FROM term_events AS x JOIN events AS e ON e.position = x.position
+WHERE x.term = :term AND x.agreement = :agreement AND (x.kind = 'group'
+    OR (x.kind IN ('set', 'end') AND x.last >= (
+        SELECT coalesce(max(s.last), 0) FROM term_events AS s
+        WHERE s.term = :term AND s.agreement = :agreement AND s.kind = 'set'
+            AND s.last <= :since))
+    OR (x.kind = 'fact' AND x.last >= :stranded))
+"""
+_NEVER = dt.date.max.toordinal() + 1
+
+
+def presence(look: Cursor, agreement: str, wanted: Mapping[str, Needs]) -> list[Recorded]:
+    """What deciding whether terms are in force reads (see tracker.core.in_force.needs), in
+    log order: per term, a range of the index and the events it points to, never the log."""
+    rows = []
+    for term, need in wanted.items():
+        stranded = _NEVER if need.stranded is None else need.stranded.toordinal()
+        params = {"term": term, "agreement": agreement, "since": need.since.toordinal(),
+                  "stranded": stranded}  # fmt: skip
+        rows += look.rows(_PRESENCE, params)
+    return _in_log_order(codec.stored_records(rows))
+
+
+def group_terms(look: Cursor, event: Event) -> set[str]:
+    """The terms of the group a retraction or correction joins (its target's, and those of
+    the events aimed at it): the terms whose standing it may change."""
+    if not isinstance(event, AMENDMENTS):
+        return set()
+    return {
+        t for r in _groups(look, [event.target]) if (t := _term(r.event)) not in (None, CREATED)
+    }
 
 
 def keys(look: Cursor, agreement: str | None, known_at: dt.datetime | None) -> list[str]:
