@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from tracker.core.events import (
 from tracker.core.provenance import bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
-from tracker.files import bounded
+from tracker.files import bounded, yamlread
 from tracker.files.folders import target
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
@@ -35,7 +35,6 @@ DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # Source texts are held whole, and every quote is searched in them.
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
-MAX_DIGITS = 30
 
 
 class FileHead(BaseModel):
@@ -76,43 +75,6 @@ class AgreementFile:
         return Batch(self.agreement, self.events, self.sources)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases (no alias bombs) and leaves dates as text, so that
-    the models parse them and name the field of an impossible date."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads it from the class)
-        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        """A mapping; a key given twice is an error naming the key and its line."""
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-    def construct_yaml_int(self, node: Any) -> int:
-        """An integer, refused when it has more digits than a term value may hold."""
-        text = str(node.value)
-        if len(text.lstrip("+-0").replace("_", "")) > MAX_DIGITS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number longer than {MAX_DIGITS} digits", node.start_mark
-            )
-        return super().construct_yaml_int(node)
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", mark)
-        return super().compose_node(parent, index)
-
-
 def read_text(path: Path, what: str, limit: int = 0, kind: str = "a source text") -> str:
     """A file's UTF-8 text, at most `limit` bytes (MAX_SOURCE_BYTES by default), read with a
     count; `what` names it in the one-line FileFormatError of a failure."""
@@ -128,12 +90,6 @@ def inside(folder: Path, name: str) -> Path | None:
     return resolved if resolved.is_relative_to(folder.resolve()) else None
 
 
-_NoAliasLoader.add_constructor(
-    "tag:yaml.org,2002:int",
-    _NoAliasLoader.construct_yaml_int,
-)
-
-
 def read_yaml(path: Path | str) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
     name = bounded.shown(path)
@@ -141,9 +97,7 @@ def read_yaml(path: Path | str) -> Any:
         path, MAX_FILE_BYTES, "an agreement file", "; split it by agreement or by period"
     )
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)
-    except RecursionError as e:
-        raise FileFormatError(f"{name}: invalid YAML: nested too deeply") from e
+        return yamlread.load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
