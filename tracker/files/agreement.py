@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -27,7 +28,7 @@ from tracker.core.events import (
 from tracker.core.provenance import bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
-from tracker.files import bounded, yamlread
+from tracker.files import bounded, yamlread, yamlwrite
 from tracker.files.folders import target
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
@@ -266,7 +267,7 @@ def dump(agreement: AgreementFile) -> str:
     if agreement.head is not None:
         document["head"] = agreement.head.model_dump()
     document |= {"sources": [_dates(s) for s in sources], "events": events}
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return yamlwrite.dump(document)
 
 
 def write(agreement: AgreementFile, folder: Path, *, force: bool = False) -> Path:
@@ -279,12 +280,13 @@ def write(agreement: AgreementFile, folder: Path, *, force: bool = False) -> Pat
 
 
 def _write(agreement: AgreementFile, folder: Path, *, force: bool) -> Path:
+    name = f"{agreement.agreement}.yaml"
+    agreement = replace(agreement, sources=distinct_files(agreement.sources, name))
     contents = {
         stored.source.file: stored.text.encode("utf-8")
         for stored in agreement.sources
         if stored.source.file is not None and stored.text is not None
     }
-    name = f"{agreement.agreement}.yaml"
     contents[name] = dump(agreement).encode("utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     targets = {target(folder, file, data, force=force): data for file, data in contents.items()}
@@ -292,6 +294,36 @@ def _write(agreement: AgreementFile, folder: Path, *, force: bool) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return folder / name
+
+
+def distinct_files(sources: Sequence[StoredSource], taken: str) -> tuple[StoredSource, ...]:
+    """The sources, each text under a path of its own: sources added from folders of their
+    own may name files alike (`a/press.txt`, `b/press.txt` are both `press.txt`), and one
+    export writes them into one folder. A later source whose path is another text's (or
+    `taken`, the agreement file's) is given `NAME.ID.EXT` beside it."""
+    texts: dict[str, str | None] = {taken: None}
+    result = []
+    for stored in sources:
+        file = stored.source.file
+        if file is not None and stored.text is not None:
+            if texts.get(file, stored.sha256) != stored.sha256:
+                file = _free_name(file, stored.source.id, texts)
+                source = stored.source.model_copy(update={"file": file})
+                stored = StoredSource(source=source, text=stored.text, sha256=stored.sha256)
+            texts[file] = stored.sha256
+        result.append(stored)
+    return tuple(result)
+
+
+def _free_name(file: str, source_id: str, taken: Mapping[str, object]) -> str:
+    """`NAME.ID.EXT` beside `file`, numbered when even that is taken."""
+    path = PurePosixPath(file)
+    for n in itertools.count(1):
+        tail = source_id if n == 1 else f"{source_id}-{n}"
+        candidate = str(path.with_name(f"{path.stem}.{tail}{path.suffix}"))
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
 
 
 def json_schema() -> dict[str, Any]:

@@ -151,24 +151,34 @@ def scalar(event: Any) -> Any:
     return value
 
 
+def core_kind(text: str) -> str:
+    """What the YAML 1.2 core schema reads a plain scalar as: null, bool, int, float or str."""
+    if _NULL.fullmatch(text):
+        return "null"
+    if _TRUE.fullmatch(text) or _FALSE.fullmatch(text):
+        return "bool"
+    if _INT.fullmatch(text):
+        return "int"
+    if _FLOAT.fullmatch(text) or _INF.fullmatch(text) or _NAN.fullmatch(text):
+        return "float"
+    return "str"
+
+
 def _resolved(text: str, event: Any) -> Any:
     """A plain scalar's value by the YAML 1.2 core schema."""
-    if _NULL.fullmatch(text):
+    kind = core_kind(text)
+    if kind == "str":
+        return text
+    if kind == "null":
         return None
-    if _TRUE.fullmatch(text):
-        return True
-    if _FALSE.fullmatch(text):
-        return False
-    if _INT.fullmatch(text):
+    if kind == "bool":
+        return text[0] in "tT"
+    if kind == "int":
         if len(text.lstrip("+-0")) > MAX_DIGITS:
             raise Refused(f"a number longer than {MAX_DIGITS} digits", event)
         if text.startswith(("0o", "0x")):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text, 10)
-    if _FLOAT.fullmatch(text):
-        return float(text)
     if _INF.fullmatch(text):
         return -math.inf if text.startswith("-") else math.inf
-    if _NAN.fullmatch(text):
-        return math.nan
-    return text
+    return math.nan if _NAN.fullmatch(text) else float(text)
