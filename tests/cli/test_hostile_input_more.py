@@ -146,3 +146,33 @@ def test_sources_with_files_of_one_name_are_exported_to_distinct_paths(
         ("press-a", "press.txt"),
         ("press-b", "press.press-b.txt"),
     ]
+
+
+def test_expires_9999_12_31_works_in_every_command(acme: str, tmp_path: Path) -> None:
+    for term, expires in (("never.exact", "9999-12-31"), ("never.month", "9999-12")):
+        recorded = run(
+            "record", "acme", "--type", "term.set", "--term", term, "--summary", "Forever",
+            "--value", "{}", "--effective", "2025-02-01", "--expires", expires, "--db", acme,
+        )  # fmt: skip
+        assert recorded.exit_code == 0, recorded.output
+    commands = [
+        ["timeline", "acme"],
+        ["report", "acme", "--output", str(tmp_path / "report.html")],
+        ["report", "acme", "--as-of", "9999-12-31", "--output", str(tmp_path / "last.html")],
+        ["state", "acme", "--as-of", "9999-12-31"],
+        ["state", "acme", "--as-of", "9999-12-31", "--format", "table"],
+        ["diff", "acme", "9999-12-30", "9999-12-31"],
+        ["upcoming", "acme", "--as-of", "9999-12-01", "--within", "9999y", "--ical",
+         str(tmp_path / "never.ics")],
+    ]  # fmt: skip
+
+    results = [run(*c, "--db", acme) for c in commands]
+
+    assert [r.exit_code for r in results] == [0, 0, 0, 0, 0, 0, 0], [r.output for r in results]
+    periods = json.loads(results[0].stdout)["terms"]["never.exact"]
+    assert [(p["start"], p["end"], p["expires"]) for p in periods] == [
+        ("2025-02-01", None, "9999-12-31")
+    ]
+    state = json.loads(results[3].stdout)
+    assert state["terms"]["never.exact"]["expires"] == "9999-12-31"
+    assert state["possible"]["never.month"]["date"] == "../9999-12-31"
