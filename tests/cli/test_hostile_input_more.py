@@ -176,3 +176,33 @@ def test_expires_9999_12_31_works_in_every_command(acme: str, tmp_path: Path) ->
     state = json.loads(results[3].stdout)
     assert state["terms"]["never.exact"]["expires"] == "9999-12-31"
     assert state["possible"]["never.month"]["date"] == "../9999-12-31"
+
+
+def record_note(db: str, text: str) -> Result:
+    return run(
+        "record", "acme", "--type", "note.recorded", "--effective", "2025-02-01", "--note", text,
+        "--db", db,
+    )  # fmt: skip
+
+
+def test_a_derived_id_has_64_bits_of_the_content_hash(acme: str) -> None:
+    result = record_note(acme, "a note")
+
+    assert result.stderr == "2025-02-01-note-recorded-91bf9d921f9d319a: recorded (acme version 2)\n"
+
+
+def test_a_derived_id_held_by_another_event_is_lengthened_not_refused(
+    acme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.core.ids
+
+    monkeypatch.setattr(tracker.core.ids, "LENGTHS", (1, 64))  # 16 ids: collisions come soon
+
+    results = [record_note(acme, f"note {n}") for n in range(20)]
+    again = record_note(acme, "note 19")
+
+    assert [r.exit_code for r in results] == [0] * 20, [r.output for r in results]
+    ids = [r.stderr.split(":")[0] for r in results]
+    assert len(set(ids)) == 20
+    assert {len(i.removeprefix("2025-02-01-note-recorded-")) for i in ids} == {1, 64}
+    assert again.stderr == f"{ids[-1]}: already present (acme version 21)\n"
