@@ -405,7 +405,8 @@ def test_bad_usage_exits_2_with_a_message(loaded: str, args: list[str], message:
                 "--resolution",
                 "rejected",
             ],
-            "Error: event '2024-01-01-proposal-resolved-bebe415c': '2025-01-21-agi-clause' is not"
+            "Error: event '2024-01-01-proposal-resolved-bebe415c01d4d129': "
+            "'2025-01-21-agi-clause' is not"
             " a proposal: its type is term.set, not term.proposed",
         ),
     ],

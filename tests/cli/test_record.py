@@ -51,7 +51,10 @@ def test_agreement_create_starts_an_agreement(sqlite_url: str) -> None:
     result = run(*CREATE, "--db", sqlite_url)
 
     assert result.exit_code == 0
-    assert result.stderr == "2025-01-01-agreement-created-259a13af: recorded (acme version 1)\n"
+    assert (
+        result.stderr
+        == "2025-01-01-agreement-created-259a13af203d6ce7: recorded (acme version 1)\n"
+    )
     assert version(sqlite_url) == 1
 
 
@@ -79,7 +82,8 @@ def test_a_citation_of_a_source_with_text_needs_a_quote(acme: str) -> None:
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: event '2025-02-01-term-set-6bc06e48': field sources.0.quote: source 'press' "
+        "Error: event '2025-02-01-term-set-6bc06e487e3232d7': field sources.0.quote: "
+        "source 'press' "
         "has stored text, so the citation must quote it (--cite press=QUOTE)\n"
     )
     assert version(acme) == 1
@@ -101,7 +105,7 @@ def test_record_dry_run_shows_the_event_and_writes_nothing(acme: str) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["summary"] == "Ten a day"
     assert result.stderr == (
-        "2025-02-01-term-set-af5f5124: would be recorded (acme version 2); dry run, "
+        "2025-02-01-term-set-af5f5124df83246b: would be recorded (acme version 2); dry run, "
         "nothing written\n"
     )
     assert version(acme) == 1
@@ -169,13 +173,14 @@ def test_changing_an_imported_event_names_the_agreement_the_field_and_the_fix(
 
 def test_an_id_used_by_another_agreement_is_named(acme: str) -> None:
     result = run(
-        *CREATE[:2], "other", *CREATE[3:], "--id", "2025-01-01-agreement-created-259a13af",
+        *CREATE[:2], "other", *CREATE[3:], "--id", "2025-01-01-agreement-created-259a13af203d6ce7",
         "--db", acme,
     )  # fmt: skip
 
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: event id '2025-01-01-agreement-created-259a13af' is already used by agreement "
+        "Error: event id '2025-01-01-agreement-created-259a13af203d6ce7' is already used by "
+        "agreement "
         "'acme'; event ids are unique across agreements, so choose another\n"
     )
 

@@ -136,6 +136,8 @@ class TrackerGroup(click.Group):
         if not args and not ctx.resilient_parsing:  # bare `tracker`: its help, as git gives
             click.echo(ctx.get_help(), color=ctx.color)
             ctx.exit(0)
+        for arg in args:  # every command's arguments pass here, once
+            _check_text(arg)
         return super().parse_args(ctx, args)
 
     def resolve_command(
@@ -169,6 +171,22 @@ class TrackerGroup(click.Group):
             raise click.ClickException(message) from e
         finally:
             _close_tracker(ctx, failed=failed)
+
+
+def _check_text(arg: str) -> None:
+    """Refuse an argument that is not UTF-8 text: Python hands over the bytes of one that
+    cannot be decoded as surrogates, which no database, file or terminal can take."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = arg.encode("utf-8", "surrogateescape")  # the bytes as they were given
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "backslashreplace")
+        from tracker.core.text import visible
+
+        shown = visible(raw.decode("utf-8", "backslashreplace"))
+        raise click.ClickException(f"the argument '{shown}' is not UTF-8 text") from None
 
 
 def _suggestion(name: str, names: list[str]) -> str:

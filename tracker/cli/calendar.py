@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Sequence
 
+from tracker.core.dates import add_days, add_months, next_day
 from tracker.core.text import visible
 from tracker.core.upcoming import Coming
 
 _WINDOW = re.compile(r"^(\d{1,4})([dwmy]?)$")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day when it has no such day."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def window_end(start: dt.date, within: str) -> dt.date:
@@ -27,10 +20,8 @@ def window_end(start: dt.date, within: str) -> dt.date:
     if match is None:
         raise ValueError(f"{within!r} is not a window such as 90d, 12w, 6m or 1y")
     count, unit = int(match[1]), match[2] or "d"
-    if unit == "d":
-        return start + dt.timedelta(days=count)
-    if unit == "w":
-        return start + dt.timedelta(weeks=count)
+    if unit in "dw":
+        return add_days(start, count * (7 if unit == "w" else 1))
     return add_months(start, count * (12 if unit == "y" else 1))
 
 
@@ -66,7 +57,7 @@ def ical(items: Sequence[Coming], as_of: dt.date) -> bytes:
         entry.add("description", visible(f"{c.summary} ({c.certainty}; event {c.event})"))
         if c.kind == "expires" and c.day is not None:
             entry.add("dtstart", c.day)
-            entry.add("dtend", c.day + dt.timedelta(days=1))
+            entry.add("dtend", next_day(c.day) or c.day)  # "never" (9999-12-31) ends itself
         elif c.day is not None:
             entry.add("dtstart", c.day)
             entry.add("status", "NEEDS-ACTION")

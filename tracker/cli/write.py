@@ -351,9 +351,26 @@ def add_source(agreement: str | None, text: Path | None, db_url: str | None, **f
     click.echo(f"{done.source}: {verb} {done.agreement}{size}", err=True)
 
 
+class _DuplicateKeyError(ValueError):
+    """A JSON object names a key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; a key given twice is refused, as agreement files
+    refuse it, rather than letting the last one silently win."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKeyError(key)
+        value[key] = item
+    return value
+
+
 def _json_object(text: str, option: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as e:
+        raise click.ClickException(f"--{option} names the key {e.args[0]!r} twice") from e
     except json.JSONDecodeError as e:
         raise click.ClickException(f"--{option} is not JSON: {e.msg} at column {e.colno}") from e
     except RecursionError as e:

@@ -91,10 +91,43 @@ def _parse_text(text: str) -> When:
     raise ValueError(text)
 
 
+ONE_DAY = dt.timedelta(days=1)
+
+
+def next_day(day: dt.date) -> dt.date | None:
+    """The day after `day`; None after the calendar's last, 9999-12-31, which people write
+    for "never": nothing happens after it."""
+    return None if day == dt.date.max else day + ONE_DAY
+
+
+def previous_day(day: dt.date) -> dt.date | None:
+    """The day before `day`; None before the calendar's first."""
+    return None if day == dt.date.min else day - ONE_DAY
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """`days` days after `day` (before it when negative), stopping at the calendar's ends."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it has no such day;
+    9999-12-31 past the calendar's end."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def day_after(when: When) -> When:
     """The range of days just after each day of `when` (when an expiry takes effect); an
-    imprecise one is written "on or before" its last day."""
-    last = when.last + dt.timedelta(days=1)
+    imprecise one is written "on or before" its last day. Past the calendar's end, its last
+    day stands for the day after."""
+    last = next_day(when.last) or when.last
     if when.exact:
         return When.day(last)
-    return When(f"{OPEN_START}/{last.isoformat()}", when.first + dt.timedelta(days=1), last)
+    return When(f"{OPEN_START}/{last.isoformat()}", next_day(when.first) or when.first, last)

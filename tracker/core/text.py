@@ -23,6 +23,11 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+def hidden(char: str) -> bool:
+    """Whether a character is one that must not reach a terminal or a page as itself."""
+    return unicodedata.category(char) in _HIDDEN
+
+
 def visible(text: str) -> str:
     """The text with every control, format or separator character escaped; the rest kept."""
     if text.isprintable():

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from tracker.core.dates import When
+from tracker.core.dates import When, next_day
 from tracker.core.events import Certainty, ProposalResolved, TermSet
 from tracker.core.projector import known, project, resolve
 from tracker.core.state import AgreementState, Coverage, Proposal, Recorded, TermState
@@ -69,7 +69,9 @@ def change_dates(records: Sequence[Recorded], known_at: dt.datetime | None) -> l
     for applied in resolve(known(records, known_at)).facts:
         days.add(applied.fact.effective.last)
         if isinstance(applied.fact, TermSet) and applied.fact.expires is not None:
-            days.add(applied.fact.expires.last + ONE_DAY)
+            after = next_day(applied.fact.expires.last)
+            if after is not None:  # an expiry on 9999-12-31 never takes effect
+                days.add(after)
     return sorted(days)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tracker.core.dates import next_day
 from tracker.core.diff import StateDiff, diff_across
 from tracker.core.events import TermSet
 from tracker.core.projector import Resolution, known, resolve, state_of
@@ -40,8 +41,9 @@ def turning_days(resolution: Resolution) -> list[dt.date]:
         fact = applied.fact
         days.update((fact.effective.first, fact.effective.last))
         if isinstance(fact, TermSet) and fact.expires is not None:
-            days.update(d + ONE_DAY for d in (fact.expires.first, fact.expires.last))
-    return sorted(d for d in days if dt.date.min + ONE_DAY < d < dt.date.max)
+            after = (next_day(d) for d in (fact.expires.first, fact.expires.last))
+            days.update(d for d in after if d is not None)
+    return sorted(d for d in days if dt.date.min + ONE_DAY < d)
 
 
 def turns(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -27,7 +28,7 @@ from tracker.core.events import (
 from tracker.core.provenance import bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
-from tracker.files import bounded
+from tracker.files import bounded, yamlread, yamlwrite
 from tracker.files.folders import target
 
 DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
@@ -35,7 +36,6 @@ DATE_KEYS = frozenset({"effective", "announced", "expires", "published"})
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # Source texts are held whole, and every quote is searched in them.
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
-MAX_DIGITS = 30
 
 
 class FileHead(BaseModel):
@@ -76,43 +76,6 @@ class AgreementFile:
         return Batch(self.agreement, self.events, self.sources)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases (no alias bombs) and leaves dates as text, so that
-    the models parse them and name the field of an impossible date."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML reads it from the class)
-        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        """A mapping; a key given twice is an error naming the key and its line."""
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-    def construct_yaml_int(self, node: Any) -> int:
-        """An integer, refused when it has more digits than a term value may hold."""
-        text = str(node.value)
-        if len(text.lstrip("+-0").replace("_", "")) > MAX_DIGITS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number longer than {MAX_DIGITS} digits", node.start_mark
-            )
-        return super().construct_yaml_int(node)
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", mark)
-        return super().compose_node(parent, index)
-
-
 def read_text(path: Path, what: str, limit: int = 0, kind: str = "a source text") -> str:
     """A file's UTF-8 text, at most `limit` bytes (MAX_SOURCE_BYTES by default), read with a
     count; `what` names it in the one-line FileFormatError of a failure."""
@@ -128,12 +91,6 @@ def inside(folder: Path, name: str) -> Path | None:
     return resolved if resolved.is_relative_to(folder.resolve()) else None
 
 
-_NoAliasLoader.add_constructor(
-    "tag:yaml.org,2002:int",
-    _NoAliasLoader.construct_yaml_int,
-)
-
-
 def read_yaml(path: Path | str) -> Any:
     """Parse a YAML file safely; every failure becomes a one-line FileFormatError."""
     name = bounded.shown(path)
@@ -141,9 +98,7 @@ def read_yaml(path: Path | str) -> Any:
         path, MAX_FILE_BYTES, "an agreement file", "; split it by agreement or by period"
     )
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)
-    except RecursionError as e:
-        raise FileFormatError(f"{name}: invalid YAML: nested too deeply") from e
+        return yamlread.load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -312,7 +267,7 @@ def dump(agreement: AgreementFile) -> str:
     if agreement.head is not None:
         document["head"] = agreement.head.model_dump()
     document |= {"sources": [_dates(s) for s in sources], "events": events}
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return yamlwrite.dump(document)
 
 
 def write(agreement: AgreementFile, folder: Path, *, force: bool = False) -> Path:
@@ -325,12 +280,13 @@ def write(agreement: AgreementFile, folder: Path, *, force: bool = False) -> Pat
 
 
 def _write(agreement: AgreementFile, folder: Path, *, force: bool) -> Path:
+    name = f"{agreement.agreement}.yaml"
+    agreement = replace(agreement, sources=distinct_files(agreement.sources, name))
     contents = {
         stored.source.file: stored.text.encode("utf-8")
         for stored in agreement.sources
         if stored.source.file is not None and stored.text is not None
     }
-    name = f"{agreement.agreement}.yaml"
     contents[name] = dump(agreement).encode("utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     targets = {target(folder, file, data, force=force): data for file, data in contents.items()}
@@ -338,6 +294,36 @@ def _write(agreement: AgreementFile, folder: Path, *, force: bool) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return folder / name
+
+
+def distinct_files(sources: Sequence[StoredSource], taken: str) -> tuple[StoredSource, ...]:
+    """The sources, each text under a path of its own: sources added from folders of their
+    own may name files alike (`a/press.txt`, `b/press.txt` are both `press.txt`), and one
+    export writes them into one folder. A later source whose path is another text's (or
+    `taken`, the agreement file's) is given `NAME.ID.EXT` beside it."""
+    texts: dict[str, str | None] = {taken: None}
+    result = []
+    for stored in sources:
+        file = stored.source.file
+        if file is not None and stored.text is not None:
+            if texts.get(file, stored.sha256) != stored.sha256:
+                file = _free_name(file, stored.source.id, texts)
+                source = stored.source.model_copy(update={"file": file})
+                stored = StoredSource(source=source, text=stored.text, sha256=stored.sha256)
+            texts[file] = stored.sha256
+        result.append(stored)
+    return tuple(result)
+
+
+def _free_name(file: str, source_id: str, taken: Mapping[str, object]) -> str:
+    """`NAME.ID.EXT` beside `file`, numbered when even that is taken."""
+    path = PurePosixPath(file)
+    for n in itertools.count(1):
+        tail = source_id if n == 1 else f"{source_id}-{n}"
+        candidate = str(path.with_name(f"{path.stem}.{tail}{path.suffix}"))
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
 
 
 def json_schema() -> dict[str, Any]:

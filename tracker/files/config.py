@@ -48,7 +48,8 @@ def set_default_agreement(agreement: str | None) -> Path:
     settings = {k: v for k, v in _read(path).items() if k != KEY and isinstance(v, str)}
     if agreement is not None:
         settings[KEY] = agreement
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # the user's data folder, theirs alone (as the database makes it)
+        path.parent.mkdir(parents=True, mode=0o700)
     # A JSON string is a valid TOML basic string.
     lines = [
         f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in settings.items()

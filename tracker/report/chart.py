@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tracker.core.dates import add_days, next_day
 from tracker.core.state import Proposal
 from tracker.core.text import visible
 from tracker.core.timeline import Mark, Period, Timeline
@@ -125,7 +126,7 @@ def _maybe(period: Period, scale: Scale) -> tuple[tuple[float, float], ...]:
 
 def _bar(period: Period, scale: Scale, y: float) -> Bar:
     end = period.end or scale.end
-    left, right = scale.x(period.start), scale.x(end + dt.timedelta(days=1))
+    left, right = scale.x(period.start), scale.x(next_day(end) or end)
     closing = "open" if period.end is None else (period.ended_by or "open")
     if closing not in ("open", "expired", "changed"):
         closing = "ended"
@@ -179,7 +180,7 @@ def chart(timeline: Timeline, today: dt.date, layout: Layout = WIDE) -> Chart:
     """The chart of the whole timeline, up to today or the last change, whichever is later."""
     dates = timeline.dates or (today,)
     span = max(dates[-1], today) - dates[0]
-    scale = Scale(dates[0], max(dates[-1], today) + span / 40, layout)
+    scale = Scale(dates[0], add_days(max(dates[-1], today), span.days // 40), layout)
     keys = sorted({*timeline.periods, *(p.term for p in timeline.proposals)})
     rows = []
     for n, key in enumerate(keys):
@@ -191,7 +192,7 @@ def chart(timeline: Timeline, today: dt.date, layout: Layout = WIDE) -> Chart:
     axis = TOP + len(keys) * layout.row
     inside = scale.start <= today <= scale.end
     reach = timeline.coverage
-    after = reach.through.last + ONE_DAY if reach and reach.through else None
+    after = next_day(reach.through.last) if reach and reach.through else None
     return Chart(
         layout.width,
         int(axis + AXIS),

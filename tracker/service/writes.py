@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ from tracker.core.events import (
 )
 from tracker.core.provenance import sha256
 from tracker.errors import (
+    EventConflictError,
     InvalidEventError,
     NotFoundError,
     TrackerError,
@@ -94,6 +92,7 @@ class Writes(Base):
         from pydantic import ValidationError
 
         from tracker.core.events import event_from_dict, event_to_dict
+        from tracker.core.ids import derived_ids
         from tracker.core.wording import describe
 
         if fields.get("type") == "term.set" and "value" not in fields:
@@ -101,13 +100,18 @@ class Writes(Base):
                 "term.set needs --value (a JSON object; {} for none): it replaces the whole term"
             )
         data = {**fields, "agreement": agreement}
-        if not data.get("id"):
-            data["id"] = _derived_id(data)
-        try:
-            event = event_from_dict(data)
-        except ValidationError as e:
-            raise InvalidEventError(describe(e)) from e
-        result = self.append(agreement, [event], expected_version, dry_run=dry_run)
+        ids = [data["id"]] if data.get("id") else derived_ids(data)
+        for id_ in ids:  # a derived id that another event holds is lengthened
+            try:
+                event = event_from_dict({**data, "id": id_})
+            except ValidationError as e:
+                raise InvalidEventError(describe(e)) from e
+            try:
+                result = self.append(agreement, [event], expected_version, dry_run=dry_run)
+                break
+            except EventConflictError:
+                if id_ == ids[-1]:
+                    raise
         written = result.written > 0
         return Appended(event.id, agreement, written, result.version, event_to_dict(event), dry_run)
 
@@ -249,11 +253,3 @@ class Writes(Base):
 
 def _creates(batch: Batch) -> bool:
     return any(isinstance(e, AgreementCreated) for e in batch.events)
-
-
-def _derived_id(data: Mapping[str, Any]) -> str:
-    """An event id from its date, type and content: the same content gives the same id."""
-    content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
-    digest = hashlib.sha256(content).hexdigest()[:8]
-    when = re.sub(r"[^0-9A-Za-z]+", "-", str(data.get("effective"))).strip("-")
-    return f"{when}-{str(data.get('type')).replace('.', '-')}-{digest}"

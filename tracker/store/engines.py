@@ -19,6 +19,8 @@ from tracker.store import urls
 from tracker.store.driver import BEGIN_WRITE
 from tracker.store.urls import bundled, sqlite_file
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 # The PostgreSQL advisory lock key under which the first user of a database migrates it.
 MIGRATION_LOCK = 0x7472_6163_6B65_72  # "tracker"
 
@@ -55,13 +57,15 @@ def _sqlite_url(url: str, path: Path, *, create: bool, make_folder: bool) -> str
                 f"no database at {str(path)!r}; check the path (`tracker import` or "
                 "`tracker db upgrade` creates a new database)"
             )
-        if make_folder:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder and not path.parent.is_dir():
+            # The user's own data: the folder is theirs alone, as ssh's and gpg's are.
+            path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         elif not path.parent.is_dir():
             raise DatabaseError(
                 f"no folder {str(path.parent)!r} for the database {path.name!r}; "
                 "check the path, or create the folder first"
             )
+        private_file(path)
         return url
     if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
         return url
@@ -70,6 +74,19 @@ def _sqlite_url(url: str, path: Path, *, create: bool, make_folder: bool) -> str
     wal = path.with_name(path.name + "-wal")
     immutable = "" if wal.exists() else "&immutable=1"
     return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro{immutable}&uri=true"
+
+
+def private_file(path: Path) -> bool:
+    """Create `path` empty, readable and writable by its owner alone; False when it exists.
+    SQLite would create a database 0644 under the usual umask, readable by every local user;
+    it gives the -wal and -shm files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        return False  # another first user created it a moment ago
+    except OSError as e:
+        raise DatabaseError(f"cannot create the database {str(path)!r}: {e.strerror}") from e
+    return True
 
 
 def is_read_only(engine: Engine) -> bool:
@@ -117,10 +134,10 @@ def backup(engine: Engine, target: Path) -> None:
             f"tracker db backup copies SQLite databases; for PostgreSQL use pg_dump "
             f"(pg_dump --format=custom --file=BACKUP {shown_url!r})"
         )
-    if target.exists():
-        raise DatabaseError(f"{str(target)!r} already exists; name a new file")
     if not target.parent.is_dir():
         raise DatabaseError(f"no folder {str(target.parent)!r} for the backup")
+    if target.exists() or not private_file(target):
+        raise DatabaseError(f"{str(target)!r} already exists; name a new file")
     source = engine.raw_connection()
     try:
         copy = sqlite3.connect(target)
