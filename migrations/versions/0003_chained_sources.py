@@ -29,6 +29,9 @@ SQLITE_TRIGGERS = [
     """CREATE TRIGGER sources_no_delete BEFORE DELETE ON sources
        BEGIN SELECT RAISE(ABORT, 'sources are append-only: DELETE refused'); END""",
 ]
+# As revision 0001 creates it.
+EVENTS_NO_UPDATE = """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+       BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END"""
 POSTGRES_TRIGGERS = [
     """CREATE FUNCTION sources_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN RAISE EXCEPTION 'sources are append-only: % refused', TG_OP; END $$""",
@@ -92,10 +95,50 @@ def _chained(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
+def _link_hash(row: Any) -> str:
+    """The format-2 hash of an event as this revision defines it (a frozen copy of the
+    codec's), linked to the hash before it as the row stores it."""
+    target = "" if row.target is None else row.target
+    text = (
+        f"2\n{row.prev_hash}\n{row.position}\n{row.agreement}\n{row.version}\n{row.type}\n"
+        f"{row.schema_version}\n{target}\n{row.recorded_at.isoformat()}\n{row.payload}"
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _in_format_2() -> list[int]:
+    """The positions of the events whose hash is a format-2 hash: none at a first upgrade;
+    after a downgrade past this revision, each one written since, whose format the downgrade
+    dropped with its column (the hash itself tells it)."""
+    names = ("position", "agreement", "version", "type", "schema_version", "target", "payload",
+             "prev_hash", "hash")  # fmt: skip
+    events = sa.table("events", *map(sa.column, names), sa.column("recorded_at", sa.DateTime()))
+    rows = op.get_bind().execute(sa.select(events))
+    return [row.position for row in rows if row.hash == _link_hash(row)]
+
+
+def _mark_format_2(positions: list[int]) -> None:
+    """Set those events' hash format, past the trigger that refuses an UPDATE of events."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    guard = "events_no_update" if sqlite else "events_no_update_delete"
+    op.execute(f"DROP TRIGGER {guard}" if sqlite else f"ALTER TABLE events DISABLE TRIGGER {guard}")
+    events = sa.table("events", sa.column("position"), sa.column("hash_version"))
+    for chunk in range(0, len(positions), 500):
+        op.execute(
+            events.update()
+            .where(events.c.position.in_(positions[chunk : chunk + 500]))
+            .values(hash_version=2)
+        )
+    op.execute(EVENTS_NO_UPDATE if sqlite else f"ALTER TABLE events ENABLE TRIGGER {guard}")
+
+
 def upgrade() -> None:
     op.add_column(
         "events", sa.Column("hash_version", sa.Integer(), nullable=False, server_default="1")
     )
+    positions = _in_format_2()
+    if positions:
+        _mark_format_2(positions)
     rows = _chained(_rows())
     op.drop_table("sources")
     table = op.create_table(

@@ -15,7 +15,8 @@ from tracker.cli import cli
 from tracker.core.events import Source, StoredSource, event_from_dict
 from tracker.core.provenance import sha256
 from tracker.errors import IntegrityError
-from tracker.store import codec
+from tracker.store import codec, guards
+from tracker.store.driver import Cursor
 from tracker.store.engines import create_engine, ensure_schema
 from tracker.store.integrity import check
 from tracker.store.log import EventStore
@@ -35,6 +36,12 @@ def drop_triggers(store: EventStore) -> None:
         else:
             conn.execute(sa.text("DROP TRIGGER events_no_update_delete ON events"))
             conn.execute(sa.text("DROP TRIGGER sources_no_update_delete ON sources"))
+
+
+def restore_triggers(store: EventStore) -> None:
+    """What a careful forger does last, so that the database's guards look untouched."""
+    with store.engine.begin() as conn:
+        guards.restore(Cursor.of(conn))
 
 
 # One who deletes events deletes their rows of the term index too, which verify would name.
@@ -134,6 +141,7 @@ def test_deleting_the_last_events_is_caught_by_the_heads_kept(
     with store.engine.begin() as conn:
         conn.execute(sa.delete(events_table).where(events_table.c.id == "stop"))
         conn.execute(sa.text(ORPHANS))
+    restore_triggers(store)
 
     plain = run(db_url, "verify")
     result = run(db_url, "verify", "--against", str(heads))
@@ -161,6 +169,7 @@ def test_deleting_a_whole_agreement_with_its_sources_is_caught(
         conn.execute(sa.delete(events_table).where(events_table.c.agreement == "acme"))
         conn.execute(sa.delete(sources_table).where(sources_table.c.agreement == "acme"))
         conn.execute(sa.text(ORPHANS))
+    restore_triggers(store)
 
     result = run(db_url, "verify", "--against", str(heads))
 
@@ -181,6 +190,7 @@ def test_a_rechained_forgery_is_caught_by_the_heads_kept(
     run(db_url, "verify", "--write-heads", str(heads))
     drop_triggers(store)
     rechain(store, "a", lambda p: p.replace("Ten", "Six"))
+    restore_triggers(store)
 
     plain = run(db_url, "verify")
     result = run(db_url, "verify", "--against", str(heads))

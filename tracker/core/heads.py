@@ -1,5 +1,7 @@
 """Heads: the last link of each agreement's chains, which a user keeps outside the database
-(a head file, a git commit, an email) to catch truncation, deletion and re-chained forgeries."""
+(a head file, a git commit, an email) to catch truncation, deletion and re-chained forgeries;
+and the head an exported agreement file carries. How a head file is written is
+`tracker.files.heads`'s."""
 
 from __future__ import annotations
 
@@ -7,12 +9,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from tracker.core.events import Event, event_to_dict
-from tracker.errors import FileFormatError
-
-FORMAT = "tracker-heads/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,40 +40,6 @@ class Heads:
         if agreement is None:
             return self
         return Heads(tuple(h for h in self.heads if h.agreement == agreement))
-
-    def to_json(self) -> str:
-        """The head file's text."""
-        document = {
-            "format": FORMAT,
-            "digest": self.digest(),
-            "agreements": {h.agreement: _fields(h) for h in self.heads},
-        }
-        return json.dumps(document, indent=2) + "\n"
-
-
-def _fields(head: Head) -> dict[str, Any]:
-    data = asdict(head)
-    del data["agreement"]
-    return data
-
-
-def parse(text: str, name: str) -> Heads:
-    """The heads in a head file; FileFormatError (one line) when it is not one."""
-    try:
-        document = json.loads(text)
-        if document.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} file")
-        return Heads(tuple(_head(a, f) for a, f in document["agreements"].items()))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
-        raise FileFormatError(f"{name}: not a head file written by tracker verify ({e})") from e
-
-
-def _head(agreement: Any, fields: Any) -> Head:
-    head = Head(agreement, **fields)
-    types = (str, int, str, int, str)
-    if not all(type(v) is t for v, t in zip(asdict(head).values(), types, strict=True)):
-        raise ValueError(f"agreement {agreement!r}: malformed head")
-    return head
 
 
 def differences(
@@ -134,13 +98,20 @@ def content_digest(events: Iterable[Event]) -> str:
 
 
 def file_head_problem(
-    name: str, agreement: str, version: int, digest: str, stored: Sequence[Event]
+    name: str,
+    agreement: str,
+    version: int,
+    digest: str,
+    stored: Sequence[Event],
+    written: Sequence[Event],
 ) -> str | None:
-    """Why an agreement file's head disagrees with the stored log, if it does (a log shorter
-    than the head is not compared: the import will append the rest)."""
-    if len(stored) < version:
-        return None
-    if content_digest(stored[:version]) == digest:
+    """Why an agreement file's head disagrees with the stored log, if it does: the log up to
+    the head must be the head's; a log shorter than the head must be the first events the file
+    holds (`written`, in log order), which the import then completes."""
+    if len(stored) >= version:
+        if content_digest(stored[:version]) == digest:
+            return None
+    elif content_digest(stored) == content_digest(written[: len(stored)]):
         return None
     return (
         f"{name}: its head (version {version}) disagrees with the stored log of {agreement!r}: "

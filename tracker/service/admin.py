@@ -56,16 +56,13 @@ class Admin(Base):
         """Recompute every hash chain (or one agreement's) naming each damaged row; with
         `against`, also each head kept in that file that the chains no longer hold."""
         from tracker.core.heads import differences
-        from tracker.store.integrity import check
+        from tracker.store.integrity import audit
 
         if agreement is not None:
             self.store.require(agreement)
         kept = None if against is None else _read_heads(against).only(agreement)
-        report = check(self.store.engine, agreement)
+        report = audit(self.store.engine, agreement)
         problems = list(report.problems)
-        from tracker.store.terms import check as check_terms
-
-        problems += check_terms(self.store.engine, agreement)
         if kept is not None:
             problems += differences(kept, report.event_hashes, report.source_hashes, str(against))
         return Verification(problems, report.heads(), report.events, report.sources)
@@ -73,9 +70,10 @@ class Admin(Base):
     def write_heads(self, path: Path, heads: Heads) -> None:
         """Write a head file, to keep outside the database."""
         from tracker.errors import FileFormatError
+        from tracker.files.heads import to_json
 
         try:
-            path.write_text(heads.to_json(), encoding="utf-8")
+            path.write_text(to_json(heads), encoding="utf-8")
         except OSError as e:
             raise FileFormatError(f"cannot write {path}: {e.strerror or e}") from e
 
@@ -140,12 +138,13 @@ def init_file(agreement: str, folder: Path, today: dt.date) -> list[Path]:
 def migrate(url: str | None, revision: str, *, up: bool) -> str | None:
     """Migrate the database at `url` (or the default) up or down to `revision`; return the
     revision it is at afterwards. Only an upgrade creates a database."""
-    from tracker.store import engines
+    from tracker.store import engines, guards
 
     engine = _engine(url, create=up)
     try:
         if up:
             engines.upgrade_locked(engine, revision)
+            guards.put_back(engine)
         else:
             engines.downgrade(engine, revision)
         return engines.current_revision(engine)
@@ -243,7 +242,7 @@ def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | Non
 
 def _read_heads(path: Path) -> Heads:
     """The heads in a head file, read with a bound."""
-    from tracker.core.heads import parse
     from tracker.files.bounded import read_text
+    from tracker.files.heads import parse
 
     return parse(read_text(path, HEADS_LIMIT, "a head file"), str(path))

@@ -213,10 +213,12 @@ class Writes(Base):
         from tracker.errors import IntegrityError
 
         head = file.head
-        if head is None or self.store.version(file.agreement) < head.version:
+        if head is None:
             return
         stored = [r.event for r in self.store.read(file.agreement)]
-        problem = file_head_problem(str(path), file.agreement, head.version, head.digest, stored)
+        problem = file_head_problem(
+            str(path), file.agreement, head.version, head.digest, stored, file.events
+        )
         if problem is not None:
             raise IntegrityError(problem)
 

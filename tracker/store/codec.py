@@ -26,7 +26,7 @@ from tracker.core.events import (
 from tracker.core.state import Recorded
 from tracker.core.wording import describe
 from tracker.errors import IntegrityError
-from tracker.store.driver import moment
+from tracker.store.driver import written_moment
 
 GENESIS = "0" * 64
 SCHEMA_VERSION = 2
@@ -195,9 +195,21 @@ def stored_records(rows: Iterable[LogRow]) -> list[Recorded]:
             event = stored_event(payload, event_type, schema, position)
         recorded_at = moments.get(at)
         if recorded_at is None:
-            recorded_at = moments[at] = moment(at)
+            recorded_at = moments[at] = _recorded_at(at, position)
         records.append(Recorded(event, position, version, recorded_at))
     return records
+
+
+def _recorded_at(value: object, position: int) -> dt.datetime:
+    """A row's recorded_at; one line naming the row unless it is written as the store writes
+    it (see driver.written_moment: the hash covers the value, SQL compares the text)."""
+    try:
+        return written_moment(value)
+    except ValueError as e:
+        raise IntegrityError(
+            f"the stored event at position {position} is damaged (column recorded_at {e}); "
+            "run tracker verify"
+        ) from None
 
 
 FactRow = tuple[str, str, int, int]  # payload, type, schema version, position: what a replay's

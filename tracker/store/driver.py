@@ -334,3 +334,41 @@ def day(value: Any) -> dt.date:
 def moment(value: Any) -> dt.datetime:
     """A DateTime column's value, from SQLite's text as from PostgreSQL's datetime."""
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+# A stored date or moment has one text, the one the store writes: Python reads other
+# spellings of the same value (`20250301`, `2025-W09-6`, `T` for the space), which the
+# hashes, computed on the value, would not tell apart, while SQL compares and orders the text.
+def written_day(value: Any) -> dt.date:
+    """A date column's value, as `day` reads it; ValueError (one line) unless it is a date
+    written as the store writes it."""
+    if isinstance(value, str):
+        parsed = _parsed(dt.date.fromisoformat, value, "a date")
+        if parsed.isoformat() != value:
+            raise ValueError(f"holds {value!r}, which the tracker writes {parsed.isoformat()!r}")
+        return parsed
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError(f"holds {value!r}, not a date")
+
+
+def written_moment(value: Any) -> dt.datetime:
+    """A DateTime column's value, as `moment` reads it; ValueError (one line) unless it is a
+    moment without time zone written as the store writes it."""
+    if isinstance(value, str):
+        parsed = _parsed(dt.datetime.fromisoformat, value, "a moment")
+        if parsed.tzinfo is not None:
+            raise ValueError(f"holds {value!r}, a moment with a time zone")
+        if stored_moment(parsed) != value:
+            raise ValueError(f"holds {value!r}, which the tracker writes {stored_moment(parsed)!r}")
+        return parsed
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value
+    raise ValueError(f"holds {value!r}, not a moment")
+
+
+def _parsed(parse: Callable[[str], _T], value: str, what: str) -> _T:
+    try:
+        return parse(value)
+    except ValueError:
+        raise ValueError(f"holds {value!r}, not {what}") from None

@@ -3,7 +3,6 @@ and give the heads a user can keep elsewhere to catch truncation and re-chained 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from tracker.core.events import AMENDMENTS
 from tracker.core.heads import Head, Heads
 from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.tables import events_table, sources_table
+from tracker.store.driver import Cursor, written_day, written_moment
 
 
 @dataclass
@@ -59,8 +58,26 @@ def check(engine: Engine, agreement: str | None = None) -> Report:
     raises on what the rows hold."""
     report = Report()
     with engine.connect() as conn:
-        _check_events(conn, agreement, report)
-        _check_sources(conn, agreement, report)
+        look = Cursor.of(conn)
+        _check_events(look, agreement, report)
+        _check_sources(look, agreement, report)
+    return report
+
+
+def audit(engine: Engine, agreement: str | None = None) -> Report:
+    """What `tracker verify` checks: every hash chain (or one agreement's), then the data
+    derived from the log that reads use (the term index, the snapshots), each rebuilt from
+    the log, and the database's own guards; one problem per row (or guard) that differs."""
+    from tracker.store import guards, snapshots, terms
+
+    report = Report()
+    with engine.connect() as conn:
+        look = Cursor.of(conn)
+        _check_events(look, agreement, report)
+        _check_sources(look, agreement, report)
+        report.problems += terms.check(look, agreement)
+        report.problems += snapshots.check(look, agreement)
+        report.problems += guards.check(look)
     return report
 
 
@@ -77,26 +94,35 @@ def verify(engine: Engine, agreement: str | None = None) -> int:
 
 
 def _rows(
-    conn: sa.Connection, query: sa.Select[Any], report: Report, what: str
+    look: Cursor,
+    sql: str,
+    names: tuple[str, ...],
+    agreement: str | None,
+    report: Report,
+    what: str,
 ) -> Iterator[dict[str, Any]]:
-    """The rows of a query as dicts; a row the database driver cannot even read ends the
-    check with one problem instead of a crash."""
-    result = conn.execute(query)
-    keys = list(result.keys())
-    rows = (dict(zip(keys, row, strict=True)) for row in result)
+    """The rows of a statement (of one agreement's rows when it is given) as dicts of the
+    values the driver reads, as reads see them (SQLite's dates are text); a row SQLite cannot
+    even hand back (text that is not UTF-8) ends the check with one problem, not a crash."""
+    where = "" if agreement is None else " WHERE agreement = :agreement"
+    sql = sql.format(where=where)
     count = 0
+    chunks = look.stream(sql, {"agreement": agreement})
     while True:
         try:
-            row = next(rows, None)
-        except (ValueError, TypeError, OverflowError) as e:
+            chunk = next(chunks, None)
+        except sa.exc.DBAPIError as e:
+            if not look.sqlite:  # a server lost is not a damaged row
+                raise
             report.problems.append(
-                f"the {what} row after the first {count} cannot be read: {_first_line(e)}"
+                f"the {what} row after the first {count} cannot be read: {_first_line(e.orig)}"
             )
             return
-        if row is None:
+        if chunk is None:
             return
-        count += 1
-        yield row
+        for row in chunk:
+            count += 1
+            yield dict(zip(names, row, strict=True))
 
 
 _WRONG_KIND = (ValueError, TypeError, AttributeError, OverflowError)
@@ -114,38 +140,32 @@ def _wrong_kind(error: BaseException) -> str:
     return f"a column holds a value of the wrong kind ({_first_line(error)})"
 
 
-def _first_line(error: BaseException) -> str:
+def _first_line(error: BaseException | None) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
 
 
-def _as_read(table: sa.Table) -> list[sa.ColumnElement[Any]]:
-    """The table's columns, dates, times and bytes read as the database holds them (SQLite
-    holds whatever it was given, which someone may have made unparseable), so that one bad row
-    cannot stop the check."""
-    return [
-        sa.type_coerce(c, sa.String()).label(c.name)
-        if isinstance(c.type, sa.Date | sa.DateTime | sa.LargeBinary)
-        else c
-        for c in table.columns
-    ]
-
-
-_TIMES = {"effective": dt.date, "announced": dt.date, "published": dt.date}
+# The date and time columns, each read as the store writes it: another spelling of the same
+# value is named (see driver.written_day), as reads refuse it.
+_TIMES = {
+    "effective": written_day,
+    "announced": written_day,
+    "published": written_day,
+    "recorded_at": written_moment,
+}
 
 
 def _typed(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The row with its dates and times parsed (in place), and a problem for each that does
-    not parse."""
+    """The row with its dates and times parsed (in place), and a problem for each that is
+    not a date or time written as the store writes it."""
     problems = []
-    for name, kind in (*_TIMES.items(), ("recorded_at", dt.datetime)):
-        value = row.get(name)
-        if value.__class__ is not str:
+    for name, parse in _TIMES.items():
+        if name not in row or (row[name] is None and name in ("announced", "published")):
             continue
         try:
-            row[name] = kind.fromisoformat(value)
-        except ValueError:
-            problems.append(f"column {name} holds {value!r}, not a date")
+            row[name] = parse(row[name])
+        except ValueError as e:
+            problems.append(f"column {name} {e}")
     return row, problems
 
 
@@ -160,13 +180,20 @@ class _Link:
     hash_version: int = 1
 
 
-def _check_events(conn: sa.Connection, agreement: str | None, report: Report) -> None:
-    t = events_table
-    query = sa.select(*_as_read(t)).order_by(t.c.agreement, t.c.version, t.c.position)
-    if agreement is not None:
-        query = query.where(t.c.agreement == agreement)
+_EVENT_COLUMNS = ("position", "id", "agreement", "version", "type", "schema_version",
+                  "effective", "announced", "target", "recorded_at", "payload", "hash",
+                  "hash_version")  # fmt: skip
+_EVENTS = (
+    f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events{{where}} ORDER BY agreement, version, position"
+)
+_SOURCE_COLUMNS = ("agreement", "id", "title", "publisher", "url", "published", "file",
+                   "derived_from", "text", "sha256", "seq", "prev_hash", "hash")  # fmt: skip
+_SOURCES = f"SELECT {', '.join(_SOURCE_COLUMNS)} FROM sources{{where}} ORDER BY agreement, seq"
+
+
+def _check_events(look: Cursor, agreement: str | None, report: Report) -> None:
     previous: dict[str, _Link] = {}
-    for raw in _rows(conn, query, report, "event"):
+    for raw in _rows(look, _EVENTS, _EVENT_COLUMNS, agreement, report, "event"):
         row, problems = _typed(raw)
         row["hash"] = codec.hex_of(row["hash"])
         link = previous.get(row["agreement"], _Link())
@@ -241,13 +268,9 @@ def _payload_problem(row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _check_sources(conn: sa.Connection, agreement: str | None, report: Report) -> None:
-    t = sources_table
-    query = sa.select(*_as_read(t)).order_by(t.c.agreement, t.c.seq)
-    if agreement is not None:
-        query = query.where(t.c.agreement == agreement)
+def _check_sources(look: Cursor, agreement: str | None, report: Report) -> None:
     previous: dict[str, tuple[int, str]] = {}
-    for raw in _rows(conn, query, report, "source"):
+    for raw in _rows(look, _SOURCES, _SOURCE_COLUMNS, agreement, report, "source"):
         row, problems = _typed(raw)
         seq, prev = previous.get(row["agreement"], (0, codec.GENESIS))
         problems = problems or _guarded(_source_problems, row, seq, prev)

@@ -17,8 +17,9 @@ from tracker.core.events import AMENDMENT_TYPES
 from tracker.core.gc_pause import paused
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
+from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.driver import Cursor, day, moment
+from tracker.store.driver import Cursor, day, written_day, written_moment
 
 # How many events may follow an agreement's snapshot before an append writes a new one.
 EVERY = 1000
@@ -56,9 +57,10 @@ def _row(look: Cursor, agreement: str) -> _Row | None:
     version, cutoff, format_, body, digest, stored_hash, recorded_at = rows[0]
     head_hash = codec.hex_of(stored_hash)
     try:
-        return _Row(version, day(cutoff), format_, body, digest, head_hash, moment(recorded_at))
-    except (ValueError, TypeError):  # a damaged date column on SQLite
+        cut, at = written_day(cutoff), written_moment(recorded_at)
+    except ValueError:  # a damaged date column on SQLite: verify names it, reads replay
         return None
+    return _Row(version, cut, format_, body, digest, head_hash, at)
 
 
 def _decoded(agreement: str, row: _Row) -> Snapshot | None:
@@ -178,3 +180,54 @@ def _folded_on(look: Cursor, agreement: str, row: _Row, new: list[Recorded]) -> 
     if new[0].version > row.version + 1:
         tail = _tail(look, agreement, row)
     return None if tail is None else snapshots.extend(snapshot, tail)
+
+
+_STORED = "SELECT agreement, version, cutoff, format, body, digest FROM snapshots{where}"
+_LOG_UPTO = (
+    "SELECT payload, type, schema_version, position, version, recorded_at FROM events"
+    " WHERE agreement = :agreement AND version <= :version ORDER BY version"
+)
+
+
+def check(look: Cursor, agreement: str | None = None) -> list[str]:
+    """Each stored snapshot (of every agreement, or one) that differs from the one its log
+    gives at its version, one line each: verify rebuilds every snapshot, as reads trust one
+    whose digest holds, and its recipe is no secret."""
+    where = "" if agreement is None else " WHERE agreement = :agreement"
+    rows = look.rows(_STORED.format(where=where), {"agreement": agreement})
+    problems = []
+    for name, version, cutoff, format_, body, digest in sorted(rows, key=lambda r: str(r[0])):
+        if format_ != snapshots.FORMAT:
+            continue  # reads ignore a snapshot of another format
+        problem = _differs(look, name, version, cutoff, body, digest)
+        if problem is not None:
+            problems.append(f"snapshot of {name!r} at version {version!r}: {problem}")
+    return problems
+
+
+def _differs(
+    look: Cursor, agreement: str, version: object, cutoff: object, body: object, digest: object
+) -> str | None:
+    """How a stored snapshot differs from the one rebuilt from its log, if it does."""
+    try:
+        day_cut = written_day(cutoff)
+        log = codec.stored_records(look.rows(_LOG_UPTO, {"agreement": agreement,
+                                                         "version": version}))  # fmt: skip
+    except ValueError as e:
+        return f"column cutoff {e}"
+    except IntegrityError:
+        return "cannot be rebuilt: its log is damaged (see above)"
+    if not log or log[-1].version != version:
+        return "its version is not in the log"
+    expected = snapshots.take(agreement, log)
+    if expected is None:
+        return "its log holds no fact"
+    head_hash = codec.hex_of(look.rows(_HEAD_HASH, {"agreement": agreement,
+                                                    "version": version})[0][0])  # fmt: skip
+    stored = None if not isinstance(body, str) else snapshots.loads(body, agreement, version,
+                                                                     day_cut)  # fmt: skip
+    if digest != snapshots.digest(agreement, expected.version, day_cut, head_hash, str(body)):
+        return "its digest does not match its body and the log (reads ignore it)"
+    if day_cut != expected.cutoff or stored != expected:
+        return "differs from the snapshot its log gives: it was forged or is stale"
+    return None

@@ -12,7 +12,7 @@ from tracker.core.rules import new_sources
 from tracker.core.wording import describe
 from tracker.errors import IntegrityError
 from tracker.store import codec
-from tracker.store.driver import Cursor
+from tracker.store.driver import Cursor, written_day
 
 _COLUMNS = "agreement, id, title, publisher, url, published, file, derived_from, text, sha256"
 _READ = f"SELECT {_COLUMNS} FROM sources WHERE agreement = :agreement ORDER BY id"
@@ -54,9 +54,12 @@ def _stored_source(row: dict[str, Any]) -> StoredSource:
     """A stored source; a damaged row is one line naming it."""
     fields = {k: row[k] for k in Source.model_fields}
     try:
+        if fields["published"] is not None:  # another spelling of a date is refused, not read
+            fields["published"] = written_day(fields["published"])
         return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
-    except ValidationError as e:
+    except (ValidationError, ValueError) as e:
+        problem = describe(e) if isinstance(e, ValidationError) else f"column published {e}"
         raise IntegrityError(
             f"the stored source {row['id']!r} of {row['agreement']!r} is damaged "
-            f"({describe(e)}); run tracker verify"
+            f"({problem}); run tracker verify"
         ) from e

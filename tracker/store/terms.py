@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from tracker.core.events import (
     AMENDMENTS,
@@ -27,9 +27,6 @@ from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
 from tracker.store.driver import Cursor, moment
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
 IndexRow = tuple[str, int, str, str, dt.date, dt.date]
 # term, position, agreement, kind, first, last: the dates are stored as day numbers
@@ -312,30 +309,29 @@ def _in_log_order(records: list[Recorded]) -> list[Recorded]:
     return [r for _, r in sorted({r.position: r for r in records}.items())]
 
 
-def check(engine: Engine, agreement: str | None = None) -> list[str]:
+_CHECKED = (
+    "SELECT payload, type, schema_version, position, version, recorded_at FROM events{where}"
+    " ORDER BY position"
+)
+_STORED = f"SELECT {', '.join(_COLUMNS)} FROM term_events{{where}}"
+
+
+def check(look: Cursor, agreement: str | None = None) -> list[str]:
     """How the stored index (of every agreement, or one) differs from the one the log
     implies, one line per row (a tampered, stale or damaged index); events that do not
-    decode are verify's to name."""
-    import sqlalchemy as sa
-
-    from tracker.store.tables import events_table as t
-    from tracker.store.tables import term_events_table as ix
-
-    query = sa.select(t.c.payload, t.c.type, t.c.schema_version, t.c.position, t.c.version,
-                      t.c.recorded_at)  # fmt: skip
-    stored_query = sa.select(*(ix.c[name] for name in _COLUMNS))
-    if agreement is not None:
-        query = query.where(t.c.agreement == agreement)
-        stored_query = stored_query.where(ix.c.agreement == agreement)
+    decode are verify's to name. Rows are read as every read reads them, on the store's
+    cursor: no stored value, however damaged, stops the check."""
+    where = "" if agreement is None else " WHERE agreement = :agreement"
+    params = {"agreement": agreement}
     records: list[Recorded] = []
-    with engine.connect() as conn:
-        for payload, ty, sv, position, version, recorded_at in conn.execute(query):
-            try:
+    for chunk in look.stream(_CHECKED.format(where=where), params):
+        for payload, ty, sv, position, version, recorded_at in chunk:
+            try:  # when it was recorded is not the index's: it is read through the log
                 event = codec.decode(payload, ty, sv)
-            except codec.UndecodableError:
+            except (codec.UndecodableError, TypeError):
                 continue
             records.append(Recorded(event, position, version, recorded_at))
-        stored: set[tuple[Any, ...]] = {tuple(row) for row in conn.execute(stored_query)}
+    stored: set[tuple[Any, ...]] = set(look.rows(_STORED.format(where=where), params))
     # Compared as stored, day numbers and all: a damaged row is named, whatever it holds.
     expected = {(t, p, a, k, first.toordinal(), last.toordinal())
                 for t, p, a, k, first, last in index_rows(records)}  # fmt: skip
