@@ -220,7 +220,8 @@ def cited(id_: str, certainty: str = "confirmed") -> Event:
 
 
 def test_stored_payloads_leave_out_the_fields_at_their_defaults(store: EventStore) -> None:
-    store.append("acme", [created(), cited("a"), cited("b", "reported")])
+    memo = StoredSource(source=Source(id="memo", title="Memo"))
+    store.append("acme", [created(), cited("a"), cited("b", "reported")], sources=[memo])
 
     with store.engine.connect() as conn:
         query = sa.select(events_table.c.payload).where(events_table.c.version > 1)
@@ -253,7 +254,9 @@ def test_a_payload_stored_with_its_defaults_still_verifies_and_reads_the_same(
             )
         )  # fmt: skip
 
-    store.append("acme", [cited("a")])
+    store.append(
+        "acme", [cited("a")], sources=[StoredSource(source=Source(id="memo", title="Memo"))]
+    )
 
     assert '"certainty":"confirmed","sources":[]' in payload
     assert check(store.engine).problems == []
