@@ -29,7 +29,7 @@ from tracker.core.events import (
 from tracker.core.gc_pause import paused
 from tracker.core.projector import known, one_term, project, replay, resolve
 from tracker.core.provenance import sha256
-from tracker.core.rules import TermChange, check_term_changes
+from tracker.core.rules import InForceChange, check_term_changes
 from tracker.core.snapshot import state_from
 from tracker.core.state import (
     AgreementState,
@@ -504,7 +504,7 @@ class Tracker:
         earlier: dict[str, list[Event]] = {}
         for batch, path in zip(batches, paths, strict=True):
             before = earlier.setdefault(batch.agreement, [])
-            if any(isinstance(e, TermChange) for e in batch.events):
+            if any(isinstance(e, InForceChange) for e in batch.events):
                 log = self.store.read(batch.agreement)
                 start = max((r.position for r in log), default=0)
                 log += [Recorded(e, start + i, 0, dt.datetime.max) for i, e in enumerate(before, 1)]
@@ -617,13 +617,13 @@ class Tracker:
         with self.store.read_for_state(agreement, as_of, known_at) as read:
             if isinstance(read, Replay):
                 return replay(
-                    agreement, read.amendments, read.corrected, read.facts, as_of, known_at
+                    agreement, read.corrections, read.corrected, read.facts, as_of, known_at
                 )
             state = state_from(*read, as_of, known_at)
             if state is not None:
                 return state
         with self.store.replaying(agreement, as_of, known_at) as log:
-            return replay(agreement, log.amendments, log.corrected, log.facts, as_of, known_at)
+            return replay(agreement, log.corrections, log.corrected, log.facts, as_of, known_at)
 
     def terms(
         self, key: str, as_of: dt.date, known_at: dt.datetime | None = None

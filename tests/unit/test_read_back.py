@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.test_projector_properties import PROPERTY, logs
-from tracker.core.events import AMENDMENTS, EventCorrected, TermSet
+from tracker.core.events import CORRECTIONS, EventCorrected, TermSet
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.files.agreement import load
@@ -92,7 +92,7 @@ def test_random_facts_streamed_in_chunks_read_back_as_the_models_read_them(
 
     read = list(codec.stored_facts(chunks))
 
-    facts = [r for r in records if not isinstance(r.event, AMENDMENTS)]  # not facts: left out
+    facts = [r for r in records if not isinstance(r.event, CORRECTIONS)]  # not facts: left out
     assert read == [(r.event, r.position) for r in facts]
 
 

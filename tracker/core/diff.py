@@ -9,7 +9,7 @@ from typing import Literal
 
 from tracker.core.dates import When
 from tracker.core.events import Fact, TermAffirmed, TermAmended, TermEnded, TermSet
-from tracker.core.projector import Applied, Resolution, known, resolve, state_of
+from tracker.core.projector import Applied, Resolved, known, resolve, state_of
 from tracker.core.state import AgreementState, Coverage, EndedTerm, Recorded, TermState
 
 Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
@@ -197,7 +197,7 @@ def diff_between(
     return diff_across(resolution, old, new)
 
 
-def diff_across(resolution: Resolution, old: AgreementState, new: AgreementState) -> StateDiff:
+def diff_across(resolution: Resolved, old: AgreementState, new: AgreementState) -> StateDiff:
     """The diff of two states folded from `resolution`, with the facts dated between them:
     what `diff_between` answers, for a caller that holds many states of one log."""
     low, high = min(old.as_of, new.as_of), max(old.as_of, new.as_of)

@@ -388,9 +388,15 @@ EVENT: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=Tru
 EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])
 EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
 
-# Events about the record rather than the agreement: they apply whatever the valid date.
-AMENDMENTS = (EventRetracted, EventCorrected)
-AMENDMENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in AMENDMENTS)
+# Corrections: events about the record rather than the agreement (a retraction or a
+# correction of an earlier event); they apply whatever the valid date. "Amendment" is a change
+# to the agreement's terms (term.amended), never one of these.
+CORRECTIONS = (EventRetracted, EventCorrected)
+CORRECTION_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in CORRECTIONS)
+# The same, by the names they had before: imported still by the integrity check, the snapshot
+# store and the snapshot fold, which move to the names above.
+AMENDMENTS = CORRECTIONS
+AMENDMENT_TYPES = CORRECTION_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +417,7 @@ def term_of(event: Event) -> str | None:
 
 def reference(event: Event) -> str | None:
     """The id of the earlier event this one refers to, if any."""
-    if isinstance(event, AMENDMENTS):
+    if isinstance(event, CORRECTIONS):
         return event.target
     if isinstance(event, ProposalResolved):
         return event.proposal

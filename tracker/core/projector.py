@@ -11,7 +11,7 @@ from typing import NamedTuple, assert_never
 
 from tracker.core.dates import day_after
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     AgreementCreated,
     Certainty,
     Citation,
@@ -59,7 +59,7 @@ class Applied(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolved:
     """What retractions and corrections make of a log: the facts that count, and the rest."""
 
     facts: tuple[Applied, ...]
@@ -79,7 +79,7 @@ def _effective(applied: Applied) -> tuple[dt.date, dt.date]:
 
 
 @dataclass(frozen=True, slots=True)
-class Amended:
+class Corrections:
     """What a log's retractions and corrections do to the facts they target."""
 
     retracted: dict[str, str]  # the events that no longer count -> the retraction that counts
@@ -87,7 +87,7 @@ class Amended:
     corrected_by: dict[str, tuple[str, ...]]  # the corrected facts -> their corrections
 
 
-def amended(meta: Sequence[EventRetracted | EventCorrected]) -> Amended:
+def corrections_of(meta: Sequence[EventRetracted | EventCorrected]) -> Corrections:
     """What the retractions and corrections of a log, in log order, do.
 
     An event counts unless a retraction that itself counts targets it, so retracting a
@@ -110,29 +110,29 @@ def amended(meta: Sequence[EventRetracted | EventCorrected]) -> Amended:
                     replacement = replacement.model_copy(update={"id": root})
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
-    return Amended(retracted, content, corrected_by)
+    return Corrections(retracted, content, corrected_by)
 
 
-def resolve(records: list[Recorded]) -> Resolution:
-    """Apply retractions and corrections (see `amended`); return the facts that count, in
+def resolve(records: list[Recorded]) -> Resolved:
+    """Apply retractions and corrections (see `corrections_of`); return the facts that count, in
     valid-time order. `records` must be in log order (as `known` returns them)."""
-    meta = [r.event for r in records if isinstance(r.event, AMENDMENTS)]
-    result = amended(meta)
+    meta = [r.event for r in records if isinstance(r.event, CORRECTIONS)]
+    result = corrections_of(meta)
     retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
     if meta:
         facts = [
             Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
             for r in records
-            if r.event.id not in retracted and not isinstance(r.event, AMENDMENTS)
+            if r.event.id not in retracted and not isinstance(r.event, CORRECTIONS)
         ]
     else:
         facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]
     facts.sort(key=_effective)  # stable: same-day facts stay in log order
-    return Resolution(tuple(facts), retracted, corrected_by)
+    return Resolved(tuple(facts), retracted, corrected_by)
 
 
 def in_valid_order(
-    by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Amended
+    by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Corrections
 ) -> Iterator[Applied]:
     """The facts that count, in the order `resolve` gives them, from a log's facts (with their
     positions) ordered by the first day of their dates, then by position (without
@@ -147,9 +147,9 @@ def in_valid_order(
             applied = Applied(fact, r.position, corrected_by[r.event.id])
             waiting.append((fact.effective.key, r.position, applied))
     heapq.heapify(waiting)
-    amended = bool(retracted or content)
+    touched = bool(retracted or content)
     for event, position in by_first_day:
-        if amended and (event.id in retracted or event.id in content):
+        if touched and (event.id in retracted or event.id in content):
             continue
         when = event.effective
         if waiting:
@@ -462,7 +462,7 @@ def project(
 
 def replay(
     agreement: str,
-    amendments: Sequence[Recorded],
+    corrections: Sequence[Recorded],
     corrected: Iterable[Recorded],
     by_first_day: Iterable[tuple[Fact, int]],
     as_of: dt.date,
@@ -473,7 +473,7 @@ def replay(
     other events in the order `in_valid_order` takes, which are folded as they come (all of
     them recorded by `known_at`)."""
     with paused():
-        result = amended([r.event for r in amendments if isinstance(r.event, AMENDMENTS)])
+        result = corrections_of([r.event for r in corrections if isinstance(r.event, CORRECTIONS)])
         facts = in_valid_order(by_first_day, corrected, result)
         return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
 
@@ -508,7 +508,7 @@ def one_term(
 
 def state_of(
     agreement: str,
-    resolution: Resolution,
+    resolution: Resolved,
     as_of: dt.date,
     known_at: dt.datetime | None,
     resume: Fold | None = None,

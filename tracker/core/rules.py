@@ -145,18 +145,19 @@ def _differences(old: StoredSource, new: StoredSource) -> list[str]:
     return names + (["text"] if old.sha256 != new.sha256 else [])
 
 
-TermChange = TermAmended | TermAffirmed
+# The events that apply to a term in force: the log refuses them of any other term.
+InForceChange = TermAmended | TermAffirmed
 
 
 def check_term_changes(log: Sequence[Recorded], events: Sequence[Event]) -> None:
     """Raise InvalidEventError unless each amendment or affirmation among `events` names a
     term in force on its date, given the log and the events before it."""
-    if not any(isinstance(e, TermChange) for e in events):
+    if not any(isinstance(e, InForceChange) for e in events):
         return
     records = list(log)
     position = max((r.position for r in records), default=0)
     for event in events:
-        if isinstance(event, TermChange):
+        if isinstance(event, InForceChange):
             on = event.effective.last
             if event.term not in fold(resolve(known(records, None)).facts, on).terms:
                 raise InvalidEventError(_not_in_force(event, records))
@@ -176,7 +177,7 @@ def check_ends(log: Sequence[Recorded], events: Sequence[Event]) -> None:
     records = [*log, *added]
     for r in log:
         change = r.event
-        if isinstance(change, TermChange) and change.term in ended:
+        if isinstance(change, InForceChange) and change.term in ended:
             others = [o for o in records if o is not r]
             if (
                 change.term
@@ -190,7 +191,7 @@ def check_ends(log: Sequence[Recorded], events: Sequence[Event]) -> None:
                 )
 
 
-def _not_in_force(event: TermChange, records: Sequence[Recorded]) -> str:
+def _not_in_force(event: InForceChange, records: Sequence[Recorded]) -> str:
     """Why a change of a term not in force is refused: a term never set is most often a
     typo, told as term.ended tells it (with the terms there are)."""
     terms = set_terms([r.event for r in records])

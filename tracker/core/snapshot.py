@@ -31,12 +31,12 @@ from tracker.core.projector import (
     Applied,
     Fold,
     Live,
+    Resolved,
     advance,
     known,
     resolve,
     state_of,
 )
-from tracker.core.projector import Resolution as Resolved
 from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded
 
 # The format of a snapshot's body: a change of the fold or of this file bumps it, and

@@ -13,8 +13,8 @@ from pydantic_core import SchemaValidator
 
 from tracker.core.dates import When
 from tracker.core.events import (
-    AMENDMENT_TYPES,
-    AMENDMENTS,
+    CORRECTION_TYPES,
+    CORRECTIONS,
     EVENT,
     EVENT_CLASSES,
     EVENT_TYPES,
@@ -220,14 +220,14 @@ def stored_facts(
                 continue
             reader = readers.get(event_type)
             fact: Fact | None = None
-            if reader is not None and schema == current and event_type not in AMENDMENT_TYPES:
+            if reader is not None and schema == current and event_type not in CORRECTION_TYPES:
                 try:
                     fact = reader.validate_json(payload)
                 except ValidationError:  # read again below: refused in one line naming the row
                     fact = None
             if fact is None:
                 event = stored_event(payload, event_type, schema, position)
-                if isinstance(event, AMENDMENTS):
+                if isinstance(event, CORRECTIONS):
                     continue
                 fact = event
             yield fact, position

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tracker.core.events import AMENDMENTS, AgreementCreated, Event, EventCorrected, TermSet
+from tracker.core.events import CORRECTIONS, AgreementCreated, Event, EventCorrected, TermSet
 from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
@@ -56,7 +56,7 @@ def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
     """The index rows of some events: whole groups, or the rows come out short (the log's
     rule, used on append and by verify; the migration keeps a frozen copy)."""
     records = list(records)
-    parent = {r.event.id: r.event.target for r in records if isinstance(r.event, AMENDMENTS)}
+    parent = {r.event.id: r.event.target for r in records if isinstance(r.event, CORRECTIONS)}
     groups: dict[str, list[Recorded]] = {}
     for r in records:
         groups.setdefault(_root(r.event.id, parent), []).append(r)
@@ -94,7 +94,7 @@ def add(look: Cursor, new: Sequence[Recorded]) -> None:
     targets: list[str] = []
     for r in new:  # one pass, no call per event: this is every append's cost
         event = r.event
-        if isinstance(event, AMENDMENTS):
+        if isinstance(event, CORRECTIONS):
             targets.append(event.target)
         elif (term := _term(event)) is not None:
             kind = "set" if isinstance(event, TermSet) else "group" if term == CREATED else "fact"
