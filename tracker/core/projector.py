@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple, assert_never
+from typing import NamedTuple, TypeVar, assert_never
+
+from pydantic import JsonValue
 
 from tracker.core.dates import day_after
 from tracker.core.events import (
@@ -42,6 +44,7 @@ from tracker.core.state import (
 )
 
 ONE_DAY = dt.timedelta(days=1)
+T = TypeVar("T")
 
 
 class Applied(NamedTuple):
@@ -261,7 +264,7 @@ def term_state(live: Live) -> TermState:
             if isinstance(later, TermAffirmed):
                 affirmed.extend(applied.events)
             elif isinstance(later, TermAmended):
-                _amend(changed, later, applied.events)
+                changed = _amend(changed, later, applied.events)
         events, summary = _events(live), _summary(live)
         citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
         fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
@@ -281,14 +284,29 @@ def term_state(live: Live) -> TermState:
     )
 
 
-def _amend(fields: dict[str, FieldState], amended: TermAmended, events: tuple[str, ...]) -> None:
-    """Apply an amendment's changes to a term's fields; null removes a field."""
-    backing = _supporting(amended.sources)
-    for name, value in amended.changes.items():
+def fields_after(
+    fields: Mapping[str, T], amendment: TermAmended, made: Callable[[JsonValue], T]
+) -> dict[str, T]:
+    """A term's value fields after an amendment: each field it gives a value holds what `made`
+    makes of that value (a new one comes last), each it sets to null is removed, the others
+    are kept as they were."""
+    after = dict(fields)
+    for name, value in amendment.changes.items():
         if value is None:
-            fields.pop(name, None)
+            after.pop(name, None)
         else:
-            fields[name] = FieldState(value, amended.effective, amended.certainty, events, backing)
+            after[name] = made(value)
+    return after
+
+
+def _amend(
+    fields: Mapping[str, FieldState], amended: TermAmended, events: tuple[str, ...]
+) -> dict[str, FieldState]:
+    """A term's fields after an amendment, each it changes since its date, as sure and on the
+    word of its sources."""
+    backing = _supporting(amended.sources)
+    when, certainty = amended.effective, amended.certainty
+    return fields_after(fields, amended, lambda v: FieldState(v, when, certainty, events, backing))
 
 
 def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
