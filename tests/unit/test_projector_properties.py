@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tracker.core.dates import When
 from tracker.core.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
-from tracker.core.projector import project
+from tracker.core.projector import known, project, resolve
 from tracker.core.state import EndedTerm, FieldState, Recorded, TermState
 
 AGREEMENT = "acme"
@@ -196,6 +196,17 @@ def _store_read_until(records: Sequence[Recorded], until: dt.date) -> list[Recor
 
 
 @PROPERTY
+@given(records=logs())
+def test_the_facts_that_count_come_by_the_day_they_surely_came_then_in_log_order(
+    records: list[Recorded],
+) -> None:
+    resolved = resolve(known(records, None))
+
+    order = [(a.fact.effective.last, a.fact.effective.first, a.position) for a in resolved.facts]
+    assert order == sorted(order)
+
+
+@PROPERTY
 @given(records=logs(), as_of=dates, cutoff=st.integers(-1, 30))
 def test_projecting_the_same_log_twice_gives_equal_states(
     records: list[Recorded], as_of: dt.date, cutoff: int
@@ -234,7 +245,7 @@ def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
 
 @PROPERTY
 @given(records=logs(), as_of=dates)
-def test_facts_effective_by_a_date_with_every_amendment_give_the_whole_logs_state(
+def test_facts_effective_by_a_date_with_every_correction_give_the_whole_logs_state(
     records: list[Recorded], as_of: dt.date
 ) -> None:
     prefix = _store_read_until(records, as_of)

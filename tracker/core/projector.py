@@ -77,10 +77,6 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
-def _effective(applied: Applied) -> tuple[dt.date, dt.date]:
-    return applied.fact.effective.key
-
-
 @dataclass(frozen=True, slots=True)
 class Corrections:
     """What a log's retractions and corrections do to the facts they target."""
@@ -118,30 +114,31 @@ def corrections_of(meta: Sequence[EventRetracted | EventCorrected]) -> Correctio
 
 def resolve(records: list[Recorded]) -> Resolved:
     """Apply retractions and corrections (see `corrections_of`); return the facts that count, in
-    valid-time order. `records` must be in log order (as `known` returns them)."""
-    meta = [r.event for r in records if isinstance(r.event, CORRECTIONS)]
-    result = corrections_of(meta)
-    retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
-    if meta:
-        facts = [
-            Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
-            for r in records
-            if r.event.id not in retracted and not isinstance(r.event, CORRECTIONS)
-        ]
-    else:
-        facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]
-    facts.sort(key=_effective)  # stable: same-day facts stay in log order
-    return Resolved(tuple(facts), retracted, corrected_by)
+    valid-time order (the one order, `in_valid_order`'s). `records` must be in log order (as
+    `known` returns them)."""
+    result = corrections_of([r.event for r in records if isinstance(r.event, CORRECTIONS)])
+    facts: list[tuple[Fact, int]] = [
+        (r.event, r.position) for r in records if not isinstance(r.event, CORRECTIONS)
+    ]
+    facts.sort(key=_first_day)  # stable: same-day facts stay in log order
+    corrected = [r for r in records if r.event.id in result.content] if result.content else []
+    ordered = tuple(in_valid_order(facts, corrected, result))
+    return Resolved(ordered, result.retracted, result.corrected_by)
+
+
+def _first_day(fact: tuple[Fact, int]) -> dt.date:
+    return fact[0].effective.first
 
 
 def in_valid_order(
     by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Corrections
 ) -> Iterator[Applied]:
-    """The facts that count, in the order `resolve` gives them, from a log's facts (with their
-    positions) ordered by the first day of their dates, then by position (without
-    retractions and corrections: `result` says what those do), and `corrected`, the facts
-    corrections target (in any order). One pass that holds only the facts whose imprecise
-    dates are still open, never the whole log."""
+    """The facts that count in valid-time order, the one order of facts (by the day by which
+    each surely came, `When.key`, then by position; `resolve` takes it too), from a log's
+    facts (with their positions) ordered by the first day of their dates, then by position
+    (without retractions and corrections: `result` says what those do), and `corrected`, the
+    facts corrections target (in any order). One pass that holds only the facts whose
+    imprecise dates are still open, never the whole log."""
     retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
     waiting: list[tuple[tuple[dt.date, dt.date], int, Applied]] = []
     for r in corrected:
