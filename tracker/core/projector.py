@@ -30,7 +30,6 @@ from tracker.core.events import (
     TermProposed,
     TermSet,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.state import (
     STRENGTH,
     AgreementState,
@@ -471,8 +470,7 @@ def project(
     known_at: dt.datetime | None = None,
 ) -> AgreementState:
     """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
-    with paused():
-        return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
+    return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
 
 
 def replay(
@@ -487,10 +485,9 @@ def replay(
     its retractions and corrections in log order, the facts those corrections target, and its
     other events in the order `in_valid_order` takes, which are folded as they come (all of
     them recorded by `known_at`)."""
-    with paused():
-        result = corrections_of([r.event for r in corrections if isinstance(r.event, CORRECTIONS)])
-        facts = in_valid_order(by_first_day, corrected, result)
-        return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
+    result = corrections_of([r.event for r in corrections if isinstance(r.event, CORRECTIONS)])
+    facts = in_valid_order(by_first_day, corrected, result)
+    return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
 
 
 def one_term(

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracker.core.events import CORRECTIONS, AgreementCreated, Event, EventCorrected, TermSet
-from tracker.core.gc_pause import paused
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec
@@ -243,10 +242,9 @@ def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str
     first days of the creations left out."""
     logs: dict[str, list[Recorded]] = {a: [] for a in created}
     rows = [row for some in read for row in some]
-    with paused():
-        records = codec.stored_records(row[1:7] for row in rows)
-        for row, record in zip(rows, records, strict=True):
-            logs.setdefault(row[0], []).append(record)
+    records = codec.stored_records(row[1:7] for row in rows)
+    for row, record in zip(rows, records, strict=True):
+        logs.setdefault(row[0], []).append(record)
     return {a: TermLog(created.get(a), _in_log_order(log)) for a, log in logs.items()}
 
 
