@@ -5,6 +5,7 @@ read."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.unit.test_event_types import COMMON, EXAMPLES
 from tests.unit.test_projector_properties import PROPERTY, logs
-from tracker.core.events import CORRECTIONS, EventCorrected, TermSet
+from tracker.core.events import CORRECTIONS, EventCorrected, TermSet, event_from_dict
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.files.agreement import load
@@ -164,3 +166,44 @@ def test_only_exact_term_sets_of_the_same_term_in_the_chunk_replace_one() -> Non
 
     assert codec.replaced(rows) == {1}
     assert codec.replaced(rows[:1]) == set()
+
+
+# One valid example of each correction (the facts' are test_event_types').
+CORRECTION_EXAMPLES = {
+    "event.retracted": {"target": "e0", "reason": "wrong"},
+    "event.corrected": {"target": "e0", "reason": "wrong",
+                        "replacement": {"type": "note.recorded", "effective": "2024-01-01",
+                                        "note": "right"}},
+}  # fmt: skip
+FULL = {"announced": "2025-01-02", "certainty": "reported", "note": "n",
+        "sources": [{"source": "ft", "stance": "supports", "quote": '"term":"x.y"'}]}  # fmt: skip
+
+
+@pytest.mark.parametrize("event_type", codec.EVENT_TYPES)
+def test_every_stored_payload_names_its_type_first_and_its_own_date_before_any_object(
+    event_type: str,
+) -> None:
+    example = EXAMPLES[event_type] if event_type in EXAMPLES else CORRECTION_EXAMPLES[event_type]
+    fields = {**COMMON, "type": event_type, **example}
+    payload = codec.encode(event_from_dict({**fields, **FULL}))
+
+    keys = list(json.loads(payload))
+
+    assert keys[:4] == ["type", "id", "agreement", "effective"]
+    assert codec._field(payload, '"effective":"') == "2025-01-01"
+
+
+def test_a_stored_term_set_names_its_term_before_its_value_which_may_hold_any_key() -> None:
+    value = {"term": "a.b", "effective": "2030-01-01"}
+    payload = codec.encode(event_from_dict({**COMMON, "type": "term.set", **FULL,
+        "term": "supply.volume", "summary": "s", "value": value, "expires": "2026",
+        "ends_when": "w"}))  # fmt: skip
+
+    keys = list(json.loads(payload))
+
+    # `replaced` reads a term.set's term and date by the first occurrence of their keys
+    # (`_field`): only `value` may hold objects with keys of any name, and it comes after both.
+    assert keys == ["type", "id", "agreement", "effective", "announced", "certainty", "sources",
+                    "note", "term", "summary", "value", "expires", "ends_when"]  # fmt: skip
+    assert codec._field(payload, '"term":"') == "supply.volume"
+    assert codec._field(payload, '"effective":"') == "2025-01-01"
