@@ -320,7 +320,8 @@ class EventRetracted(BaseEvent):
         return self
 
 
-Fact: TypeAlias = Annotated[
+# The facts about an agreement, listed once: `Event` is these and the corrections.
+_Facts: TypeAlias = (
     AgreementCreated
     | TermSet
     | TermAmended
@@ -329,9 +330,9 @@ Fact: TypeAlias = Annotated[
     | TermProposed
     | ProposalResolved
     | NoteRecorded
-    | RecordReviewed,
-    Field(discriminator="type"),
-]
+    | RecordReviewed
+)
+Fact: TypeAlias = Annotated[_Facts, Field(discriminator="type")]
 
 
 class EventCorrected(BaseEvent):
@@ -375,20 +376,7 @@ class EventCorrected(BaseEvent):
         return data
 
 
-Event: TypeAlias = Annotated[
-    AgreementCreated
-    | TermSet
-    | TermAmended
-    | TermAffirmed
-    | TermEnded
-    | TermProposed
-    | ProposalResolved
-    | NoteRecorded
-    | RecordReviewed
-    | EventRetracted
-    | EventCorrected,
-    Field(discriminator="type"),
-]
+Event: TypeAlias = Annotated[_Facts | EventRetracted | EventCorrected, Field(discriminator="type")]
 EVENT: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 
 # The one list of event types: every class in the `Event` union, in its order.
