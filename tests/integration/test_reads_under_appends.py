@@ -51,7 +51,7 @@ def test_a_state_read_while_an_append_commits_sees_none_of_it(
     with reader.read_for_state("acme", AS_OF, LATER) as read:
         assert isinstance(read, Replay)
         store.append("acme", fact_and_its_retraction())  # commits before the facts are read
-        state = replay("acme", read.amendments, read.corrected, read.facts, AS_OF, LATER)
+        state = replay("acme", read.corrections, read.corrected, read.facts, AS_OF, LATER)
 
     assert dict(state.terms) == {}
     assert [r.event.id for r in reader.read("acme")] == ["acme-created", "f", "r"]

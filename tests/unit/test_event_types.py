@@ -8,7 +8,7 @@ from typing import Any, get_args
 import pytest
 
 from tracker.core.events import (
-    AMENDMENT_TYPES,
+    CORRECTION_TYPES,
     EVENT_TYPES,
     Fact,
     event_from_dict,
@@ -31,8 +31,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 FACT_TYPES = [cls.model_fields["type"].default for cls in get_args(get_args(Fact)[0])]
 
 
-def test_every_event_type_is_a_fact_or_an_amendment_of_the_record() -> None:
-    assert sorted(EVENT_TYPES) == sorted([*FACT_TYPES, *AMENDMENT_TYPES])
+def test_every_event_type_is_a_fact_or_a_correction_of_the_record() -> None:
+    assert sorted(EVENT_TYPES) == sorted([*FACT_TYPES, *CORRECTION_TYPES])
 
 
 @pytest.mark.parametrize("event_type", FACT_TYPES)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tracker.core.dates import When
 from tracker.core.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
-from tracker.core.projector import project
+from tracker.core.projector import known, project, resolve
 from tracker.core.state import EndedTerm, FieldState, Recorded, TermState
 
 AGREEMENT = "acme"
@@ -21,7 +21,7 @@ KEYS = ("cloud.exclusivity", "api.exclusivity", "revenue.share")
 DAY0 = dt.date(2025, 1, 1)
 DAYS = 8
 T0 = dt.datetime(2025, 2, 1, 9, 0, 0, tzinfo=dt.UTC)
-AMENDMENTS = (EventRetracted, EventCorrected)
+CORRECTIONS = (EventRetracted, EventCorrected)
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,9 +125,9 @@ def term_proposed_content(draw: st.DrawFn, keys: Sequence[str] = KEYS) -> dict[s
 
 @st.composite
 def logs(
-    draw: st.DrawFn, keys: Sequence[str] = KEYS, amendments: bool = True, max_size: int = 14
+    draw: st.DrawFn, keys: Sequence[str] = KEYS, corrections: bool = True, max_size: int = 14
 ) -> list[Recorded]:
-    """agreement.created, then random facts (and, with `amendments`, retractions and
+    """agreement.created, then random facts (and, with `corrections`, retractions and
     corrections of earlier events), recorded at increasing times a few seconds apart."""
     events = [_created()]
     for n in range(1, draw(st.integers(1, max_size)) + 1):
@@ -136,7 +136,7 @@ def logs(
         correctable = [e.id for e in events if not isinstance(e, EventRetracted)]
         if proposals:
             kinds.append("proposal.resolved")
-        if amendments:
+        if corrections:
             kinds += ["event.retracted", "event.corrected"]
         kind = draw(st.sampled_from(kinds))
         event_id = f"e{n}"
@@ -190,9 +190,20 @@ def _store_read_until(records: Sequence[Recorded], until: dt.date) -> list[Recor
         r
         for r in records
         if r.event.effective.first <= until
-        or isinstance(r.event, AMENDMENTS)
+        or isinstance(r.event, CORRECTIONS)
         or r.event.id in corrected
     ]
+
+
+@PROPERTY
+@given(records=logs())
+def test_the_facts_that_count_come_by_the_day_they_surely_came_then_in_log_order(
+    records: list[Recorded],
+) -> None:
+    resolved = resolve(known(records, None))
+
+    order = [(a.fact.effective.last, a.fact.effective.first, a.position) for a in resolved.facts]
+    assert order == sorted(order)
 
 
 @PROPERTY
@@ -221,7 +232,7 @@ def test_the_order_records_are_handed_over_in_does_not_matter(
 
 
 @PROPERTY
-@given(records=logs(amendments=False), as_of=dates)
+@given(records=logs(corrections=False), as_of=dates)
 def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
     records: list[Recorded], as_of: dt.date
 ) -> None:
@@ -234,7 +245,7 @@ def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
 
 @PROPERTY
 @given(records=logs(), as_of=dates)
-def test_facts_effective_by_a_date_with_every_amendment_give_the_whole_logs_state(
+def test_facts_effective_by_a_date_with_every_correction_give_the_whole_logs_state(
     records: list[Recorded], as_of: dt.date
 ) -> None:
     prefix = _store_read_until(records, as_of)
@@ -245,7 +256,7 @@ def test_facts_effective_by_a_date_with_every_amendment_give_the_whole_logs_stat
 
 
 @PROPERTY
-@given(records=logs(amendments=False), as_of=dates, data=st.data())
+@given(records=logs(corrections=False), as_of=dates, data=st.data())
 def test_appending_the_same_facts_in_another_order_gives_the_same_state(
     records: list[Recorded], as_of: dt.date, data: st.DataObject
 ) -> None:

@@ -1,9 +1,11 @@
-"""Stored payloads are read back with validators derived from the event models, without the
-validators that leave a valid stored value as it is; they read what the models read."""
+"""Stored payloads are read back with the event models' validators, in a context that the
+validators leaving a valid stored value as it is answer at once; they read what the models
+read."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.unit.test_event_types import COMMON, EXAMPLES
 from tests.unit.test_projector_properties import PROPERTY, logs
-from tracker.core.events import AMENDMENTS, EventCorrected, TermSet
+from tracker.core.events import CORRECTIONS, EventCorrected, TermSet, event_from_dict
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.files.agreement import load
@@ -22,38 +25,40 @@ RECORD = Path(__file__).resolve().parents[2] / "events" / "microsoft-openai.yaml
 AT = "2025-01-02 03:04:05.000006"
 
 
-def functions(schema: Any) -> list[str]:
-    """The names of the Python validators (before, after) a core schema calls, in order."""
-    if isinstance(schema, list):
-        return [name for item in schema for name in functions(item)]
-    if not isinstance(schema, dict):
-        return []
-    names = []
-    if schema.get("type") in ("function-before", "function-after"):
-        names.append(schema["function"]["function"].__name__)
-    return names + [name for value in schema.values() for name in functions(value)]
-
-
 def row(record: Recorded) -> codec.LogRow:
     event = record.event
     payload = codec.encode(event)
     return (payload, event.type, codec.SCHEMA_VERSION, record.position, record.version, AT)
 
 
-def test_a_term_sets_reader_skips_only_its_checks_and_its_id_normaliser() -> None:
-    schema = codec._built(TermSet).__pydantic_core_schema__
-    model = functions(schema)
-    reader = functions(codec._read_back(schema))
+def test_a_stored_term_set_reads_back_without_its_checks_which_verify_runs() -> None:
+    payload = (
+        '{"type":"term.set","id":"a","agreement":"acme","effective":"2025-06-01",'
+        '"term":"a.b","summary":"s","expires":"2025-01-01"}'
+    )
 
-    assert model == ["_expires_after_effective", "_printable_id", "_limits"]
-    assert reader == []
+    read = codec.decode(payload, "term.set", codec.SCHEMA_VERSION, verify=False)
+
+    assert isinstance(read, TermSet)
+    assert (str(read.effective), str(read.expires)) == ("2025-06-01", "2025-01-01")
+    with pytest.raises(codec.UndecodableError) as caught:
+        codec.decode(payload, "term.set", codec.SCHEMA_VERSION)
+    assert str(caught.value) == (
+        "payload does not decode: expires 2025-01-01 is before effective 2025-06-01"
+    )
 
 
-def test_a_correction_keeps_the_validator_that_gives_its_replacement_an_identity() -> None:
-    schema = codec._built(EventCorrected).__pydantic_core_schema__
-    reader = functions(codec._read_back(schema))
+def test_a_correction_read_back_still_gives_its_replacement_its_targets_identity() -> None:
+    payload = (
+        '{"type":"event.corrected","id":"c","agreement":"acme","effective":"2025-06-01",'
+        '"target":"a","reason":"r","replacement":{"type":"term.set","effective":"2025-06-01",'
+        '"term":"a.b","summary":"s"}}'
+    )
 
-    assert reader == ["_inherit_identity"]
+    read = codec.decode(payload, "event.corrected", codec.SCHEMA_VERSION, verify=False)
+
+    assert isinstance(read, EventCorrected)
+    assert (read.replacement.id, read.replacement.agreement) == ("a", "acme")
 
 
 def test_every_event_of_the_shipped_record_reads_back_as_the_model_reads_it() -> None:
@@ -92,7 +97,7 @@ def test_random_facts_streamed_in_chunks_read_back_as_the_models_read_them(
 
     read = list(codec.stored_facts(chunks))
 
-    facts = [r for r in records if not isinstance(r.event, AMENDMENTS)]  # not facts: left out
+    facts = [r for r in records if not isinstance(r.event, CORRECTIONS)]  # not facts: left out
     assert read == [(r.event, r.position) for r in facts]
 
 
@@ -161,3 +166,44 @@ def test_only_exact_term_sets_of_the_same_term_in_the_chunk_replace_one() -> Non
 
     assert codec.replaced(rows) == {1}
     assert codec.replaced(rows[:1]) == set()
+
+
+# One valid example of each correction (the facts' are test_event_types').
+CORRECTION_EXAMPLES = {
+    "event.retracted": {"target": "e0", "reason": "wrong"},
+    "event.corrected": {"target": "e0", "reason": "wrong",
+                        "replacement": {"type": "note.recorded", "effective": "2024-01-01",
+                                        "note": "right"}},
+}  # fmt: skip
+FULL = {"announced": "2025-01-02", "certainty": "reported", "note": "n",
+        "sources": [{"source": "ft", "stance": "supports", "quote": '"term":"x.y"'}]}  # fmt: skip
+
+
+@pytest.mark.parametrize("event_type", codec.EVENT_TYPES)
+def test_every_stored_payload_names_its_type_first_and_its_own_date_before_any_object(
+    event_type: str,
+) -> None:
+    example = EXAMPLES[event_type] if event_type in EXAMPLES else CORRECTION_EXAMPLES[event_type]
+    fields = {**COMMON, "type": event_type, **example}
+    payload = codec.encode(event_from_dict({**fields, **FULL}))
+
+    keys = list(json.loads(payload))
+
+    assert keys[:4] == ["type", "id", "agreement", "effective"]
+    assert codec._field(payload, '"effective":"') == "2025-01-01"
+
+
+def test_a_stored_term_set_names_its_term_before_its_value_which_may_hold_any_key() -> None:
+    value = {"term": "a.b", "effective": "2030-01-01"}
+    payload = codec.encode(event_from_dict({**COMMON, "type": "term.set", **FULL,
+        "term": "supply.volume", "summary": "s", "value": value, "expires": "2026",
+        "ends_when": "w"}))  # fmt: skip
+
+    keys = list(json.loads(payload))
+
+    # `replaced` reads a term.set's term and date by the first occurrence of their keys
+    # (`_field`): only `value` may hold objects with keys of any name, and it comes after both.
+    assert keys == ["type", "id", "agreement", "effective", "announced", "certainty", "sources",
+                    "note", "term", "summary", "value", "expires", "ends_when"]  # fmt: skip
+    assert codec._field(payload, '"term":"') == "supply.volume"
+    assert codec._field(payload, '"effective":"') == "2025-01-01"

@@ -1,4 +1,4 @@
-"""Property: folding a log as it is read (its amendments first, then its facts by their first
+"""Property: folding a log as it is read (its corrections first, then its facts by their first
 day, as the store streams them) gives the state the whole log held in memory gives."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.unit.test_projector_properties import (
     AGREEMENT,
-    AMENDMENTS,
+    CORRECTIONS,
     KEYS,
     PROPERTY,
     T0,
@@ -36,7 +36,7 @@ as_ofs = dates | st.just(dt.date(2025, 12, 31))
 def _dated(record: Recorded, form: str) -> Recorded:
     """The record with its event's date written in another form around the same day."""
     event = record.event
-    if isinstance(event, AMENDMENTS) or form == "day":
+    if isinstance(event, CORRECTIONS) or form == "day":
         return record
     day = event.effective.first
     text = {"month": f"{day:%Y-%m}", "year": str(day.year), "before": f"../{day.isoformat()}"}
@@ -48,14 +48,14 @@ def _streamed(records: list[Recorded], as_of: dt.date, known_at: dt.datetime) ->
 ]:  # fmt: skip
     """The parts the store reads for a replay (see tracker.store.log.Replay)."""
     kept = [r for r in records if r.recorded_at <= known_at]
-    amendments = [r for r in kept if isinstance(r.event, AMENDMENTS)]
-    targets = {r.event.target for r in amendments if isinstance(r.event, EventCorrected)}
+    corrections = [r for r in kept if isinstance(r.event, CORRECTIONS)]
+    targets = {r.event.target for r in corrections if isinstance(r.event, EventCorrected)}
     corrected = [r for r in kept if r.event.id in targets]
     facts = [
-        r for r in kept if not isinstance(r.event, AMENDMENTS) and r.event.effective.first <= as_of
+        r for r in kept if not isinstance(r.event, CORRECTIONS) and r.event.effective.first <= as_of
     ]
     facts.sort(key=lambda r: (r.event.effective.first, r.position))
-    return amendments, corrected, facts
+    return corrections, corrected, facts
 
 
 @PROPERTY
@@ -71,9 +71,9 @@ def test_folding_the_log_as_it_is_read_gives_the_state_of_the_whole_log(
 ) -> None:
     records = [_dated(r, form) for r, form in zip(records, forms, strict=False)]
     known_at = records[min(cut, len(records) - 1)].recorded_at
-    amendments, corrected, facts = _streamed(records, as_of, known_at)
+    corrections, corrected, facts = _streamed(records, as_of, known_at)
 
-    streamed = replay(AGREEMENT, amendments, corrected, _pairs(facts), as_of, known_at)
+    streamed = replay(AGREEMENT, corrections, corrected, _pairs(facts), as_of, known_at)
 
     assert streamed == project(AGREEMENT, records, as_of, known_at)
     assert _replayed_from_rows(records, as_of, known_at, size) == streamed
@@ -85,11 +85,11 @@ def _replayed_from_rows(
     """The state a replay folds from the log's facts stored as rows and read back in chunks
     of `size`, as the store does: replaced term.sets left undecoded when no retraction or
     correction is in the read."""
-    amendments, corrected, facts = _streamed(records, as_of, known_at)
+    corrections, corrected, facts = _streamed(records, as_of, known_at)
     rows = [(codec.encode(r.event), r.event.type, codec.SCHEMA_VERSION, r.position) for r in facts]
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-    read = codec.stored_facts(chunks, skip_replaced=not amendments)
-    return replay(AGREEMENT, amendments, corrected, read, as_of, known_at)
+    read = codec.stored_facts(chunks, skip_replaced=not corrections)
+    return replay(AGREEMENT, corrections, corrected, read, as_of, known_at)
 
 
 @st.composite
@@ -142,7 +142,7 @@ def test_an_imprecise_fact_read_before_an_exact_one_is_folded_after_it() -> None
 
 def _pairs(records: list[Recorded]) -> Iterator[tuple[Fact, int]]:
     """Facts as the store streams them: each with its position."""
-    return ((r.event, r.position) for r in records if not isinstance(r.event, AMENDMENTS))
+    return ((r.event, r.position) for r in records if not isinstance(r.event, CORRECTIONS))
 
 
 def _fact(created: Recorded, id_: str, effective: str, position: int, level: int) -> Recorded:

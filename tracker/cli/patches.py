@@ -16,6 +16,7 @@ from tracker.core.events import (
     TermProposed,
     TermSet,
 )
+from tracker.core.projector import fields_after
 from tracker.core.state import Recorded
 
 if TYPE_CHECKING:
@@ -49,12 +50,16 @@ def _shown(value: Any) -> str:
 def amended(current: Fields, event: TermAmended) -> Fields:
     """The term's fields after an amendment: its summary, when given, and each changed field
     of its value (null removes one)."""
-    new = dict(current)
+    new = {name: v for name, v in current.items() if not name.startswith("value.")}
     if event.summary is not None:
         new["summary"] = event.summary
-    for key, value in event.changes.items():
-        new[f"value.{key}"] = value
+    values = {n.removeprefix("value."): v for n, v in current.items() if n.startswith("value.")}
+    new.update({f"value.{k}": v for k, v in fields_after(values, event, _as_is).items()})
     return {name: value for name, value in new.items() if value is not None}
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def changed(old: Fields, new: Fields) -> list[Change]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.cli.screen import Cell, Row, grid, lines, pairs, render, spelled, styled
 from tracker.cli.shapes import day, span, timestamp
 from tracker.cli.sheets import Sheet, drawn
+from tracker.core.diff import field_values
 from tracker.core.events import (
     AgreementCreated,
     Event,
@@ -27,7 +28,7 @@ from tracker.core.events import (
     term_of,
 )
 from tracker.core.provenance import corroboration
-from tracker.core.state import AgreementState, Possible, TermState, certainty_text, provenance
+from tracker.core.state import AgreementState, Possible, TermState
 from tracker.core.text import visible
 
 if TYPE_CHECKING:
@@ -144,21 +145,6 @@ def _as_json(value: Any, people: bool) -> str:
     return spelled(value) if people else json.dumps(value, ensure_ascii=False)
 
 
-def _field(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
-    """The old and new values of one changed field (`value.<key>` for a key of the value)."""
-    if name.startswith("value."):
-        key = name.removeprefix("value.")
-        return before.value.get(key), after.value.get(key)
-    if name in ("since", "expires"):
-        return day(getattr(before, name)), day(getattr(after, name))
-    if name.startswith("fields."):
-        key = name.removeprefix("fields.")
-        return provenance(before.fields.get(key)), provenance(after.fields.get(key))
-    if name == "certainty":
-        return certainty_text(before), certainty_text(after)
-    return getattr(before, name), getattr(after, name)
-
-
 def _arrow(name: str, old: str, new: str) -> Text:
     """`name: old → new`, the old in red and the new in green (as git diff colours them)."""
     from rich.text import Text
@@ -190,7 +176,7 @@ def _changes(before: TermState, after: TermState, fields: Sequence[str]) -> Text
         elif name == "citations":
             lines.append(Text("citations: the quotes changed"))
         else:
-            old, new = _field(before, after, name)
+            old, new = field_values(before, after, name)
             lines.append(_arrow(name, _shown(old), _shown(new)))
     return Text("\n").join(lines)
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from tracker.core.dates import When
 from tracker.core.events import Fact, TermAffirmed, TermAmended, TermEnded, TermSet
-from tracker.core.projector import Applied, Resolution, known, resolve, state_of
-from tracker.core.state import AgreementState, Coverage, EndedTerm, Recorded, TermState
+from tracker.core.projector import Applied, Resolved, known, resolve, state_of
+from tracker.core.state import (
+    AgreementState,
+    Coverage,
+    EndedTerm,
+    Recorded,
+    TermState,
+    certainty_text,
+    provenance,
+)
 
 Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]
@@ -82,6 +90,29 @@ def changed_fields(before: TermState, after: TermState) -> tuple[str, ...]:
     elif before.citations != after.citations:
         names.append("citations")
     return tuple(names)
+
+
+def field_values(before: TermState, after: TermState, name: str) -> tuple[Any, Any]:
+    """The old and new values of a field `changed_fields` names, as the table and the report
+    show them: a key of the value as it is (None: absent), a date as its text, a field's
+    provenance and the certainty in words, another field as the term holds it. `sources` and
+    `citations` are lists, which each shows its own way."""
+    if name.startswith("value."):
+        key = name.removeprefix("value.")
+        return before.value.get(key), after.value.get(key)
+    if name.startswith("fields."):
+        key = name.removeprefix("fields.")
+        return provenance(before.fields.get(key)), provenance(after.fields.get(key))
+    if name == "certainty":
+        return certainty_text(before), certainty_text(after)
+    old, new = getattr(before, name), getattr(after, name)
+    if name in ("since", "expires"):
+        return _text(old), _text(new)
+    return old, new
+
+
+def _text(when: When | None) -> str | None:
+    return None if when is None else when.text
 
 
 def _new(events: tuple[str, ...], old: tuple[str, ...]) -> tuple[str, ...]:
@@ -197,7 +228,7 @@ def diff_between(
     return diff_across(resolution, old, new)
 
 
-def diff_across(resolution: Resolution, old: AgreementState, new: AgreementState) -> StateDiff:
+def diff_across(resolution: Resolved, old: AgreementState, new: AgreementState) -> StateDiff:
     """The diff of two states folded from `resolution`, with the facts dated between them:
     what `diff_between` answers, for a caller that holds many states of one log."""
     low, high = min(old.as_of, new.as_of), max(old.as_of, new.as_of)

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeAlias, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     TypeAdapter,
+    ValidationInfo,
     WithJsonSchema,
     field_serializer,
     model_validator,
@@ -31,19 +32,25 @@ Stance: TypeAlias = Literal["supports", "contradicts"]
 EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
 Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 # The validators that leave a valid stored value as it is: they only check it, or normalise it
 # into the form it was stored in. A payload read back from the log was validated when it was
-# written and the hash chain covers it, so the store reads it with validators derived from these
-# models without them (tracker.store.codec); `tracker verify` runs them all.
-UNCHANGED_ON_READ: set[Callable[..., Any]] = set()
+# written and the hash chain covers it, so the store validates it with this context, which
+# those validators answer at once (pydantic's own way to tell validators about a
+# validation); `tracker verify` validates without it, and so runs them all.
+READ_BACK: dict[str, bool] = {"read_back": True}
 
 
-def unchanged_on_read(validator: F) -> F:
-    """Mark a validator as one that a stored payload read back skips (see UNCHANGED_ON_READ)."""
-    UNCHANGED_ON_READ.add(validator)
-    return validator
+def unchanged_on_read(validator: Callable[[Any], Any]) -> Callable[[Any, ValidationInfo], Any]:
+    """Mark a validator (of a value, or a model's `after` validator) as one that a stored
+    payload read back skips: with the READ_BACK context, it returns what it is given."""
+
+    def checked(value: Any, info: ValidationInfo) -> Any:
+        return value if info.context is READ_BACK else validator(value)
+
+    checked.__name__, checked.__qualname__ = validator.__name__, validator.__qualname__
+    checked.__doc__ = validator.__doc__
+    return checked
 
 
 @unchanged_on_read
@@ -313,7 +320,8 @@ class EventRetracted(BaseEvent):
         return self
 
 
-Fact: TypeAlias = Annotated[
+# The facts about an agreement, listed once: `Event` is these and the corrections.
+_Facts: TypeAlias = (
     AgreementCreated
     | TermSet
     | TermAmended
@@ -322,9 +330,9 @@ Fact: TypeAlias = Annotated[
     | TermProposed
     | ProposalResolved
     | NoteRecorded
-    | RecordReviewed,
-    Field(discriminator="type"),
-]
+    | RecordReviewed
+)
+Fact: TypeAlias = Annotated[_Facts, Field(discriminator="type")]
 
 
 class EventCorrected(BaseEvent):
@@ -368,29 +376,18 @@ class EventCorrected(BaseEvent):
         return data
 
 
-Event: TypeAlias = Annotated[
-    AgreementCreated
-    | TermSet
-    | TermAmended
-    | TermAffirmed
-    | TermEnded
-    | TermProposed
-    | ProposalResolved
-    | NoteRecorded
-    | RecordReviewed
-    | EventRetracted
-    | EventCorrected,
-    Field(discriminator="type"),
-]
+Event: TypeAlias = Annotated[_Facts | EventRetracted | EventCorrected, Field(discriminator="type")]
 EVENT: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 
 # The one list of event types: every class in the `Event` union, in its order.
 EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])
 EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
 
-# Events about the record rather than the agreement: they apply whatever the valid date.
-AMENDMENTS = (EventRetracted, EventCorrected)
-AMENDMENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in AMENDMENTS)
+# Corrections: events about the record rather than the agreement (a retraction or a
+# correction of an earlier event); they apply whatever the valid date. "Amendment" is a change
+# to the agreement's terms (term.amended), never one of these.
+CORRECTIONS = (EventRetracted, EventCorrected)
+CORRECTION_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in CORRECTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +408,7 @@ def term_of(event: Event) -> str | None:
 
 def reference(event: Event) -> str | None:
     """The id of the earlier event this one refers to, if any."""
-    if isinstance(event, AMENDMENTS):
+    if isinstance(event, CORRECTIONS):
         return event.target
     if isinstance(event, ProposalResolved):
         return event.proposal

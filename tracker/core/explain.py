@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     Event,
     EventCorrected,
     EventRetracted,
@@ -17,7 +17,7 @@ from tracker.core.events import (
     TermProposed,
     term_of,
 )
-from tracker.core.projector import Resolution, fold, known, resolve
+from tracker.core.projector import Resolved, fold, known, resolve
 from tracker.core.state import Coverage, EndedTerm, Possible, Proposal, Recorded, TermState
 
 Status = Literal["counts", "retracted", "corrected"]
@@ -93,17 +93,17 @@ def explain(
 
 
 def _chain(
-    kept: list[Recorded], resolution: Resolution, term: str, as_of: dt.date
+    kept: list[Recorded], resolution: Resolved, term: str, as_of: dt.date
 ) -> tuple[Step, ...]:
     """The events about the term effective by `as_of`, each with what counts of it."""
     counted = {a.fact.id: a.fact for a in resolution.facts}
-    amendments: dict[str, EventRetracted | EventCorrected] = {
-        r.event.id: r.event for r in kept if isinstance(r.event, AMENDMENTS)
+    corrections: dict[str, EventRetracted | EventCorrected] = {
+        r.event.id: r.event for r in kept if isinstance(r.event, CORRECTIONS)
     }
     facts: list[tuple[Recorded, Fact]] = [
         (r, counted.get(r.event.id, r.event))  # type: ignore[arg-type]
         for r in kept
-        if r.event.id not in amendments
+        if r.event.id not in corrections
     ]
     proposals = {f.id: f.term for _, f in facts if isinstance(f, TermProposed)}
     retractions = _retractions(kept, resolution.retracted)
@@ -116,7 +116,7 @@ def _chain(
         else:
             by = resolution.corrected_by.get(r.event.id, ())
             status = "corrected" if by else "counts"
-        reasons = tuple(amendments[b].reason for b in by)
+        reasons = tuple(corrections[b].reason for b in by)
         steps.append(Step(r, content, status, by, reasons))  # type: ignore[arg-type]
     steps.sort(key=lambda s: (s.content.effective.key, s.recorded.position))
     return tuple(steps)

@@ -1,4 +1,9 @@
-"""Pausing the garbage collector around bulk work that creates many objects and no cycles."""
+"""Pausing the garbage collector around bulk work that creates many objects and no cycles.
+
+A process-wide setting, which a library must not change in its host's process: the projector
+and the term index no longer use it, as it was measured to save nothing there (the command
+line freezes its start-up objects once, which is where collections cost); it goes once the
+service and the store stop calling it."""
 
 from __future__ import annotations
 

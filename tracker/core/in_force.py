@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     Event,
     EventCorrected,
     TermAffirmed,
@@ -29,7 +29,7 @@ from tracker.core.projector import Applied, fold, resolve
 from tracker.core.state import Recorded
 from tracker.errors import InvalidEventError
 
-TermChange = TermAmended | TermAffirmed
+InForceChange = TermAmended | TermAffirmed
 AFTER_ALL = 2**62  # positions that sort new events after every stored one
 
 
@@ -48,14 +48,14 @@ def needs(events: Sequence[Event], terms_of: Callable[[Event], set[str]]) -> dic
     retraction or correction touches, which only the log knows)."""
     found: dict[str, Needs] = {}
     for event in events:
-        change = isinstance(event, TermChange)
+        change = isinstance(event, InForceChange)
         if not (change or moves_presence(event)):
             continue
         # A retraction or correction acts on its target's dates, whatever its own: it is
         # decided on the term's whole standing.
         day = (
             dt.date.min
-            if isinstance(event, AMENDMENTS)
+            if isinstance(event, CORRECTIONS)
             else event.effective.last
             if change
             else event.effective.first
@@ -75,11 +75,11 @@ def check(log: Sequence[Recorded], new: Sequence[Event], terms: Callable[[], set
     records = list(log)
     presence: list[Applied] | None = None
     for n, event in enumerate(new):
-        if isinstance(event, TermChange):
+        if isinstance(event, InForceChange):
             presence = presence if presence is not None else _presence(records)
             if event.term not in fold(presence, event.effective.last).terms:
                 raise InvalidEventError(_not_in_force(event, records, terms))
-        elif isinstance(event, (TermSet, TermEnded, *AMENDMENTS)):
+        elif isinstance(event, (TermSet, TermEnded, *CORRECTIONS)):
             presence = None
         records.append(Recorded(event, AFTER_ALL + n, 0, dt.datetime.max))
     movers = [e for e in new if moves_presence(e)]
@@ -91,11 +91,11 @@ def _check_none_stranded(records: list[Recorded], movers: Sequence[Event]) -> No
     """Every amendment and affirmation that counts after the batch applies to a term in force
     on its date; the first that does not is told, with the new event that strands it."""
     facts = resolve(records).facts
-    presence = [a for a in facts if not isinstance(a.fact, TermChange)]
+    presence = [a for a in facts if not isinstance(a.fact, InForceChange)]
     for applied in facts:
         change = applied.fact
         if (
-            isinstance(change, TermChange)
+            isinstance(change, InForceChange)
             and change.term not in fold(presence, change.effective.last).terms
         ):
             raise InvalidEventError(_stranded(change, movers))
@@ -103,9 +103,9 @@ def _check_none_stranded(records: list[Recorded], movers: Sequence[Event]) -> No
 
 def _presence(records: Sequence[Recorded]) -> list[Applied]:
     """The facts that count and can put a term in force or end it."""
-    targets = {e.target for r in records if isinstance(e := r.event, AMENDMENTS)}
-    kept = [r for r in records if not isinstance(r.event, TermChange) or r.event.id in targets]
-    return [a for a in resolve(kept).facts if not isinstance(a.fact, TermChange)]
+    targets = {e.target for r in records if isinstance(e := r.event, CORRECTIONS)}
+    kept = [r for r in records if not isinstance(r.event, InForceChange) or r.event.id in targets]
+    return [a for a in resolve(kept).facts if not isinstance(a.fact, InForceChange)]
 
 
 def moves_presence(event: Event) -> bool:
@@ -113,13 +113,13 @@ def moves_presence(event: Event) -> bool:
     retraction or a correction (a term.set without expiry only puts one in force)."""
     if isinstance(event, TermSet):
         return event.expires is not None
-    return isinstance(event, (TermEnded, *AMENDMENTS))
+    return isinstance(event, (TermEnded, *CORRECTIONS))
 
 
 def _touched(event: Event, terms_of: Callable[[Event], set[str]]) -> set[str]:
     if isinstance(event, (TermSet, TermEnded, TermAmended, TermAffirmed)):
         return {event.term}
-    if isinstance(event, AMENDMENTS):
+    if isinstance(event, CORRECTIONS):
         own = _touched(event.replacement, terms_of) if isinstance(event, EventCorrected) else set()
         return own | terms_of(event)
     return set()
@@ -130,7 +130,7 @@ def _earliest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
 
 
 def _not_in_force(
-    event: TermChange, records: Sequence[Recorded], terms: Callable[[], set[str]]
+    event: InForceChange, records: Sequence[Recorded], terms: Callable[[], set[str]]
 ) -> str:
     """Why a change of a term not in force is refused: a term never set is most often a
     typo, told as term.ended tells it (with the terms there are)."""
@@ -143,7 +143,7 @@ def _not_in_force(
     )
 
 
-def _stranded(change: TermChange, movers: Sequence[Event]) -> str:
+def _stranded(change: InForceChange, movers: Sequence[Event]) -> str:
     """Why a new event is refused: which change it would leave applying to a term not in
     force, named from the new event that ends the term where there is one."""
     ends = [e for e in movers if isinstance(e, TermEnded) and e.term == change.term]

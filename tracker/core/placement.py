@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     AgreementCreated,
     Event,
     EventCorrected,
@@ -26,7 +26,7 @@ from tracker.errors import InvalidEventError
 def needs_whole_log(events: Sequence[Event]) -> bool:
     """Whether some event can break a rule of the whole log (retractions, corrections,
     resolutions and ends of terms), so that the log must be read to check the append."""
-    return any(isinstance(e, (*AMENDMENTS, ProposalResolved, TermEnded)) for e in events)
+    return any(isinstance(e, (*CORRECTIONS, ProposalResolved, TermEnded)) for e in events)
 
 
 def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
@@ -37,7 +37,7 @@ def check_not_before(created: dt.date | None, events: Sequence[Event]) -> None:
             created = event.effective.first
         elif (
             created is not None
-            and not isinstance(event, AMENDMENTS)
+            and not isinstance(event, CORRECTIONS)
             and event.effective.last < created
         ):
             raise InvalidEventError(

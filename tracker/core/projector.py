@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple, assert_never
+from typing import NamedTuple, TypeVar, assert_never
+
+from pydantic import JsonValue
 
 from tracker.core.dates import day_after
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     AgreementCreated,
     Certainty,
     Citation,
@@ -28,7 +30,6 @@ from tracker.core.events import (
     TermProposed,
     TermSet,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.state import (
     STRENGTH,
     AgreementState,
@@ -42,6 +43,7 @@ from tracker.core.state import (
 )
 
 ONE_DAY = dt.timedelta(days=1)
+T = TypeVar("T")
 
 
 class Applied(NamedTuple):
@@ -59,7 +61,7 @@ class Applied(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolved:
     """What retractions and corrections make of a log: the facts that count, and the rest."""
 
     facts: tuple[Applied, ...]
@@ -74,12 +76,8 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
-def _effective(applied: Applied) -> tuple[dt.date, dt.date]:
-    return applied.fact.effective.key
-
-
 @dataclass(frozen=True, slots=True)
-class Amended:
+class Corrections:
     """What a log's retractions and corrections do to the facts they target."""
 
     retracted: dict[str, str]  # the events that no longer count -> the retraction that counts
@@ -87,7 +85,7 @@ class Amended:
     corrected_by: dict[str, tuple[str, ...]]  # the corrected facts -> their corrections
 
 
-def amended(meta: Sequence[EventRetracted | EventCorrected]) -> Amended:
+def corrections_of(meta: Sequence[EventRetracted | EventCorrected]) -> Corrections:
     """What the retractions and corrections of a log, in log order, do.
 
     An event counts unless a retraction that itself counts targets it, so retracting a
@@ -110,35 +108,36 @@ def amended(meta: Sequence[EventRetracted | EventCorrected]) -> Amended:
                     replacement = replacement.model_copy(update={"id": root})
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
-    return Amended(retracted, content, corrected_by)
+    return Corrections(retracted, content, corrected_by)
 
 
-def resolve(records: list[Recorded]) -> Resolution:
-    """Apply retractions and corrections (see `amended`); return the facts that count, in
-    valid-time order. `records` must be in log order (as `known` returns them)."""
-    meta = [r.event for r in records if isinstance(r.event, AMENDMENTS)]
-    result = amended(meta)
-    retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
-    if meta:
-        facts = [
-            Applied(content.get(r.event.id, r.event), r.position, corrected_by.get(r.event.id, ()))
-            for r in records
-            if r.event.id not in retracted and not isinstance(r.event, AMENDMENTS)
-        ]
-    else:
-        facts = [Applied(r.event, r.position) for r in records]  # type: ignore[arg-type]
-    facts.sort(key=_effective)  # stable: same-day facts stay in log order
-    return Resolution(tuple(facts), retracted, corrected_by)
+def resolve(records: list[Recorded]) -> Resolved:
+    """Apply retractions and corrections (see `corrections_of`); return the facts that count, in
+    valid-time order (the one order, `in_valid_order`'s). `records` must be in log order (as
+    `known` returns them)."""
+    result = corrections_of([r.event for r in records if isinstance(r.event, CORRECTIONS)])
+    facts: list[tuple[Fact, int]] = [
+        (r.event, r.position) for r in records if not isinstance(r.event, CORRECTIONS)
+    ]
+    facts.sort(key=_first_day)  # stable: same-day facts stay in log order
+    corrected = [r for r in records if r.event.id in result.content] if result.content else []
+    ordered = tuple(in_valid_order(facts, corrected, result))
+    return Resolved(ordered, result.retracted, result.corrected_by)
+
+
+def _first_day(fact: tuple[Fact, int]) -> dt.date:
+    return fact[0].effective.first
 
 
 def in_valid_order(
-    by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Amended
+    by_first_day: Iterable[tuple[Fact, int]], corrected: Iterable[Recorded], result: Corrections
 ) -> Iterator[Applied]:
-    """The facts that count, in the order `resolve` gives them, from a log's facts (with their
-    positions) ordered by the first day of their dates, then by position (without
-    retractions and corrections: `result` says what those do), and `corrected`, the facts
-    corrections target (in any order). One pass that holds only the facts whose imprecise
-    dates are still open, never the whole log."""
+    """The facts that count in valid-time order, the one order of facts (by the day by which
+    each surely came, `When.key`, then by position; `resolve` takes it too), from a log's
+    facts (with their positions) ordered by the first day of their dates, then by position
+    (without retractions and corrections: `result` says what those do), and `corrected`, the
+    facts corrections target (in any order). One pass that holds only the facts whose
+    imprecise dates are still open, never the whole log."""
     retracted, content, corrected_by = result.retracted, result.content, result.corrected_by
     waiting: list[tuple[tuple[dt.date, dt.date], int, Applied]] = []
     for r in corrected:
@@ -147,9 +146,9 @@ def in_valid_order(
             applied = Applied(fact, r.position, corrected_by[r.event.id])
             waiting.append((fact.effective.key, r.position, applied))
     heapq.heapify(waiting)
-    amended = bool(retracted or content)
+    touched = bool(retracted or content)
     for event, position in by_first_day:
-        if amended and (event.id in retracted or event.id in content):
+        if touched and (event.id in retracted or event.id in content):
             continue
         when = event.effective
         if waiting:
@@ -261,7 +260,7 @@ def term_state(live: Live) -> TermState:
             if isinstance(later, TermAffirmed):
                 affirmed.extend(applied.events)
             elif isinstance(later, TermAmended):
-                _amend(changed, later, applied.events)
+                changed = _amend(changed, later, applied.events)
         events, summary = _events(live), _summary(live)
         citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
         fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
@@ -281,14 +280,29 @@ def term_state(live: Live) -> TermState:
     )
 
 
-def _amend(fields: dict[str, FieldState], amended: TermAmended, events: tuple[str, ...]) -> None:
-    """Apply an amendment's changes to a term's fields; null removes a field."""
-    backing = _supporting(amended.sources)
-    for name, value in amended.changes.items():
+def fields_after(
+    fields: Mapping[str, T], amendment: TermAmended, made: Callable[[JsonValue], T]
+) -> dict[str, T]:
+    """A term's value fields after an amendment: each field it gives a value holds what `made`
+    makes of that value (a new one comes last), each it sets to null is removed, the others
+    are kept as they were."""
+    after = dict(fields)
+    for name, value in amendment.changes.items():
         if value is None:
-            fields.pop(name, None)
+            after.pop(name, None)
         else:
-            fields[name] = FieldState(value, amended.effective, amended.certainty, events, backing)
+            after[name] = made(value)
+    return after
+
+
+def _amend(
+    fields: Mapping[str, FieldState], amended: TermAmended, events: tuple[str, ...]
+) -> dict[str, FieldState]:
+    """A term's fields after an amendment, each it changes since its date, as sure and on the
+    word of its sources."""
+    backing = _supporting(amended.sources)
+    when, certainty = amended.effective, amended.certainty
+    return fields_after(fields, amended, lambda v: FieldState(v, when, certainty, events, backing))
 
 
 def _created(fold: Fold, fact: AgreementCreated, applied: Applied) -> None:
@@ -456,13 +470,12 @@ def project(
     known_at: dt.datetime | None = None,
 ) -> AgreementState:
     """The agreement's state on `as_of`, counting only what was recorded by `known_at`."""
-    with paused():
-        return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
+    return state_of(agreement, resolve(known(records, known_at)), as_of, known_at)
 
 
 def replay(
     agreement: str,
-    amendments: Sequence[Recorded],
+    corrections: Sequence[Recorded],
     corrected: Iterable[Recorded],
     by_first_day: Iterable[tuple[Fact, int]],
     as_of: dt.date,
@@ -472,10 +485,9 @@ def replay(
     its retractions and corrections in log order, the facts those corrections target, and its
     other events in the order `in_valid_order` takes, which are folded as they come (all of
     them recorded by `known_at`)."""
-    with paused():
-        result = amended([r.event for r in amendments if isinstance(r.event, AMENDMENTS)])
-        facts = in_valid_order(by_first_day, corrected, result)
-        return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
+    result = corrections_of([r.event for r in corrections if isinstance(r.event, CORRECTIONS)])
+    facts = in_valid_order(by_first_day, corrected, result)
+    return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
 
 
 def one_term(
@@ -508,7 +520,7 @@ def one_term(
 
 def state_of(
     agreement: str,
-    resolution: Resolution,
+    resolution: Resolved,
     as_of: dt.date,
     known_at: dt.datetime | None,
     resume: Fold | None = None,

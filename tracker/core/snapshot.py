@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tracker.core.dates import When
 from tracker.core.events import (
-    AMENDMENT_TYPES,
+    CORRECTION_TYPES,
     Certainty,
     EndReason,
     Fact,
@@ -31,12 +31,12 @@ from tracker.core.projector import (
     Applied,
     Fold,
     Live,
+    Resolved,
     advance,
     known,
     resolve,
     state_of,
 )
-from tracker.core.projector import Resolution as Resolved
 from tracker.core.state import AgreementState, EndedTerm, Proposal, Recorded
 
 # The format of a snapshot's body: a change of the fold or of this file bumps it, and
@@ -166,7 +166,7 @@ def may_follow(cutoff: dt.date, event_type: str, first_day: dt.date) -> bool:
     """Whether an event recorded after a snapshot with this cutoff may leave its fold as it
     is, by its type and the first day of its date: not a retraction or correction, and not
     possibly effective on or before the cutoff."""
-    return event_type not in AMENDMENT_TYPES and first_day > cutoff
+    return event_type not in CORRECTION_TYPES and first_day > cutoff
 
 
 def may_answer(cutoff: dt.date, moment: dt.datetime, as_of: dt.date, known_at: dt.datetime) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tracker.core.dates import next_day
 from tracker.core.diff import StateDiff, diff_across
 from tracker.core.events import TermSet
-from tracker.core.projector import Resolution, known, resolve, state_of
+from tracker.core.projector import Resolved, known, resolve, state_of
 from tracker.core.state import AgreementState, Recorded
 
 ONE_DAY = dt.timedelta(days=1)
@@ -30,7 +30,7 @@ class Turns:
         return tuple(s.as_of for s in self.states)
 
 
-def turning_days(resolution: Resolution) -> list[dt.date]:
+def turning_days(resolution: Resolved) -> list[dt.date]:
     """Every day on which a state, or a diff's window starting or ending there, may differ
     from the day before: each fact's first day (a change of imprecise date becomes possible,
     an affirmation enters a window) and last day (it applies), and the first and last day

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.state import certainty_text, provenance
+from tracker.core.diff import field_values
 from tracker.core.text import visible
 from tracker.report.chart import NARROW, chart
 
@@ -86,23 +86,13 @@ def _lines(c: TermChange) -> list[dict[str, Any]]:
         return []
     lines = []
     for name in c.fields:
-        if name.startswith("value."):
-            key = name.removeprefix("value.")
-            old, new = before.value.get(key), after.value.get(key)
-        elif name == "citations":
+        if name == "sources":
+            lines.append(_sources_line(before.sources, after.sources))
+            continue
+        if name == "citations":
             old, new = "quotes", "other quotes"
-        elif name.startswith("fields."):
-            key = name.removeprefix("fields.")
-            old, new = provenance(before.fields.get(key)), provenance(after.fields.get(key))
         else:
-            old, new = getattr(before, name), getattr(after, name)
-            if name == "sources":
-                lines.append(_sources_line(before.sources, after.sources))
-                continue
-            if name == "certainty":
-                old, new = certainty_text(before), certainty_text(after)
-            elif name in ("since", "expires"):
-                old, new = old and str(old), new and str(new)
+            old, new = field_values(before, after, name)
         lines.append({"name": visible(name), "old": shown(old), "new": shown(new)})
     return lines
 

@@ -104,13 +104,13 @@ class Queries(Base):
         with self.store.read_for_state(agreement, as_of, known_at) as read:
             if isinstance(read, Replay):
                 return replay(
-                    agreement, read.amendments, read.corrected, read.facts, as_of, known_at
+                    agreement, read.corrections, read.corrected, read.facts, as_of, known_at
                 )
             state = state_from(*read, as_of, known_at)
             if state is not None:
                 return state
         with self.store.replaying(agreement, as_of, known_at) as log:
-            return replay(agreement, log.amendments, log.corrected, log.facts, as_of, known_at)
+            return replay(agreement, log.corrections, log.corrected, log.facts, as_of, known_at)
 
     def terms(
         self, key: str, as_of: dt.date, known_at: dt.datetime | None = None

@@ -13,12 +13,12 @@ from pydantic_core import SchemaValidator
 
 from tracker.core.dates import When
 from tracker.core.events import (
-    AMENDMENT_TYPES,
-    AMENDMENTS,
+    CORRECTION_TYPES,
+    CORRECTIONS,
     EVENT,
     EVENT_CLASSES,
     EVENT_TYPES,
-    UNCHANGED_ON_READ,
+    READ_BACK,
     BaseEvent,
     Event,
     Fact,
@@ -112,25 +112,6 @@ def _model_validator(cls: type[BaseEvent]) -> SchemaValidator:
 _VALIDATORS = _PerType(_model_validator)
 
 
-def _read_back(schema: Any) -> Any:
-    """A model's core schema without the validators a stored payload skips (see
-    UNCHANGED_ON_READ): the same fields, types and constraints, fewer Python calls."""
-    if isinstance(schema, list):
-        return [_read_back(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if schema.get("type") in ("function-before", "function-after"):
-        function = schema["function"]["function"]
-        if function in UNCHANGED_ON_READ:
-            return _read_back(schema["schema"])
-    return {key: _read_back(value) for key, value in schema.items()}
-
-
-# The validators that read stored payloads back: derived from each type's model (a test checks
-# that they read what the models read).
-_READERS = _PerType(lambda cls: SchemaValidator(_read_back(_built(cls).__pydantic_core_schema__)))
-
-
 class UndecodableError(ValueError):
     """A stored payload cannot be read back as an event; the message is one line."""
 
@@ -138,12 +119,13 @@ class UndecodableError(ValueError):
 def decode(payload: str, event_type: str, schema_version: int, *, verify: bool = True) -> Event:
     """The event a stored payload holds, lifted to the current schema first; raise
     UndecodableError (one line) when the row cannot be an event. Without `verify`, the
-    validators that leave a valid stored value as it is are skipped (see UNCHANGED_ON_READ):
-    the read of a log."""
-    validator = (_VALIDATORS if verify else _READERS).get(event_type)
+    validators that leave a valid stored value as it is are skipped (see READ_BACK): the
+    read of a log."""
+    validator = _VALIDATORS.get(event_type)
     if validator is not None and schema_version == SCHEMA_VERSION:
         try:  # the path of every current event: its own type's compiled validator
-            return validator.validate_json(payload)  # type: ignore[no-any-return]
+            context = None if verify else READ_BACK
+            return validator.validate_json(payload, context=context)  # type: ignore[no-any-return]
         except ValidationError as e:
             raise UndecodableError(f"payload does not decode: {describe(e)}") from e
     if validator is None:
@@ -181,14 +163,14 @@ LogRow = tuple[str, str, int, int, int, Any]  # payload, type, schema version, p
 def stored_records(rows: Iterable[LogRow]) -> list[Recorded]:
     """Log rows read back, as `stored_event` reads each; the loop of every replay, so the
     current schema's path is taken inline and an append's shared recorded_at parsed once."""
-    readers, current = _READERS, SCHEMA_VERSION
+    readers, current, context = _VALIDATORS, SCHEMA_VERSION, READ_BACK
     moments: dict[Any, dt.datetime] = {}
     records = []
     for payload, event_type, schema, position, version, at in rows:
         reader = readers.get(event_type)
         if reader is not None and schema == current:
             try:
-                event = reader.validate_json(payload)
+                event = reader.validate_json(payload, context=context)
             except ValidationError:  # raised again as one line naming the row
                 event = stored_event(payload, event_type, schema, position)
         else:
@@ -224,7 +206,7 @@ def stored_facts(
     left out): the loop of every replay, in one generator. With `skip_replaced` (for a read
     that no retraction or correction touches), a term.set that a later one in its chunk
     replaces is not even decoded (see `replaced`)."""
-    readers, current = _READERS, SCHEMA_VERSION
+    readers, current, context = _VALIDATORS, SCHEMA_VERSION, READ_BACK
     for rows in chunks:
         skipped = replaced(rows) if skip_replaced else ()
         for payload, event_type, schema, position in rows:
@@ -232,14 +214,14 @@ def stored_facts(
                 continue
             reader = readers.get(event_type)
             fact: Fact | None = None
-            if reader is not None and schema == current and event_type not in AMENDMENT_TYPES:
+            if reader is not None and schema == current and event_type not in CORRECTION_TYPES:
                 try:
-                    fact = reader.validate_json(payload)
+                    fact = reader.validate_json(payload, context=context)
                 except ValidationError:  # read again below: refused in one line naming the row
                     fact = None
             if fact is None:
                 event = stored_event(payload, event_type, schema, position)
-                if isinstance(event, AMENDMENTS):
+                if isinstance(event, CORRECTIONS):
                     continue
                 fact = event
             yield fact, position

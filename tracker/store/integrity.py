@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tracker.core.events import AMENDMENTS
+from tracker.core.events import CORRECTIONS
 from tracker.core.heads import Head, Heads
 from tracker.errors import IntegrityError
 from tracker.store import codec
@@ -260,7 +260,7 @@ def _payload_problem(row: Mapping[str, Any]) -> str | None:
         "type": event.type,
         "effective": event.effective.first,
         "announced": None if event.announced is None else event.announced.first,
-        "target": event.target if isinstance(event, AMENDMENTS) else None,
+        "target": event.target if isinstance(event, CORRECTIONS) else None,
     }
     for name, value in columns.items():
         if row[name] != value:

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 from tracker.core import rules
 from tracker.core.events import (
-    AMENDMENT_TYPES,
-    AMENDMENTS,
+    CORRECTION_TYPES,
+    CORRECTIONS,
     AgreementCreated,
     Batch,
     Event,
@@ -108,7 +108,7 @@ _AFTER = (
 # last position stored when it began (`_LAST`): an append committed meanwhile is not half
 # seen (positions commit in order on both databases).
 _LAST = "SELECT position FROM events ORDER BY position DESC LIMIT 1"
-_AMENDMENTS = (
+_CORRECTIONS = (
     f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
     " AND type IN ({types}) AND recorded_at <= :known_at AND position <= :upto"
 )
@@ -187,7 +187,7 @@ class Replay:
     the corrections target, and its other facts by the first day of their dates, then by
     position, decoded as they are read, each with its position."""
 
-    amendments: list[Recorded]
+    corrections: list[Recorded]
     corrected: list[Recorded]
     facts: Iterator[tuple[Fact, int]]
 
@@ -373,7 +373,7 @@ class EventStore:
         for event in events:
             version, position = version + 1, position + 1
             payload = codec.encode(event)
-            target = event.target if isinstance(event, AMENDMENTS) else None
+            target = event.target if isinstance(event, CORRECTIONS) else None
             announced = None if event.announced is None else event.announced.first
             digest = codec.link_hash(prev, position, agreement, version, event.type,
                                      codec.SCHEMA_VERSION, target, at, payload)  # fmt: skip
@@ -518,9 +518,9 @@ def _read_sql(until: bool, known_at: bool) -> str:
     target) and as known at a moment."""
     sql = f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
     if until:
-        amendments = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+        corrections = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
         sql += (
-            f" AND (effective <= :until OR type IN ({amendments}) OR id IN (SELECT target"
+            f" AND (effective <= :until OR type IN ({corrections}) OR id IN (SELECT target"
             " FROM events WHERE agreement = :agreement AND type = 'event.corrected'))"
         )
     if known_at:
@@ -533,17 +533,17 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     last = look.rows(_LAST, {})
     upto = last[0][0] if last else 0
     params = {"agreement": agreement, "until": until, "known_at": known_at, "upto": upto}
-    types = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+    types = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
     column = "+agreement" if look.sqlite else "agreement"
     with paused():
-        sql = _AMENDMENTS.format(agreement=column, types=types)
-        amendments = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
-        targets = [r.event.target for r in amendments if isinstance(r.event, EventCorrected)]
+        sql = _CORRECTIONS.format(agreement=column, types=types)
+        corrections = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
+        targets = [r.event.target for r in corrections if isinstance(r.event, EventCorrected)]
         found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(_FACTS.format(types=types), params)
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
-    return Replay(amendments, corrected, codec.stored_facts(chunks, skip_replaced=not amendments))
+    return Replay(corrections, corrected, codec.stored_facts(chunks, skip_replaced=not corrections))
 
 
 def _latest(look: Cursor, agreement: str, known_at: dt.datetime) -> tuple[Latest, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tracker.core import snapshot as snapshots
-from tracker.core.events import AMENDMENT_TYPES
+from tracker.core.events import CORRECTION_TYPES
 from tracker.core.gc_pause import paused
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
@@ -82,7 +82,7 @@ def _tail_sql(until: bool, known_at: bool) -> str:
         " FROM events WHERE agreement = :agreement AND version > :after"
     )
     if until:
-        amendments = ", ".join(f"'{t}'" for t in AMENDMENT_TYPES)
+        amendments = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
         sql += f" AND (effective <= :until OR type IN ({amendments}))"
     if known_at:
         sql += " AND recorded_at <= :known_at"

@@ -14,14 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from tracker.core.events import (
-    AMENDMENTS,
+    CORRECTIONS,
     AgreementCreated,
     Event,
     EventCorrected,
     TermEnded,
     TermSet,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.in_force import Needs
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
@@ -57,23 +56,28 @@ def _term(event: Event) -> str | None:
     return CREATED if isinstance(event, AgreementCreated) else getattr(event, "term", None)
 
 
-def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
-    """The index rows of some events: whole groups, or the rows come out short (the log's
-    rule, used on append and by verify; the migration keeps a frozen copy)."""
-    records = list(records)
-    parent = {r.event.id: r.event.target for r in records if isinstance(r.event, AMENDMENTS)}
+def index_rows(records: Sequence[Recorded]) -> list[IndexRow]:
+    """The index rows of some events, in their order: whole groups, or the rows come out
+    short (the log's rule, used on append and by verify; the migration keeps a frozen copy).
+    A fact alone in its group (no retraction or correction aims at it) is indexed under its
+    term as a `set` or a `fact` (a creation as a `group`: its group is always read); each
+    event of a larger group under every term of the group, as a `group`."""
+    parent = {r.event.id: r.event.target for r in records if isinstance(r.event, CORRECTIONS)}
+    grouped = {_root(event_id, parent) for event_id in parent} | parent.keys()
     groups: dict[str, list[Recorded]] = {}
-    for r in records:
-        groups.setdefault(_root(r.event.id, parent), []).append(r)
-    rows: set[IndexRow] = set()
+    rows: list[IndexRow] = []
+    for r in records:  # one pass, no call per plain fact: this is every append's cost
+        event = r.event
+        if grouped and event.id in grouped:
+            groups.setdefault(_root(event.id, parent), []).append(r)
+        elif (term := _term(event)) is not None:
+            kind = "group" if term == CREATED else _kind(event)
+            when = event.effective
+            rows.append((term, r.position, event.agreement, kind, when.first, when.last))
     for members in groups.values():
-        terms = {t for r in members if (t := _term(r.event)) is not None}
-        if len(members) > 1 or CREATED in terms:
-            rows.update(_row(t, r, "group") for t in terms for r in members)
-        elif terms:
-            (r,) = members
-            kind = _kind(r.event)
-            rows.update(_row(t, r, kind) for t in terms)
+        terms = sorted({t for r in members if (t := _term(r.event)) is not None})
+        kind = "group" if len(members) > 1 or CREATED in terms else _kind(members[0].event)
+        rows.extend(_row(t, r, kind) for r in members for t in terms)
     return rows
 
 
@@ -104,29 +108,21 @@ def _root(event_id: str, parent: dict[str, str]) -> str:
 def add(look: Cursor, new: Sequence[Recorded]) -> None:
     """Index events just inserted (in this transaction): a plain fact under its own term;
     a retraction or correction by re-indexing its whole group, which it may extend."""
-    rows: list[IndexRow] = []
-    targets: list[str] = []
-    for r in new:  # one pass, no call per event: this is every append's cost
-        event = r.event
-        if isinstance(event, AMENDMENTS):
-            targets.append(event.target)
-        elif (term := _term(event)) is not None:
-            kind = "group" if term == CREATED else _kind(event)
-            when = event.effective
-            rows.append((term, r.position, event.agreement, kind, when.first, when.last))
-    _insert(look, rows)
+    targets = [r.event.target for r in new if isinstance(r.event, CORRECTIONS)]
+    facts = [r for r in new if not isinstance(r.event, CORRECTIONS)] if targets else new
+    _insert(look, index_rows(facts))
     if targets:
         group = _groups(look, targets)
         look.execute_among(_DELETE, [r.position for r in group])
-        _insert(look, sorted(index_rows(group)))
+        _insert(look, index_rows(group))
 
 
-def _insert(look: Cursor, rows: Sequence[IndexRow]) -> None:
+def _insert(look: Cursor, rows: Iterable[IndexRow]) -> None:
     """Insert index rows straight to the driver, as the log inserts its rows, their dates as
     day numbers."""
-    if not rows:
-        return
     stored = [(t, p, a, k, first.toordinal(), last.toordinal()) for t, p, a, k, first, last in rows]
+    if not stored:
+        return
     if look.sqlite:
         look.insert(_SQLITE_INSERT, stored)
     else:
@@ -230,7 +226,7 @@ def presence(look: Cursor, agreement: str, wanted: Mapping[str, Needs]) -> list[
 def group_terms(look: Cursor, event: Event) -> set[str]:
     """The terms of the group a retraction or correction joins (its target's, and those of
     the events aimed at it): the terms whose standing it may change."""
-    if not isinstance(event, AMENDMENTS):
+    if not isinstance(event, CORRECTIONS):
         return set()
     return {
         t for r in _groups(look, [event.target]) if (t := _term(r.event)) not in (None, CREATED)
@@ -294,10 +290,9 @@ def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str
     first days of the creations left out."""
     logs: dict[str, list[Recorded]] = {a: [] for a in created}
     rows = [row for some in read for row in some]
-    with paused():
-        records = codec.stored_records(row[1:7] for row in rows)
-        for row, record in zip(rows, records, strict=True):
-            logs.setdefault(row[0], []).append(record)
+    records = codec.stored_records(row[1:7] for row in rows)
+    for row, record in zip(rows, records, strict=True):
+        logs.setdefault(row[0], []).append(record)
     return {a: TermLog(created.get(a), _in_log_order(log)) for a, log in logs.items()}
 
 
