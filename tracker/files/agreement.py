@@ -223,19 +223,35 @@ def _stored(path: Path, source: Source) -> StoredSource:
 def ordered(events: Sequence[Event]) -> list[Event]:
     """The events in file order, except that the agreement.created event comes first and an
     event that refers to another comes after it. Unresolvable references are left for the
-    store to reject."""
+    store to reject.
+
+    Placed in rounds: each round, in file order, the events whose reference was placed in an
+    earlier round (or is not in the file); a round with none takes the first event left. Each
+    placed id hands its waiting events to the next round, so a long chain of retractions costs
+    its length (times a sort per round), not its length squared."""
     pending = sorted(events, key=lambda e: not isinstance(e, AgreementCreated))
     ids = {e.id for e in events}
-    placed: set[str] = set()
+    waiting: dict[str, list[int]] = {}
+    ready: list[int] = []
+    for n, event in enumerate(pending):
+        if (d := reference(event)) is None or d not in ids:
+            ready.append(n)
+        else:
+            waiting.setdefault(d, []).append(n)
+    done = [False] * len(pending)
     result: list[Event] = []
-    while pending:
-        ready = [e for e in pending if (d := reference(e)) is None or d in placed or d not in ids]
-        if not ready:
-            ready = pending[:1]
-        ready_ids = {id(e) for e in ready}
-        result.extend(ready)
-        placed.update(e.id for e in ready)
-        pending = [e for e in pending if id(e) not in ready_ids]
+    first_left = 0
+    while len(result) < len(pending):
+        if not ready:  # a cycle: take the first event left, as it stands in the file
+            while done[first_left]:
+                first_left += 1
+            ready = [first_left]
+        released: list[int] = []
+        for n in ready:
+            done[n] = True
+            result.append(pending[n])
+            released.extend(waiting.pop(pending[n].id, ()))
+        ready = sorted(n for n in set(released) if not done[n])
     return result
 
 

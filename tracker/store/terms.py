@@ -62,9 +62,10 @@ def index_rows(records: Iterable[Recorded]) -> set[IndexRow]:
     rule, used on append and by verify; the migration keeps a frozen copy)."""
     records = list(records)
     parent = {r.event.id: r.event.target for r in records if isinstance(r.event, AMENDMENTS)}
+    root = _roots(parent)
     groups: dict[str, list[Recorded]] = {}
     for r in records:
-        groups.setdefault(_root(r.event.id, parent), []).append(r)
+        groups.setdefault(root.get(r.event.id, r.event.id), []).append(r)
     rows: set[IndexRow] = set()
     for members in groups.values():
         terms = {t for r in members if (t := _term(r.event)) is not None}
@@ -91,14 +92,41 @@ def _row(term: str, r: Recorded, kind: str) -> IndexRow:
     return (term, r.position, r.event.agreement, kind, when.first, when.last)
 
 
-def _root(event_id: str, parent: dict[str, str]) -> str:
-    """The fact a chain of retractions and corrections is aimed at (a cycle, which only a
-    damaged log can hold, stops where it closes)."""
-    seen = {event_id}
-    while (up := parent.get(event_id)) is not None and up not in seen:
-        seen.add(up)
-        event_id = up
-    return event_id
+def _roots(parent: dict[str, str]) -> dict[str, str]:
+    """The fact each chain of retractions and corrections is aimed at, for every event that
+    has a parent (a cycle, which only a damaged log can hold, stops where it closes: each
+    member's root is the member aimed at it). Each event is walked once, so a long chain
+    costs its length, not its length squared."""
+    root: dict[str, str] = {}
+    for start in parent:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        event_id = start
+        while event_id not in root and event_id not in on_path:
+            on_path[event_id] = len(path)
+            path.append(event_id)
+            up = parent.get(event_id)
+            if up is None:
+                root.update(dict.fromkeys(path, event_id))
+                break
+            event_id = up
+        else:
+            _settle(path, on_path, event_id, root)
+    return root
+
+
+def _settle(path: list[str], on_path: dict[str, int], met: str, root: dict[str, str]) -> None:
+    """Give the roots of a walk that met an event already settled (it shares that one's root)
+    or came back to one of its own (a cycle: each member's root is the member before it, and
+    the walk's way into the cycle shares its entry's)."""
+    if met in root:
+        root.update(dict.fromkeys(path, root[met]))
+        return
+    entry = on_path[met]
+    cycle = path[entry:]
+    for before, member in zip([cycle[-1], *cycle], cycle, strict=False):
+        root[member] = before
+    root.update(dict.fromkeys(path[:entry], cycle[-1]))
 
 
 def add(look: Cursor, new: Sequence[Recorded]) -> None:
