@@ -4,12 +4,20 @@ the answer is right (benchmarks/growth.py times the same shapes at two sizes).""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
+import pytest
+
+from tracker.core.provenance import QuotedTexts
+from tracker.errors import FileFormatError
 from tracker.service import Tracker
 from tracker.store import terms
 
 LINKS = 3000
+SOURCES = 9  # more than any small cache of normalised texts would hold
+WORDS = 20_000  # of each source text
+CITATIONS = 450
 HEADER = (
     "agreement: chain\n"
     "title: Chain\n"
@@ -55,3 +63,65 @@ def test_chain_roots_in_a_damaged_cycle_stop_where_it_closes() -> None:
     assert terms._roots(parent) == {
         "a": "c", "b": "a", "c": "b", "t": "c", "d": "f", "e": "f", "f": "f"
     }  # fmt: skip
+
+
+def source_words() -> list[list[str]]:
+    """The words of each source text."""
+    rng = random.Random(5)
+    return [[f"w{rng.randrange(3000)}" for _ in range(WORDS)] for _ in range(SOURCES)]
+
+
+def quoting_file(tmp_path: Path, wrong: bool) -> Path:
+    """A file citing SOURCES source texts in turn, CITATIONS times, each quote eight words
+    of its source (the last one altered when `wrong`)."""
+    texts = source_words()
+    for n, words in enumerate(texts):
+        (tmp_path / f"s{n}.txt").write_text(" ".join(words), encoding="utf-8")
+    lines = [
+        "agreement: quoted\ntitle: Quoted\nparties: [{name: A, role: a}]\nsources:\n",
+        *(f"  - {{id: s{n}, title: S{n}, file: s{n}.txt}}\n" for n in range(SOURCES)),
+        "events:\n  - {id: c, type: agreement.created, effective: 2020-01-01, title: Quoted,"
+        " parties: [{name: A, role: a}]}\n",
+    ]
+    for n in range(CITATIONS):
+        words = texts[n % SOURCES]
+        quote = " ".join(words[n * 40 : n * 40 + 8])
+        if wrong and n == CITATIONS - 1:
+            quote = quote.replace(words[n * 40 + 1], "changed", 1)
+        lines.append(
+            f"  - {{id: n{n}, type: note.recorded, effective: 2020-01-02, note: n,"
+            f" sources: [{{source: s{n % SOURCES}, quote: '{quote}'}}]}}\n"
+        )
+    path = tmp_path / "quoted.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_quotes_of_many_sources_cited_in_turn_are_checked(tracker: Tracker, tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    bad = tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+
+    result = tracker.import_file(quoting_file(good, wrong=False))
+    problems = tracker.verify_sources("quoted", good)
+    with pytest.raises(FileFormatError) as raised:
+        tracker.import_file(quoting_file(bad, wrong=True))
+
+    assert (result.written, problems) == (CITATIONS + 1, [])
+    last = CITATIONS - 1
+    passage = " ".join(source_words()[last % SOURCES][last * 40 : last * 40 + 8])
+    assert str(raised.value).endswith(
+        f"event 'n{last}': field sources.0.quote: not in source 's{last % SOURCES}'; "
+        f"closest passage: {passage!r}"
+    )
+
+
+def test_quoted_texts_normalise_a_source_again_when_its_text_changes() -> None:
+    texts = QuotedTexts()
+
+    first = texts.normalised("memo", "Ten  WIDGETS\u2014a day")
+    again = texts.normalised("memo", "Ten  WIDGETS\u2014a day")
+    changed = texts.normalised("memo", "Eleven widgets")
+
+    assert (first, again, changed) == ("ten widgets-a day", "ten widgets-a day", "eleven widgets")

@@ -25,7 +25,7 @@ from tracker.core.events import (
     event_to_dict,
     reference,
 )
-from tracker.core.provenance import bad_citation, sha256
+from tracker.core.provenance import QuotedTexts, bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 from tracker.files import bounded, yamlread, yamlwrite
@@ -126,9 +126,10 @@ def load(path: Path) -> AgreementFile:
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
     amending = not any(isinstance(e, AgreementCreated) for e in events)
+    texts = QuotedTexts()
     for event in events:
         # An amendment file may cite sources stored before it: the import checks those.
-        problem = None if amending else bad_citation(event, by_id)
+        problem = None if amending else bad_citation(event, by_id, texts)
         if problem is not None:
             raise FileFormatError(f"{name}: event {event.id!r}: {problem}")
     return AgreementFile(
