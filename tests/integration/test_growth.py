@@ -125,3 +125,50 @@ def test_quoted_texts_normalise_a_source_again_when_its_text_changes() -> None:
     changed = texts.normalised("memo", "Eleven widgets")
 
     assert (first, again, changed) == ("ten widgets-a day", "ten widgets-a day", "eleven widgets")
+
+
+AMENDMENTS = 800
+DAY0 = dt.date(2000, 1, 1)
+
+
+def amended_file(tmp_path: Path) -> Path:
+    """One term set on DAY0 and amended on each of the AMENDMENTS days after it."""
+    lines = [
+        "agreement: amended\ntitle: Amended\nparties: [{name: A, role: a}]\nevents:\n",
+        f"  - {{id: c, type: agreement.created, effective: {DAY0}, title: Amended,"
+        " parties: [{name: A, role: a}]}\n",
+        f"  - {{id: s, type: term.set, effective: {DAY0}, term: price.unit, summary: Price 0,"
+        " value: {usd: 0}}\n",
+        *(
+            f"  - {{id: a{n}, type: term.amended, effective: {DAY0 + dt.timedelta(days=n)},"
+            f" term: price.unit, summary: Price {n}, changes: {{usd: {n}}}}}\n"
+            for n in range(1, AMENDMENTS + 1)
+        ),
+    ]
+    path = tmp_path / "amended.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_timeline_and_report_of_a_term_amended_many_times(tracker: Tracker, tmp_path: Path) -> None:
+    tracker.import_file(amended_file(tmp_path))
+    last_day = DAY0 + dt.timedelta(days=AMENDMENTS)
+
+    made = tracker.timeline("amended")
+    report = tracker.report("amended", last_day)
+
+    periods = made.periods["price.unit"]
+    assert (len(made.states), len(periods)) == (AMENDMENTS + 1, AMENDMENTS + 1)
+    assert (periods[0].start, periods[0].end, periods[0].state.summary) == (DAY0, DAY0, "Price 0")
+    assert (periods[-1].start, periods[-1].end, periods[-1].ended_by) == (last_day, None, None)
+    assert periods[-1].state.value == {"usd": AMENDMENTS}
+    assert periods[-1].state.events == ("s", *(f"a{n}" for n in range(1, AMENDMENTS + 1)))
+    assert report.states[0].as_of == DAY0 - dt.timedelta(days=1)
+    assert [s.as_of for s in report.states[1:]] == list(made.dates)
+    assert len(report.diffs) == AMENDMENTS + 1  # days before and after each change
+    [change] = report.diffs[(AMENDMENTS, AMENDMENTS + 1)].changes
+    assert (change.change, change.fields, change.events) == (
+        "changed",
+        ("summary", "value.usd"),
+        (f"a{AMENDMENTS}",),
+    )
