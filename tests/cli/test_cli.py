@@ -208,7 +208,21 @@ def test_record_with_a_stale_expected_version_fails_with_one_line(loaded: str) -
     )
 
 
+ORACLE_CHANGES = ("2024-oracle-capacity-earlier-in-2024", "2024-06-11-oracle-capacity-blessing")
+
+
+def retract_oracle_changes(loaded: str) -> list[int]:
+    """Retract the affirmation and the amendment of the Oracle capacity term, which must go
+    before the term.set they apply to; their exit codes."""
+    return [
+        run("retract", change, "--reason", "wrong date", "--effective", "2025-02-01",
+            "--db", loaded).exit_code
+        for change in ORACLE_CHANGES
+    ]  # fmt: skip
+
+
 def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
+    changes = retract_oracle_changes(loaded)
     retracted = run(
         "retract",
         "2024-06-11-oracle-capacity",
@@ -224,7 +238,7 @@ def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
     state = run("state", "--as-of", "2025-01-20", "--format", "json", "--db", loaded)
     log = run("log", "--to", "2024-12-31", "--format", "table", "--db", loaded)
 
-    assert retracted.exit_code == 0
+    assert (changes, retracted.exit_code) == ([0, 0], 0)
     assert list(json.loads(state.stdout)["terms"]) == [
         "agi.clause",
         "api.exclusivity",
@@ -233,6 +247,20 @@ def test_retract_removes_a_term_from_the_state(loaded: str) -> None:
         "revenue.share",
     ]
     assert "[retracted by r1] OpenAI" in log.stdout
+
+
+def test_retracting_a_term_set_before_its_amendment_is_refused_naming_it(loaded: str) -> None:
+    run("retract", ORACLE_CHANGES[0], "--reason", "wrong date", "--db", loaded)
+
+    retracted = run("retract", "2024-06-11-oracle-capacity", "--reason", "wrong date",
+                    "--effective", "2025-02-01", "--id", "r0", "--db", loaded)  # fmt: skip
+
+    assert (retracted.exit_code, retracted.stderr) == (
+        1,
+        "Error: event 'r0': this event.retracted leaves term.amended "
+        "'2024-06-11-oracle-capacity-blessing' of 2024-06-11 applying to term "
+        "'cloud.third_party_capacity' when it is not in force; retract that event first\n",
+    )
 
 
 def test_agreement_may_be_omitted_only_when_there_is_one(loaded: str, tmp_path: Path) -> None:
@@ -528,6 +556,7 @@ def test_explain_lists_the_chain_behind_a_term(loaded: str) -> None:
 
 
 def test_explain_table_marks_a_retracted_event_with_its_reason(loaded: str) -> None:
+    retract_oracle_changes(loaded)
     run(
         "retract",
         "2024-06-11-oracle-capacity",

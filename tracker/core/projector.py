@@ -280,6 +280,34 @@ def term_state(live: Live) -> TermState:
     )
 
 
+def term_state_after(before: TermState, live: Live) -> TermState:
+    """`term_state(live)` from `before`, the state of the same term.set with all but the last
+    of `live.later`: a caller that follows a term fact by fact pays for the last fact only,
+    not for every amendment since the term.set."""
+    applied = live.later[-1]
+    later = applied.fact
+    changed = dict(before.fields)
+    events, summary, affirmed_by = before.events, before.summary, before.affirmed_by
+    if isinstance(later, TermAffirmed):
+        affirmed_by = (*affirmed_by, *applied.events)
+    elif isinstance(later, TermAmended):
+        changed = _amend(changed, later, applied.events)
+        events = (*events, *applied.events)
+        summary = later.summary if later.summary is not None else summary
+    certainty = weakest({f.certainty for f in changed.values()} or {_set_of(live).certainty})
+    return replace(
+        before,
+        summary=summary,
+        value=MappingProxyType({k: f.value for k, f in changed.items()}),
+        certainty=certainty,
+        events=events,
+        sources=tuple(dict.fromkeys((*before.sources, *_supporting(later.sources)))),
+        citations=(*before.citations, *later.sources),
+        fields=MappingProxyType(changed),
+        affirmed_by=affirmed_by,
+    )
+
+
 def fields_after(
     fields: Mapping[str, T], amendment: TermAmended, made: Callable[[JsonValue], T]
 ) -> dict[str, T]:

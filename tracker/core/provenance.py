@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import heapq
 import re
@@ -48,10 +47,21 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_TRANSLATE)).strip().casefold()
 
 
-@functools.lru_cache(maxsize=8)
-def _normalised_text(text: str) -> str:
-    """A source text normalised once, however many quotes are checked against it."""
-    return normalise(text)
+class QuotedTexts:
+    """Source texts as quotes are compared, each normalised once however many quotes are
+    checked against it, and whatever the number of sources: made for one check and passed
+    along to each citation's, so that the texts are held no longer than the check."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[str, str]] = {}  # source -> (text, normalised text)
+
+    def normalised(self, source: str, text: str) -> str:
+        """The text of `source`, normalised (again only if the source now has another)."""
+        kept = self._kept.get(source)
+        if kept is None or kept[0] is not text:
+            kept = (text, normalise(text))
+            self._kept[source] = kept
+        return kept[1]
 
 
 def sha256(text: str) -> str:
@@ -59,10 +69,10 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def quote_found(quote: str, text: str) -> bool:
+def quote_found(quote: str, text: str, normalised: str | None = None) -> bool:
     """Whether the quote occurs in the text, up to normalisation (linear: one substring
-    search in the text normalised once)."""
-    return normalise(quote) in _normalised_text(text)
+    search in the normalised text, given when the caller has it)."""
+    return normalise(quote) in (normalise(text) if normalised is None else normalised)
 
 
 def _word(word: str) -> str:
@@ -94,9 +104,10 @@ def _overlaps(tokens: Sequence[str], wanted: Counter[str], size: int) -> dict[in
     return scores or {0: 0}
 
 
-def closest_passage(quote: str, text: str) -> str:
+def closest_passage(quote: str, text: str, normalised: str | None = None) -> str:
     """The passage of the text (as many words as the quote) most like the quote: the windows
-    sharing the most words with it, then the most similar of those (bounded work)."""
+    sharing the most words with it, then the most similar of those (bounded work). The
+    normalised text may be given, when the caller has it."""
     import difflib  # only a failed quote needs it; it is slow to import
 
     words = text.split()
@@ -104,7 +115,7 @@ def closest_passage(quote: str, text: str) -> str:
     if len(words) <= size:
         return " ".join(words)
     wanted = Counter(_key(_word(w)) for w in quote.split())
-    tokens = _normalised_text(text).split()
+    tokens = (normalise(text) if normalised is None else normalised).split()
     if len(tokens) != len(words):  # normalising moved a word boundary: go word by word
         tokens = [_word(w) for w in words]
     scores = _overlaps(tokens, wanted, size)
@@ -129,9 +140,13 @@ def citations_of(event: Event) -> tuple[Citation, ...]:
     return event.sources
 
 
-def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | None:
+def bad_citation(
+    event: Event, sources: Mapping[str, StoredSource], texts: QuotedTexts | None = None
+) -> str | None:
     """What is wrong with the first citation of an event that fails: an unknown source, or a
-    quote its source's stored text does not contain (with the closest passage)."""
+    quote its source's stored text does not contain (with the closest passage). A check of
+    many events passes the same `texts` to each, so each source text is normalised once."""
+    texts = QuotedTexts() if texts is None else texts
     for i, citation in enumerate(citations_of(event)):
         if citation.source not in sources:
             return f"field sources.{i}.source: unknown source {citation.source!r}"
@@ -139,7 +154,7 @@ def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | Non
             return f"field sources.{i}.relays: unknown source {citation.relays!r}"
         if citation.quote is not None and not normalise(citation.quote):
             return f"field sources.{i}.quote: a quote cannot be empty or only whitespace"
-        problem = unverifiable_quote(citation, sources)
+        problem = unverifiable_quote(citation, sources, texts)
         if problem is not None:
             return (
                 f"field sources.{i}.quote: not in source {citation.source!r}; "
@@ -149,15 +164,18 @@ def bad_citation(event: Event, sources: Mapping[str, StoredSource]) -> str | Non
 
 
 def unverifiable_quote(
-    citation: Citation, sources: Mapping[str, StoredSource]
+    citation: Citation, sources: Mapping[str, StoredSource], texts: QuotedTexts | None = None
 ) -> tuple[str, str] | None:
-    """(quote, closest passage) when a citation's quote is not in its source's stored text."""
+    """(quote, closest passage) when a citation's quote is not in its source's stored text
+    (normalised through `texts`, given by a check of many citations)."""
     stored = sources.get(citation.source)
     if citation.quote is None or stored is None or stored.text is None:
         return None
-    if quote_found(citation.quote, stored.text):
+    texts = QuotedTexts() if texts is None else texts
+    normalised = texts.normalised(citation.source, stored.text)
+    if quote_found(citation.quote, stored.text, normalised):
         return None
-    return citation.quote, closest_passage(citation.quote, stored.text)
+    return citation.quote, closest_passage(citation.quote, stored.text, normalised)
 
 
 def root(source: str, sources: Mapping[str, StoredSource]) -> str:

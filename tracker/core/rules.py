@@ -21,7 +21,7 @@ from tracker.core.events import (
 )
 from tracker.core.in_force import Needs
 from tracker.core.placement import check_not_before, check_whole_log, needs_whole_log
-from tracker.core.provenance import bad_citation, citations_of
+from tracker.core.provenance import QuotedTexts, bad_citation, citations_of
 from tracker.core.state import Recorded
 from tracker.errors import EventConflictError, InvalidEventError
 
@@ -204,8 +204,9 @@ def check_citations(events: Sequence[Event], sources: Mapping[str, StoredSource]
     """Raise InvalidEventError for the first event whose citations name an unknown source,
     quote what its source's stored text does not hold, or leave unquoted a source whose text
     is stored (quote it, so that the claim can be checked)."""
+    texts = QuotedTexts()  # each source text normalised once, however many quote it
     for event in events:
-        problem = bad_citation(event, sources) or _missing_quote(event, sources)
+        problem = bad_citation(event, sources, texts) or _missing_quote(event, sources)
         if problem is not None:
             raise InvalidEventError(f"event {event.id!r}: {problem}")
 

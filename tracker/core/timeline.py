@@ -1,15 +1,26 @@
 """An agreement over time: the state on every date anything changed, and each term's periods
-in force between those dates."""
+in force between those dates; the states on many dates in one fold (`states_on`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tracker.core.dates import When, next_day
 from tracker.core.events import Certainty, ProposalResolved, TermSet
-from tracker.core.projector import known, project, resolve
+from tracker.core.gc_pause import paused
+from tracker.core.projector import (
+    Fold,
+    Live,
+    Resolved,
+    advance,
+    fold,
+    known,
+    resolve,
+    term_state,
+    term_state_after,
+)
 from tracker.core.state import AgreementState, Coverage, Proposal, Recorded, TermState
 
 ONE_DAY = dt.timedelta(days=1)
@@ -62,11 +73,11 @@ class Timeline:
         return self.states[-1].title if self.states else None
 
 
-def change_dates(records: Sequence[Recorded], known_at: dt.datetime | None) -> list[dt.date]:
+def change_dates(resolution: Resolved) -> list[dt.date]:
     """Every date on which the state may differ from the day before: the effective date of
     each fact that counts, and the day after each expiry."""
     days: set[dt.date] = set()
-    for applied in resolve(known(records, known_at)).facts:
+    for applied in resolution.facts:
         days.add(applied.fact.effective.last)
         if isinstance(applied.fact, TermSet) and applied.fact.expires is not None:
             after = next_day(applied.fact.expires.last)
@@ -101,18 +112,14 @@ def _periods(
     return {key: tuple(periods[key]) for key in sorted(periods)}
 
 
-def _whens(records: Sequence[Recorded], known_at: dt.datetime | None) -> dict[str, When]:
+def _whens(resolution: Resolved) -> dict[str, When]:
     """The date of every fact that counts, as written, by the ids that shaped it."""
-    return {
-        e: applied.fact.effective
-        for applied in resolve(known(records, known_at)).facts
-        for e in applied.events
-    }
+    return {e: applied.fact.effective for applied in resolution.facts for e in applied.events}
 
 
-def _marks(records: Sequence[Recorded], known_at: dt.datetime | None) -> tuple[Mark, ...]:
+def _marks(resolution: Resolved) -> tuple[Mark, ...]:
     """The facts that count, each with its date and the term it is about."""
-    facts = [a.fact for a in resolve(known(records, known_at)).facts]
+    facts = [a.fact for a in resolution.facts]
     proposed = {f.id: getattr(f, "term", None) for f in facts}
     return tuple(
         Mark(
@@ -132,15 +139,110 @@ def timeline(
     agreement: str, records: Sequence[Recorded], known_at: dt.datetime | None = None
 ) -> Timeline:
     """The agreement's timeline, as known at `known_at`."""
-    states = tuple(
-        project(agreement, records, d, known_at) for d in change_dates(records, known_at)
-    )
+    resolution = resolve(known(records, known_at))
+    states = tuple(states_on(agreement, resolution, change_dates(resolution), known_at))
     proposals = () if not states else (*states[-1].pending.values(), *states[-1].resolved.values())
     return Timeline(
         agreement,
         known_at,
         states,
-        _periods(states, _whens(records, known_at)),
+        _periods(states, _whens(resolution)),
         tuple(sorted(proposals, key=lambda p: (p.since.key, p.event))),
-        _marks(records, known_at),
+        _marks(resolution),
+    )
+
+
+def states_on(
+    agreement: str, resolution: Resolved, days: Iterable[dt.date], known_at: dt.datetime | None
+) -> list[AgreementState]:
+    """The states on `days` (in ascending order), each as `state_of` gives it, from one fold
+    over the facts in date order: a fact that had surely come by one day is applied once, for
+    it and every later day, instead of once per day. Each day's state is finished on a copy
+    of that fold, with the facts that may have come by then (their dates still open)."""
+    facts = resolution.facts  # by the day each had surely come: those by a day come first
+    by_first = sorted(range(len(facts)), key=lambda i: facts[i].fact.effective.first)
+    running, terms = Fold(), _TermStates()
+    applied = begun = 0  # facts[:applied] are in `running`; by_first[:begun] began by the day
+    open_: list[int] = []  # the facts begun and not applied, in log order
+    states = []
+    with paused():
+        for day in days:
+            start = applied
+            while applied < len(facts) and facts[applied].fact.effective.last <= day:
+                applied += 1
+            advance(running, facts[start:applied])
+            new = begun
+            while begun < len(facts) and facts[by_first[begun]].fact.effective.first <= day:
+                begun += 1
+            open_ = sorted(i for i in (*open_, *by_first[new:begun]) if i >= applied)
+            result = fold([facts[i] for i in open_], day, _copy(running))
+            states.append(_state(agreement, result, terms, resolution, day, known_at))
+    return states
+
+
+def _copy(running: Fold) -> Fold:
+    """A fold to finish for one day, leaving the running one as it is."""
+    return replace(
+        running,
+        terms=dict(running.terms),
+        pending=dict(running.pending),
+        resolved=dict(running.resolved),
+        ended=dict(running.ended),
+        possible=dict(running.possible),
+    )
+
+
+class _TermStates:
+    """The terms in force as values, each built once: a term unchanged since the day before
+    keeps its value, and one amended or affirmed since is built from it."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Live, TermState]] = {}
+
+    def of(self, terms: Mapping[str, Live]) -> dict[str, TermState]:
+        """The terms' values, by key in order (as `Fold.term_states` gives them)."""
+        values = {}
+        for key in sorted(terms):
+            live, kept = terms[key], self._kept.get(key)
+            if kept is not None and kept[0] is live:
+                value = kept[1]
+            elif kept is not None and _follows(live, kept[0]):
+                value = term_state_after(kept[1], live)
+            else:
+                value = term_state(live)
+            self._kept[key] = (live, value)
+            values[key] = value
+        return values
+
+
+def _follows(live: Live, before: Live) -> bool:
+    """Whether `live` is `before` and one amendment or affirmation more."""
+    return (
+        live.set is before.set
+        and len(live.later) == len(before.later) + 1
+        and live.later[:-1] == before.later
+    )
+
+
+def _state(
+    agreement: str,
+    result: Fold,
+    terms: _TermStates,
+    resolution: Resolved,
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+) -> AgreementState:
+    """The state a finished fold gives, as `state_of` makes it."""
+    return AgreementState(
+        agreement=agreement,
+        as_of=as_of,
+        known_at=known_at,
+        title=result.title,
+        parties=result.parties,
+        terms=terms.of(result.terms),
+        pending=result.pending,
+        resolved=result.resolved,
+        ended=result.ended,
+        possible=result.possible,
+        retracted=resolution.retracted,
     )

@@ -3,15 +3,17 @@ them: a page that answers for any picked day from these gives what the commands 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.core.dates import next_day
-from tracker.core.diff import StateDiff, diff_across
-from tracker.core.events import TermSet
-from tracker.core.projector import Resolved, known, resolve, state_of
+from tracker.core.diff import StateDiff, diff, diff_across
+from tracker.core.events import TermAffirmed, TermSet
+from tracker.core.projector import Applied, Resolved, known, resolve
 from tracker.core.state import AgreementState, Recorded
+from tracker.core.timeline import states_on
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -58,11 +60,27 @@ def turns(
     resolution = resolve(known(records, known_at))
     days = turning_days(resolution)
     days = [days[0] - ONE_DAY, *days] if days else [today]
-    states = tuple(state_of(agreement, resolution, d, known_at) for d in days)
+    states = tuple(states_on(agreement, resolution, days, known_at))
     n = len(states)
-    pairs = (
-        [(i, j) for i in range(n) for j in range(i + 1, n)]
-        if n <= all_pairs_up_to
-        else [(i, i + 1) for i in range(n - 1)]
+    if n <= all_pairs_up_to:
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        return Turns(
+            states, {(i, j): diff_across(resolution, states[i], states[j]) for i, j in pairs}
+        )
+    ways = _ways(resolution, days)
+    return Turns(
+        states, {(i, i + 1): diff(states[i], states[i + 1], ways[i + 1]) for i in range(n - 1)}
     )
-    return Turns(states, {(i, j): diff_across(resolution, states[i], states[j]) for i, j in pairs})
+
+
+def _ways(resolution: Resolved, days: Sequence[dt.date]) -> list[list[Applied]]:
+    """The facts dated between each day and the day before it in `days` (none for the first),
+    as `diff_across` takes them for two consecutive days, from one pass over the facts: each
+    falls between the two days around its last day."""
+    ways: list[list[Applied]] = [[] for _ in days]
+    for applied in resolution.facts:
+        fact, when = applied.fact, applied.fact.effective
+        i = bisect.bisect_left(days, when.last)
+        if 0 < i < len(days) and (not isinstance(fact, TermAffirmed) or days[i - 1] < when.first):
+            ways[i].append(applied)
+    return ways

@@ -25,7 +25,7 @@ from tracker.core.events import (
     event_to_dict,
     reference,
 )
-from tracker.core.provenance import bad_citation, sha256
+from tracker.core.provenance import QuotedTexts, bad_citation, sha256
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 from tracker.files import bounded, yamlread, yamlwrite
@@ -126,9 +126,10 @@ def load(path: Path) -> AgreementFile:
     sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
     amending = not any(isinstance(e, AgreementCreated) for e in events)
+    texts = QuotedTexts()
     for event in events:
         # An amendment file may cite sources stored before it: the import checks those.
-        problem = None if amending else bad_citation(event, by_id)
+        problem = None if amending else bad_citation(event, by_id, texts)
         if problem is not None:
             raise FileFormatError(f"{name}: event {event.id!r}: {problem}")
     return AgreementFile(
@@ -223,19 +224,35 @@ def _stored(path: Path, source: Source) -> StoredSource:
 def ordered(events: Sequence[Event]) -> list[Event]:
     """The events in file order, except that the agreement.created event comes first and an
     event that refers to another comes after it. Unresolvable references are left for the
-    store to reject."""
+    store to reject.
+
+    Placed in rounds: each round, in file order, the events whose reference was placed in an
+    earlier round (or is not in the file); a round with none takes the first event left. Each
+    placed id hands its waiting events to the next round, so a long chain of retractions costs
+    its length (times a sort per round), not its length squared."""
     pending = sorted(events, key=lambda e: not isinstance(e, AgreementCreated))
     ids = {e.id for e in events}
-    placed: set[str] = set()
+    waiting: dict[str, list[int]] = {}
+    ready: list[int] = []
+    for n, event in enumerate(pending):
+        if (d := reference(event)) is None or d not in ids:
+            ready.append(n)
+        else:
+            waiting.setdefault(d, []).append(n)
+    done = [False] * len(pending)
     result: list[Event] = []
-    while pending:
-        ready = [e for e in pending if (d := reference(e)) is None or d in placed or d not in ids]
-        if not ready:
-            ready = pending[:1]
-        ready_ids = {id(e) for e in ready}
-        result.extend(ready)
-        placed.update(e.id for e in ready)
-        pending = [e for e in pending if id(e) not in ready_ids]
+    first_left = 0
+    while len(result) < len(pending):
+        if not ready:  # a cycle: take the first event left, as it stands in the file
+            while done[first_left]:
+                first_left += 1
+            ready = [first_left]
+        released: list[int] = []
+        for n in ready:
+            done[n] = True
+            result.append(pending[n])
+            released.extend(waiting.pop(pending[n].id, ()))
+        ready = sorted(n for n in set(released) if not done[n])
     return result
 
 

@@ -80,12 +80,12 @@ class Admin(Base):
     def verify_sources(self, agreement: str, folder: Path | None = None) -> list[str]:
         """What no longer matches: stored texts against their hashes (and the files in
         `folder`), and every stored quote against its source's text."""
-        from tracker.core.provenance import bad_citation
+        from tracker.core.provenance import QuotedTexts, bad_citation
 
-        sources = self.sources(agreement)
+        sources, texts = self.sources(agreement), QuotedTexts()
         problems = [p for s in sources.values() if (p := _text_problem(s, folder)) is not None]
         for record in self.store.read(agreement):
-            problem = bad_citation(record.event, sources)
+            problem = bad_citation(record.event, sources, texts)
             if problem is not None:
                 problems.append(f"event {record.event.id!r}: {problem}")
         return problems

@@ -63,13 +63,14 @@ def index_rows(records: Sequence[Recorded]) -> list[IndexRow]:
     term as a `set` or a `fact` (a creation as a `group`: its group is always read); each
     event of a larger group under every term of the group, as a `group`."""
     parent = {r.event.id: r.event.target for r in records if isinstance(r.event, CORRECTIONS)}
-    grouped = {_root(event_id, parent) for event_id in parent} | parent.keys()
+    root = _roots(parent)
+    grouped = set(root.values()) | parent.keys()
     groups: dict[str, list[Recorded]] = {}
     rows: list[IndexRow] = []
     for r in records:  # one pass, no call per plain fact: this is every append's cost
         event = r.event
         if grouped and event.id in grouped:
-            groups.setdefault(_root(event.id, parent), []).append(r)
+            groups.setdefault(root.get(event.id, event.id), []).append(r)
         elif (term := _term(event)) is not None:
             kind = "group" if term == CREATED else _kind(event)
             when = event.effective
@@ -95,14 +96,41 @@ def _row(term: str, r: Recorded, kind: str) -> IndexRow:
     return (term, r.position, r.event.agreement, kind, when.first, when.last)
 
 
-def _root(event_id: str, parent: dict[str, str]) -> str:
-    """The fact a chain of retractions and corrections is aimed at (a cycle, which only a
-    damaged log can hold, stops where it closes)."""
-    seen = {event_id}
-    while (up := parent.get(event_id)) is not None and up not in seen:
-        seen.add(up)
-        event_id = up
-    return event_id
+def _roots(parent: dict[str, str]) -> dict[str, str]:
+    """The fact each chain of retractions and corrections is aimed at, for every event that
+    has a parent (a cycle, which only a damaged log can hold, stops where it closes: each
+    member's root is the member aimed at it). Each event is walked once, so a long chain
+    costs its length, not its length squared."""
+    root: dict[str, str] = {}
+    for start in parent:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        event_id = start
+        while event_id not in root and event_id not in on_path:
+            on_path[event_id] = len(path)
+            path.append(event_id)
+            up = parent.get(event_id)
+            if up is None:
+                root.update(dict.fromkeys(path, event_id))
+                break
+            event_id = up
+        else:
+            _settle(path, on_path, event_id, root)
+    return root
+
+
+def _settle(path: list[str], on_path: dict[str, int], met: str, root: dict[str, str]) -> None:
+    """Give the roots of a walk that met an event already settled (it shares that one's root)
+    or came back to one of its own (a cycle: each member's root is the member before it, and
+    the walk's way into the cycle shares its entry's)."""
+    if met in root:
+        root.update(dict.fromkeys(path, root[met]))
+        return
+    entry = on_path[met]
+    cycle = path[entry:]
+    for before, member in zip([cycle[-1], *cycle], cycle, strict=False):
+        root[member] = before
+    root.update(dict.fromkeys(path[:entry], cycle[-1]))
 
 
 def add(look: Cursor, new: Sequence[Recorded]) -> None:
