@@ -12,13 +12,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracker.core.events import AgreementCreated, Citation, Event, Party, TermSet
+from tracker.core.events import (
+    AgreementCreated,
+    Citation,
+    Event,
+    Party,
+    Source,
+    StoredSource,
+    TermSet,
+)
 from tracker.service import Tracker
 from tracker.store.log import EventStore
 
 START = dt.date(2000, 1, 1)
 LATE = dt.date(2099, 12, 31)
 SOURCE = "bench-source"
+# The source every change cites, stored with each agreement's creation (a citation must name
+# a stored source).
+STORED_SOURCE = StoredSource(source=Source(id=SOURCE, title="Benchmark source"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +158,9 @@ def percentile(values: Sequence[float], q: float) -> float:
 def medians(samples: dict[str, list[float]], scale: float = 1.0) -> list[float]:
     """Each system's median, in the dict's order (tracker, peer, limit), times `scale`."""
     return [median(values) * scale for values in samples.values()]
+
+
+def sources_for(events: Sequence[Event]) -> tuple[StoredSource, ...]:
+    """The sources to store with a batch: the cited one, with the batch that creates the
+    agreement."""
+    return (STORED_SOURCE,) if events and isinstance(events[0], AgreementCreated) else ()

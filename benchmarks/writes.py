@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from figures import info
-from workload import START, contents, plain_row, timed, tracker_events, writer
+from workload import (
+    START,
+    STORED_SOURCE,
+    contents,
+    plain_row,
+    sources_for,
+    timed,
+    tracker_events,
+    writer,
+)
 
 from tracker.store.log import EventStore
 
@@ -49,7 +58,9 @@ def append_tracker(store: EventStore, agreement: str, count: int) -> float:
     seconds = 0.0
     for first in range(0, count, BATCH):
         events = tracker_events(agreement, first, min(BATCH, count - first), KEYS, 10)
-        seconds += timed(lambda events=events: store.append(agreement, events))
+        seconds += timed(
+            lambda events=events: store.append(agreement, events, sources=sources_for(events))
+        )
     return seconds
 
 
@@ -95,7 +106,7 @@ def build_long(files: Files, count: int) -> tuple[float, float, float]:
 
 def singles_tracker(store: EventStore, agreement: str, count: int) -> float:
     """Append `count` events one per transaction, each with its expected version; seconds."""
-    store.append(agreement, tracker_events(agreement, 0, 1, KEYS, 1))
+    store.append(agreement, tracker_events(agreement, 0, 1, KEYS, 1), sources=[STORED_SOURCE])
     events = tracker_events(agreement, 1, count, KEYS, 1)
     seconds = 0.0
     for version, event in enumerate(events, start=1):
@@ -134,7 +145,12 @@ def build_many(files: Files, names: Sequence[str], per: int) -> None:
 
     with writer(url_of(files.tracker)) as tracker:
         store = tracker.store
-        seconds = timed(lambda: [store.append(n, tracker_events(n, 0, per, 10, 1)) for n in names])
+        seconds = timed(
+            lambda: [
+                store.append(n, tracker_events(n, 0, per, 10, 1), sources=[STORED_SOURCE])
+                for n in names
+            ]
+        )
     info(f"tracker built {len(names) * per:,} events in {seconds:.1f} s (events made too)")
     with peer.closing(peer.open_sqlite(str(files.peer))) as app:
 

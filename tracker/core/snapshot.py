@@ -26,7 +26,6 @@ from tracker.core.events import (
     Party,
     Resolution,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.projector import (
     Applied,
     Fold,
@@ -119,10 +118,9 @@ def take(agreement: str, records: list[Recorded]) -> Snapshot | None:
     """The snapshot of a whole log (in log order) at its last version; None for no facts."""
     if not records:
         return None
-    with paused():
-        resolution = resolve(records)
-        state = Fold()
-        cutoff = advance(state, resolution.facts)
+    resolution = resolve(records)
+    state = Fold()
+    cutoff = advance(state, resolution.facts)
     if cutoff is None:
         return None
     corrected = frozenset(resolution.corrected_by)
@@ -137,8 +135,7 @@ def extend(snapshot: Snapshot, tail: list[Recorded]) -> Snapshot | None:
         return snapshot
     if not covers(snapshot, tail):
         return None
-    with paused():
-        cutoff = advance(snapshot.fold, resolve(tail).facts)
+    cutoff = advance(snapshot.fold, resolve(tail).facts)
     cutoff = snapshot.cutoff if cutoff is None else max(cutoff, snapshot.cutoff)
     return Snapshot(
         snapshot.agreement,
@@ -186,10 +183,9 @@ def state_from(
     tail = known(tail, known_at)
     if not covers(snapshot, tail):
         return None
-    with paused():
-        facts = resolve(tail).facts
-        resolution = Resolved(facts, snapshot.retracted, {})
-        return state_of(snapshot.agreement, resolution, as_of, known_at, snapshot.fold)
+    facts = resolve(tail).facts
+    resolution = Resolved(facts, snapshot.retracted, {})
+    return state_of(snapshot.agreement, resolution, as_of, known_at, snapshot.fold)
 
 
 def dumps(snapshot: Snapshot) -> str:

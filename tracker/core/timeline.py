@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 
 from tracker.core.dates import When, next_day
 from tracker.core.events import Certainty, ProposalResolved, TermSet
-from tracker.core.gc_pause import paused
 from tracker.core.projector import (
     Fold,
     Live,
@@ -165,18 +164,17 @@ def states_on(
     applied = begun = 0  # facts[:applied] are in `running`; by_first[:begun] began by the day
     open_: list[int] = []  # the facts begun and not applied, in log order
     states = []
-    with paused():
-        for day in days:
-            start = applied
-            while applied < len(facts) and facts[applied].fact.effective.last <= day:
-                applied += 1
-            advance(running, facts[start:applied])
-            new = begun
-            while begun < len(facts) and facts[by_first[begun]].fact.effective.first <= day:
-                begun += 1
-            open_ = sorted(i for i in (*open_, *by_first[new:begun]) if i >= applied)
-            result = fold([facts[i] for i in open_], day, _copy(running))
-            states.append(_state(agreement, result, terms, resolution, day, known_at))
+    for day in days:
+        start = applied
+        while applied < len(facts) and facts[applied].fact.effective.last <= day:
+            applied += 1
+        advance(running, facts[start:applied])
+        new = begun
+        while begun < len(facts) and facts[by_first[begun]].fact.effective.first <= day:
+            begun += 1
+        open_ = sorted(i for i in (*open_, *by_first[new:begun]) if i >= applied)
+        result = fold([facts[i] for i in open_], day, _copy(running))
+        states.append(_state(agreement, result, terms, resolution, day, known_at))
     return states
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from tracker.core.events import (
     term_of,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.projector import known, one_term, project, replay, resolve
 from tracker.core.snapshot import state_from
 from tracker.core.state import (
@@ -123,12 +122,11 @@ class Queries(Base):
         known_at = known_at or self.store.clock()
         logs = self.store.read_term(key, as_of, known_at)
         entries = []
-        with paused():
-            for agreement in sorted(logs):
-                created, records = logs[agreement]
-                term, ended, possible = one_term(key, records, created, as_of, known_at)
-                if term or ended or possible:
-                    entries.append(TermEntry(agreement, term, ended, possible))
+        for agreement in sorted(logs):
+            created, records = logs[agreement]
+            term, ended, possible = one_term(key, records, created, as_of, known_at)
+            if term or ended or possible:
+                entries.append(TermEntry(agreement, term, ended, possible))
         if not entries:
             self._require_term(None, key, known_at)
         reaches = self.store.read_reaches([e.agreement for e in entries], known_at)

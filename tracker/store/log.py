@@ -27,7 +27,6 @@ from tracker.core.events import (
     StoredSource,
     reference,
 )
-from tracker.core.gc_pause import paused
 from tracker.core.in_force import Needs
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
@@ -400,7 +399,7 @@ class EventStore:
         retraction and correction and what they target), recorded by `known_at`."""
         sql = _read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
-        with self._reading() as look, paused():
+        with self._reading() as look:
             return codec.stored_records(look.rows(sql, params))
 
     def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
@@ -468,7 +467,7 @@ class EventStore:
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
-        with self._reading() as look, paused():
+        with self._reading() as look:
             return codec.stored_records(look.rows(_AFTER, {"after": after, "limit": limit}))
 
     def agreements(self) -> list[str]:
@@ -535,11 +534,10 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     params = {"agreement": agreement, "until": until, "known_at": known_at, "upto": upto}
     types = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
     column = "+agreement" if look.sqlite else "agreement"
-    with paused():
-        sql = _CORRECTIONS.format(agreement=column, types=types)
-        corrections = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
-        targets = [r.event.target for r in corrections if isinstance(r.event, EventCorrected)]
-        found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
+    sql = _CORRECTIONS.format(agreement=column, types=types)
+    corrections = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
+    targets = [r.event.target for r in corrections if isinstance(r.event, EventCorrected)]
+    found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(_FACTS.format(types=types), params)
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.

@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 
 from tracker.core import snapshot as snapshots
 from tracker.core.events import CORRECTION_TYPES
-from tracker.core.gc_pause import paused
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
@@ -104,8 +103,7 @@ def _tail(
     if not all(snapshots.may_follow(snapshot.cutoff, r[1], day(r[6])) for r in rows):
         return None
 
-    with paused():
-        return codec.stored_records(r[:6] for r in rows)
+    return codec.stored_records(r[:6] for r in rows)
 
 
 def for_state(
