@@ -76,7 +76,7 @@ class AgreementFile:
         return Batch(self.agreement, self.events, self.sources)
 
 
-def read_text(path: Path, what: str, limit: int = 0, kind: str = "a source text") -> str:
+def read_source_text(path: Path, what: str, limit: int = 0, kind: str = "a source text") -> str:
     """A file's UTF-8 text, at most `limit` bytes (MAX_SOURCE_BYTES by default), read with a
     count; `what` names it in the one-line FileFormatError of a failure."""
     try:
@@ -217,7 +217,7 @@ def _stored(path: Path, source: Source) -> StoredSource:
     text_path = inside(path.parent, source.file)
     if text_path is None:
         raise FileFormatError(f"{where}: {source.file!r} is outside its folder")
-    text = read_text(text_path, f"{where}: {source.file!r}")
+    text = read_source_text(text_path, f"{where}: {source.file!r}")
     return StoredSource(source=source, text=text, sha256=sha256(text))
 
 

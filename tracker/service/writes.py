@@ -124,14 +124,14 @@ class Writes(Base):
 
         from tracker.core.events import Source
         from tracker.core.wording import describe
-        from tracker.files.agreement import read_text
+        from tracker.files.agreement import read_source_text
 
         self.store.require(agreement)
         try:
             source = Source.model_validate({**fields, "file": text.name if text else None})
         except ValidationError as e:
             raise InvalidEventError(f"source: {describe(e, Source)}") from e
-        body = read_text(text, str(text)) if text is not None else None
+        body = read_source_text(text, str(text)) if text is not None else None
         stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
         written = source.id not in self.sources(agreement)
         self.store.append(agreement, [], sources=[stored])
