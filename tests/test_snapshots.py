@@ -12,12 +12,11 @@ from click.testing import CliRunner
 
 from tests.conftest import RECORD, Clock, whole_log_state
 from tracker.cli.app import cli
-from tracker.core import snapshot as core_snapshot
 from tracker.core.events import event_from_dict
 from tracker.core.state import AgreementState
 from tracker.errors import NotFoundError
 from tracker.service import Tracker
-from tracker.store import engines, snapshots
+from tracker.store import engines, snapshot_format, snapshots
 from tracker.store.log import Replay
 from tracker.store.tables import snapshots_table
 
@@ -188,7 +187,7 @@ def test_a_snapshot_that_reads_back_but_is_of_another_agreement_is_ignored(
     body = row["body"].replace(f'"agreement":"{AGREEMENT}",', '"agreement":"other",', 1)
     head = shipped.store.read(AGREEMENT)[-1]
     head_hash = _head_hash(shipped, head.version)
-    digest = core_snapshot.digest(AGREEMENT, row["version"], row["cutoff"], head_hash, body)
+    digest = snapshot_format.digest(AGREEMENT, row["version"], row["cutoff"], head_hash, body)
     _set_row(shipped, body=body, digest=digest)
 
     assert not _uses_snapshot(shipped, LATE)

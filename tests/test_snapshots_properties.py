@@ -15,12 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import whole_log_state
-from tracker.core import snapshot as core_snapshot
 from tracker.core.events import event_from_dict
 from tracker.core.state import AgreementState
 from tracker.errors import TrackerError
 from tracker.service import Tracker
-from tracker.store import snapshots
+from tracker.store import snapshot_format, snapshots
 from tracker.store.log import EventStore
 from tracker.store.tables import snapshots_table
 
@@ -171,8 +170,8 @@ def test_every_state_is_the_same_with_and_without_snapshots(
     assert without == held
     if stored is not None:  # what was written reads back, whole
         body, version, cutoff = stored
-        read = core_snapshot.loads(body, agreement, version, cutoff)
-        assert read is not None and core_snapshot.dumps(read) == body
+        read = snapshot_format.loads(body, agreement, version, cutoff)
+        assert read is not None and snapshot_format.dumps(read) == body
 
 
 def _stored(tracker: Tracker, agreement: str) -> tuple[str, int, dt.date] | None:

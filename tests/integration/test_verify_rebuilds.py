@@ -14,9 +14,8 @@ from click.testing import CliRunner, Result
 from tests.integration.test_store import created, term_set
 from tests.integration.test_tamper import drop_triggers
 from tracker.cli import cli
-from tracker.core import snapshot as core_snapshot
 from tracker.service import Tracker
-from tracker.store import codec
+from tracker.store import codec, snapshot_format
 from tracker.store.log import EventStore
 
 
@@ -36,7 +35,7 @@ def forge_snapshot(store: EventStore, edit: object) -> None:
         ).scalar_one()
         day = dt.date.fromisoformat(cutoff) if isinstance(cutoff, str) else cutoff
         body = edit(body)  # type: ignore[operator]
-        digest = core_snapshot.digest("acme", version, day, codec.hex_of(head), body)
+        digest = snapshot_format.digest("acme", version, day, codec.hex_of(head), body)
         conn.execute(
             sa.text("UPDATE snapshots SET body = :body, digest = :digest"),
             {"body": body, "digest": digest},

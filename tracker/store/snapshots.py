@@ -17,7 +17,7 @@ from tracker.core.events import CORRECTION_TYPES
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
-from tracker.store import codec
+from tracker.store import codec, snapshot_format
 from tracker.store.driver import Cursor, day, written_day, written_moment
 
 # How many events may follow an agreement's snapshot before an append writes a new one.
@@ -64,12 +64,12 @@ def _row(look: Cursor, agreement: str) -> _Row | None:
 
 def _decoded(agreement: str, row: _Row) -> Snapshot | None:
     """The snapshot a row holds, when it is whole and tied to its version's event."""
-    if row.format != snapshots.FORMAT or not isinstance(row.body, str):
+    if row.format != snapshot_format.FORMAT or not isinstance(row.body, str):
         return None
-    expected = snapshots.digest(agreement, row.version, row.cutoff, row.head_hash, row.body)
+    expected = snapshot_format.digest(agreement, row.version, row.cutoff, row.head_hash, row.body)
     if expected != row.digest:
         return None
-    return snapshots.loads(row.body, agreement, row.version, row.cutoff)
+    return snapshot_format.loads(row.body, agreement, row.version, row.cutoff)
 
 
 @functools.cache
@@ -129,12 +129,12 @@ def write(look: Cursor, snapshot: Snapshot) -> None:
         return
     rows = look.rows(_HEAD_HASH, {"agreement": agreement, "version": version})
     head_hash = codec.hex_of(rows[0][0])
-    body = snapshots.dumps(snapshot)
-    digest = snapshots.digest(agreement, version, snapshot.cutoff, head_hash, body)
+    body = snapshot_format.dumps(snapshot)
+    digest = snapshot_format.digest(agreement, version, snapshot.cutoff, head_hash, body)
     mark = "?" if look.sqlite else "%s"
     cutoff: Any = snapshot.cutoff.isoformat() if look.sqlite else snapshot.cutoff
     look.insert(_DELETE.format(mark), [(agreement,)])
-    row = (agreement, version, cutoff, snapshots.FORMAT, body, digest)
+    row = (agreement, version, cutoff, snapshot_format.FORMAT, body, digest)
     look.insert(_INSERT.format(", ".join([mark] * len(row))), [row])
 
 
@@ -195,7 +195,7 @@ def check(look: Cursor, agreement: str | None = None) -> list[str]:
     rows = look.rows(_STORED.format(where=where), {"agreement": agreement})
     problems = []
     for name, version, cutoff, format_, body, digest in sorted(rows, key=lambda r: str(r[0])):
-        if format_ != snapshots.FORMAT:
+        if format_ != snapshot_format.FORMAT:
             continue  # reads ignore a snapshot of another format
         problem = _differs(look, name, version, cutoff, body, digest)
         if problem is not None:
@@ -222,9 +222,9 @@ def _differs(
         return "its log holds no fact"
     head_hash = codec.hex_of(look.rows(_HEAD_HASH, {"agreement": agreement,
                                                     "version": version})[0][0])  # fmt: skip
-    stored = None if not isinstance(body, str) else snapshots.loads(body, agreement, version,
+    stored = None if not isinstance(body, str) else snapshot_format.loads(body, agreement, version,
                                                                      day_cut)  # fmt: skip
-    if digest != snapshots.digest(agreement, expected.version, day_cut, head_hash, str(body)):
+    if digest != snapshot_format.digest(agreement, expected.version, day_cut, head_hash, str(body)):
         return "its digest does not match its body and the log (reads ignore it)"
     if day_cut != expected.cutoff or stored != expected:
         return "differs from the snapshot its log gives: it was forged or is stale"
