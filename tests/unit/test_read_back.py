@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit.test_projector_properties import PROPERTY, logs
+from tests.strategies import PURE, logs
 from tracker.core.events import AMENDMENTS, EventCorrected, TermSet
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
@@ -73,7 +73,7 @@ def test_every_event_of_the_shipped_record_reads_back_as_the_model_reads_it() ->
     assert {r.recorded_at for r in read} == {dt.datetime(2025, 1, 2, 3, 4, 5, 6)}
 
 
-@PROPERTY
+@PURE
 @given(records=logs())
 def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]) -> None:
     read = codec.stored_records(row(r) for r in records)
@@ -82,7 +82,7 @@ def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]
     assert [(r.position, r.version) for r in read] == [(r.position, r.version) for r in records]
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), size=st.integers(1, 4))
 def test_random_facts_streamed_in_chunks_read_back_as_the_models_read_them(
     records: list[Recorded], size: int
