@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -203,18 +205,57 @@ def tracker(store: EventStore) -> Tracker:
 
 
 @pytest.fixture
-def shipped(tracker: Tracker) -> Tracker:
+def shipped(loaded: Loader) -> Tracker:
     """A tracker holding the shipped Microsoft–OpenAI record."""
-    tracker.import_file(RECORD)
-    return tracker
+    return loaded("shipped", lambda tracker: tracker.import_file(RECORD))
 
 
 @pytest.fixture
-def record(tracker: Tracker) -> Tracker:
+def record(loaded: Loader) -> Tracker:
     """A tracker holding every file of the shipped record: the 2025 file and its amendments,
     as an empty default database loads them."""
-    tracker.import_files(sorted((ROOT / "events").glob("*.yaml")))
-    return tracker
+    files = sorted((ROOT / "events").glob("*.yaml"))
+    return loaded("record", lambda tracker: tracker.import_files(files))
+
+
+Loader = Callable[[str, Callable[[Tracker], object]], Tracker]
+_LOADED: dict[str, tuple[Path, dt.datetime]] = {}  # this process's SQLite copies, by name
+
+
+@pytest.fixture
+def loaded(
+    tracker: Tracker,
+    db_url: str,
+    backend: str,
+    clock: Clock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Loader:
+    """Load the tracker's empty database with `load`. On SQLite the first test of a process
+    loads it and keeps a copy; later tests get that copy, written into their database with
+    SQLite's backup (the store's connections stay open and see it), and the clock set where
+    loading left it: the same rows, recorded at the same moments, without the import's time
+    in every test."""
+
+    def load_as(name: str, load: Callable[[Tracker], object]) -> Tracker:
+        path = sqlite_file(db_url)
+        if backend == "postgresql" or path is None:
+            load(tracker)
+        elif name in _LOADED:
+            kept, clock.now = _LOADED[name]
+            _copy_sqlite(kept, path)
+        else:
+            load(tracker)
+            kept = tmp_path_factory.mktemp("loaded") / f"{name}.db"
+            _copy_sqlite(path, kept)
+            _LOADED[name] = kept, clock.now
+        return tracker
+
+    return load_as
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as read, closing(sqlite3.connect(target)) as write:
+        read.backup(write)
 
 
 @pytest.fixture
