@@ -19,7 +19,6 @@ from tracker.service import Tracker
 
 EXAMPLES = itertools.count()
 PROPERTY = settings(
-    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -16,7 +16,6 @@ from tracker.service import TermEntry, Tracker
 from tracker.store import terms
 
 PROPERTY = settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

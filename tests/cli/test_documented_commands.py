@@ -245,19 +245,25 @@ def test_every_help_text_has_an_example() -> None:
     assert len(help_examples()) == len(command_paths(cli)) - 2  # two groups repeat one
 
 
-def test_every_help_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = help_examples()
-    create = next(e for e in examples if e.startswith("tracker agreement create "))
-    failures = []
+HELP_EXAMPLES = help_examples()
 
-    for index, example in enumerate(examples):
-        path = tmp_path / str(index)
-        path.mkdir()
-        folder = Folder(path, monkeypatch)
-        lines = example.split("; later: ")
-        if "acme-supply" in example and example != create:
-            lines = [create, *lines]
-        folder.write_cited_texts(lines)
-        failures += [failure for line in lines if (failure := folder.run(line))]
+
+@pytest.mark.parametrize(
+    "example",
+    HELP_EXAMPLES,
+    ids=[e.split(" -", 1)[0].removeprefix("tracker ") for e in HELP_EXAMPLES],
+)
+def test_every_help_example_runs(
+    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One test each, so that parallel workers share them out.
+    create = next(e for e in HELP_EXAMPLES if e.startswith("tracker agreement create "))
+    folder = Folder(tmp_path, monkeypatch)
+    lines = example.split("; later: ")
+    if "acme-supply" in example and example != create:
+        lines = [create, *lines]
+    folder.write_cited_texts(lines)
+
+    failures = [failure for line in lines if (failure := folder.run(line))]
 
     assert failures == []

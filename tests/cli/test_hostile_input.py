@@ -138,9 +138,7 @@ def mutate(text: str, data: st.DataObject) -> str:
     return "".join(lines)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_files_never_show_a_traceback_nor_write_half(
     data: st.DataObject, tmp_path: Path, template: Path

@@ -24,6 +24,9 @@ CREATED = {
     "parties": [{"name": "Acme", "role": "supplier"}],
 }
 TRACKER = str(Path(sys.executable).with_name("tracker"))
+
+# Each test races `tracker` processes; together they take a minute.
+pytestmark = pytest.mark.slow
 ROUNDS = 12  # races of an end against an amendment
 
 

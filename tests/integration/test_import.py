@@ -238,6 +238,7 @@ def test_a_source_id_used_twice_names_the_source(tracker: Tracker, tmp_path: Pat
     assert str(raised.value) == f"{path}: source 'memo': field id: used twice in the file"
 
 
+@pytest.mark.slow
 def test_an_import_of_5000_amendments_to_one_term_writes_them_all(
     tracker: Tracker, tmp_path: Path
 ) -> None:

@@ -97,6 +97,7 @@ def _writer(url: str, writer: int, results: multiprocessing.Queue[tuple[int, int
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_eight_concurrent_writers_leave_2000_events_without_gaps(
     store: EventStore, db_url: str
 ) -> None:
@@ -187,6 +188,7 @@ def big_file(path: Path, events: int) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_sigkill_during_import_leaves_all_or_nothing(db_url: str, tmp_path: Path) -> None:
     engine = create_engine(db_url)
     ensure_schema(engine)

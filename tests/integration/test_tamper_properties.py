@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +26,8 @@ from tracker.store.engines import create_engine, ensure_schema
 from tracker.store.integrity import check
 from tracker.store.log import EventStore
 from tracker.store.tables import events_table, sources_table
+
+EXAMPLES = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +98,16 @@ def mutate(store: EventStore, table: sa.Table, index: int, name: str) -> bool:
 
 
 @contextmanager
-def database(kind: str, template: Path) -> Iterator[str]:
-    """A migrated, empty database for one example: a copy of the SQLite template, or a fresh
-    PostgreSQL schema."""
+def database(kind: str, template: Path, folder: Path) -> Iterator[str]:
+    """A migrated, empty database for one example: a copy of the SQLite template in a folder
+    of its own under `folder`, or a fresh PostgreSQL schema."""
     if kind == "postgresql":
         yield from _postgres_schema_url()
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tracker.db"
-        shutil.copy(template, path)
-        yield f"sqlite:///{path}"
+    path = folder / f"example-{next(EXAMPLES)}" / "tracker.db"
+    path.parent.mkdir()
+    shutil.copy(template, path)
+    yield f"sqlite:///{path}"
 
 
 def change_goes_unnoticed(
@@ -134,7 +136,8 @@ def change_goes_unnoticed(
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 @settings(
-    max_examples=30,
+    # Each example builds a database: half the loaded profile's examples (30 in CI).
+    max_examples=settings.default.max_examples // 2,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -148,6 +151,7 @@ def change_goes_unnoticed(
 def test_any_single_change_fails_verify_against_earlier_heads(
     kind: str,
     template: Path,
+    tmp_path: Path,
     sizes: list[int],
     texts: list[bool],
     in_sources: bool,
@@ -157,7 +161,7 @@ def test_any_single_change_fails_verify_against_earlier_heads(
     table = sources_table if in_sources and texts else events_table
     column = data.draw(st.sampled_from([c.name for c in table.columns]))
 
-    with database(kind, template) as url:
+    with database(kind, template, tmp_path) as url:
         unnoticed = change_goes_unnoticed(url, sizes, texts, in_sources, index, column)
 
     assume(unnoticed is not None)

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit.test_projector_properties import AGREEMENT, KEYS, PROPERTY, _append, _event, logs
+from tests.strategies import AGREEMENT, KEYS, PURE, appended, event_of, logs
 from tracker.core.events import Citation, Source, StoredSource
 from tracker.core.projector import project
 from tracker.core.provenance import published_by
@@ -34,7 +34,7 @@ def _in_month(day: dt.date, month: str) -> bool:
     return day.isoformat()[:7] == month
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), month=st.sampled_from(MONTHS), value=values, as_of=around)
 def test_a_month_precise_change_is_a_change_on_its_last_day_outside_the_month(
     records: list[Recorded], month: str, value: dict[str, int], as_of: dt.date
@@ -49,15 +49,15 @@ def test_a_month_precise_change_is_a_change_on_its_last_day_outside_the_month(
         "value": value,
     }
 
-    by_month = project(AGREEMENT, _append(records, _event(**change, effective=month)), as_of)
+    by_month = project(AGREEMENT, appended(records, event_of(**change, effective=month)), as_of)
     by_day = project(
-        AGREEMENT, _append(records, _event(**change, effective=LAST_DAYS[month])), as_of
+        AGREEMENT, appended(records, event_of(**change, effective=LAST_DAYS[month])), as_of
     )
 
     assert substance(by_month) == substance(by_day)
 
 
-@PROPERTY
+@PURE
 @given(
     records=logs(),
     value=values,
@@ -68,27 +68,27 @@ def test_amending_a_field_and_amending_it_back_leaves_the_value_as_it_was(
     records: list[Recorded], value: dict[str, int], field: str, new: int
 ) -> None:
     term = {"term": "ip.rights", "type": "term.amended"}
-    set_ = _event(id="set", type="term.set", effective="2025-01-02", term="ip.rights",
+    set_ = event_of(id="set", type="term.set", effective="2025-01-02", term="ip.rights",
                   summary="s", value=value)  # fmt: skip
-    away = _event(id="away", effective="2025-01-03", changes={field: new}, **term)
-    back = _event(id="back", effective="2025-01-04", changes={field: value.get(field)}, **term)
+    away = event_of(id="away", effective="2025-01-03", changes={field: new}, **term)
+    back = event_of(id="back", effective="2025-01-04", changes={field: value.get(field)}, **term)
     as_of = dt.date(2025, 1, 20)
 
-    state = project(AGREEMENT, _append(records, set_, away, back), as_of)
+    state = project(AGREEMENT, appended(records, set_, away, back), as_of)
 
     assert dict(state.terms["ip.rights"].value) == value
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), key=st.sampled_from(KEYS), on=around, as_of=around)
 def test_an_affirmation_never_changes_a_value_or_a_since(
     records: list[Recorded], key: str, on: dt.date, as_of: dt.date
 ) -> None:
-    affirm = _event(id="affirm", type="term.affirmed", effective=on, term=key,
+    affirm = event_of(id="affirm", type="term.affirmed", effective=on, term=key,
                     sources=[{"source": "press"}])  # fmt: skip
 
     before = project(AGREEMENT, records, as_of)
-    after = project(AGREEMENT, _append(records, affirm), as_of)
+    after = project(AGREEMENT, appended(records, affirm), as_of)
 
     assert {k: (dict(t.value), t.since) for k, t in after.terms.items()} == {
         k: (dict(t.value), t.since) for k, t in before.terms.items()
@@ -116,7 +116,7 @@ def cited_logs(draw: st.DrawFn) -> tuple[list[Recorded], dict[str, StoredSource]
     return records, sources
 
 
-@PROPERTY
+@PURE
 @given(cited=cited_logs(), as_of=around)
 def test_published_by_a_date_after_every_source_is_no_option(
     cited: tuple[list[Recorded], dict[str, StoredSource]], as_of: dt.date

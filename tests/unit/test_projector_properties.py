@@ -8,170 +8,30 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.strategies import (
+    AGREEMENT,
+    CORRECTIONS,
+    DAY0,
+    KEYS,
+    PURE,
+    T0,
+    appended,
+    dates,
+    days,
+    event_of,
+    logs,
+    recorded,
+    replacement_content,
+    retraction,
+    term_set_content,
+)
 from tracker.core.dates import When
-from tracker.core.events import Event, EventCorrected, EventRetracted, TermSet, event_from_dict
+from tracker.core.events import Event, EventCorrected, TermSet
 from tracker.core.projector import known, project, resolve
 from tracker.core.state import EndedTerm, FieldState, Recorded, TermState
-
-AGREEMENT = "acme"
-KEYS = ("cloud.exclusivity", "api.exclusivity", "revenue.share")
-DAY0 = dt.date(2025, 1, 1)
-DAYS = 8
-T0 = dt.datetime(2025, 2, 1, 9, 0, 0, tzinfo=dt.UTC)
-CORRECTIONS = (EventRetracted, EventCorrected)
-
-PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-dates = st.integers(0, DAYS + 1).map(lambda n: DAY0 + dt.timedelta(days=n))
-gaps = st.integers(0, 2)
-
-
-def _days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
-
-
-def _recorded(events: Sequence[Event], seconds: Sequence[int]) -> list[Recorded]:
-    """Number the events from 1 and stamp them `seconds` apart (plus a microsecond each)."""
-    records = []
-    elapsed = 0
-    for index, (event, gap) in enumerate(zip(events, seconds, strict=True)):
-        elapsed += gap
-        moment = T0 + dt.timedelta(seconds=elapsed, microseconds=index)
-        records.append(Recorded(event, index + 1, index + 1, moment))
-    return records
-
-
-def _append(records: Sequence[Recorded], *events: Event) -> list[Recorded]:
-    """The log with `events` appended, one second apart, after its last record."""
-    last = records[-1]
-    appended = [
-        Recorded(
-            event, last.position + n, last.version + n, last.recorded_at + dt.timedelta(seconds=n)
-        )
-        for n, event in enumerate(events, start=1)
-    ]
-    return [*records, *appended]
-
-
-def _event(**data: Any) -> Event:
-    return event_from_dict({"agreement": AGREEMENT, **data})
-
-
-def _retraction(event_id: str, target: str, effective: dt.date = DAY0) -> Event:
-    return _event(
-        id=event_id, type="event.retracted", effective=effective, target=target, reason="wrong"
-    )
-
-
-def _created() -> Event:
-    return _event(
-        id="created",
-        type="agreement.created",
-        effective=DAY0,
-        title="Acme supply deal",
-        parties=[{"name": "Acme", "role": "supplier"}, {"name": "Globex", "role": "buyer"}],
-    )
-
-
-@st.composite
-def term_set_content(draw: st.DrawFn, keys: Sequence[str] = KEYS) -> dict[str, Any]:
-    effective = draw(dates)
-    return {
-        "type": "term.set",
-        "effective": effective,
-        "term": draw(st.sampled_from(keys)),
-        "summary": draw(st.sampled_from(["exclusive", "first refusal", "open"])),
-        "value": {"level": draw(st.integers(0, 3))},
-        "expires": draw(st.none() | st.integers(0, 4).map(lambda n: effective + _days(n))),
-        "certainty": draw(st.sampled_from(["confirmed", "reported", "rumored"])),
-        "sources": [{"source": draw(st.sampled_from(["ft", "wsj", "verge"]))}],
-    }
-
-
-@st.composite
-def term_ended_content(draw: st.DrawFn, keys: Sequence[str] = KEYS) -> dict[str, Any]:
-    return {
-        "type": "term.ended",
-        "effective": draw(dates),
-        "term": draw(st.sampled_from(keys)),
-        "reason": draw(st.sampled_from(["terminated", "waived", "superseded"])),
-    }
-
-
-def note_content() -> st.SearchStrategy[dict[str, Any]]:
-    return st.builds(
-        lambda effective: {"type": "note.recorded", "effective": effective, "note": "context"},
-        dates,
-    )
-
-
-def replacement_content(keys: Sequence[str] = KEYS) -> st.SearchStrategy[dict[str, Any]]:
-    return term_set_content(keys) | term_ended_content(keys) | note_content()
-
-
-@st.composite
-def term_proposed_content(draw: st.DrawFn, keys: Sequence[str] = KEYS) -> dict[str, Any]:
-    return {
-        "type": "term.proposed",
-        "effective": draw(dates),
-        "term": draw(st.sampled_from(keys)),
-        "summary": "under consideration",
-        "certainty": "rumored",
-    }
-
-
-@st.composite
-def logs(
-    draw: st.DrawFn, keys: Sequence[str] = KEYS, corrections: bool = True, max_size: int = 14
-) -> list[Recorded]:
-    """agreement.created, then random facts (and, with `corrections`, retractions and
-    corrections of earlier events), recorded at increasing times a few seconds apart."""
-    events = [_created()]
-    for n in range(1, draw(st.integers(1, max_size)) + 1):
-        kinds = ["term.set", "term.set", "term.ended", "term.proposed", "note.recorded"]
-        proposals = [e for e in events if e.type == "term.proposed"]
-        correctable = [e.id for e in events if not isinstance(e, EventRetracted)]
-        if proposals:
-            kinds.append("proposal.resolved")
-        if corrections:
-            kinds += ["event.retracted", "event.corrected"]
-        kind = draw(st.sampled_from(kinds))
-        event_id = f"e{n}"
-        if kind == "term.set":
-            event = _event(id=event_id, **draw(term_set_content(keys)))
-        elif kind == "term.ended":
-            event = _event(id=event_id, **draw(term_ended_content(keys)))
-        elif kind == "term.proposed":
-            event = _event(id=event_id, **draw(term_proposed_content(keys)))
-        elif kind == "note.recorded":
-            event = _event(id=event_id, **draw(note_content()))
-        elif kind == "proposal.resolved":
-            proposal = draw(st.sampled_from(proposals))
-            soon_after = proposal.effective.first + _days(draw(st.integers(0, 2)))
-            event = _event(
-                id=event_id,
-                type="proposal.resolved",
-                effective=draw(st.just(soon_after) | dates),
-                proposal=proposal.id,
-                resolution=draw(st.sampled_from(["adopted", "rejected", "withdrawn"])),
-            )
-        elif kind == "event.retracted":
-            target = draw(st.sampled_from([e.id for e in events]))
-            event = _retraction(event_id, target, draw(dates))
-        else:
-            event = _event(
-                id=event_id,
-                type="event.corrected",
-                effective=draw(dates),
-                target=draw(st.sampled_from(correctable)),
-                reason="mistyped",
-                replacement=draw(replacement_content(keys)),
-            )
-        events.append(event)
-    return _recorded(events, draw(st.lists(gaps, min_size=len(events), max_size=len(events))))
 
 
 def _keep_same_day_order(original: Sequence[Event], shuffled: Sequence[Event]) -> list[Event]:
@@ -195,7 +55,7 @@ def _store_read_until(records: Sequence[Recorded], until: dt.date) -> list[Recor
     ]
 
 
-@PROPERTY
+@PURE
 @given(records=logs())
 def test_the_facts_that_count_come_by_the_day_they_surely_came_then_in_log_order(
     records: list[Recorded],
@@ -206,7 +66,7 @@ def test_the_facts_that_count_come_by_the_day_they_surely_came_then_in_log_order
     assert order == sorted(order)
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates, cutoff=st.integers(-1, 30))
 def test_projecting_the_same_log_twice_gives_equal_states(
     records: list[Recorded], as_of: dt.date, cutoff: int
@@ -219,7 +79,7 @@ def test_projecting_the_same_log_twice_gives_equal_states(
     assert first == second
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates)
 def test_the_order_records_are_handed_over_in_does_not_matter(
     records: list[Recorded], as_of: dt.date
@@ -231,7 +91,7 @@ def test_the_order_records_are_handed_over_in_does_not_matter(
     assert reversed_order == in_log_order
 
 
-@PROPERTY
+@PURE
 @given(records=logs(corrections=False), as_of=dates)
 def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
     records: list[Recorded], as_of: dt.date
@@ -243,7 +103,7 @@ def test_the_facts_effective_by_a_date_give_the_whole_logs_state_on_that_date(
     assert from_prefix == project(AGREEMENT, records, as_of)
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates)
 def test_facts_effective_by_a_date_with_every_correction_give_the_whole_logs_state(
     records: list[Recorded], as_of: dt.date
@@ -255,21 +115,21 @@ def test_facts_effective_by_a_date_with_every_correction_give_the_whole_logs_sta
     assert from_prefix == project(AGREEMENT, records, as_of)
 
 
-@PROPERTY
+@PURE
 @given(records=logs(corrections=False), as_of=dates, data=st.data())
 def test_appending_the_same_facts_in_another_order_gives_the_same_state(
     records: list[Recorded], as_of: dt.date, data: st.DataObject
 ) -> None:
     events = [r.event for r in records]
     shuffled = _keep_same_day_order(events, data.draw(st.permutations(events)))
-    reordered = _recorded(shuffled, [1] * len(shuffled))
+    reordered = recorded(shuffled, [1] * len(shuffled))
 
     from_reordered = project(AGREEMENT, reordered, as_of)
 
     assert from_reordered == project(AGREEMENT, records, as_of)
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates, data=st.data())
 def test_state_known_at_a_moment_is_the_state_of_the_records_recorded_by_then(
     records: list[Recorded], as_of: dt.date, data: st.DataObject
@@ -284,22 +144,22 @@ def test_state_known_at_a_moment_is_the_state_of_the_records_recorded_by_then(
     assert known_then == replace(project(AGREEMENT, recorded_by_then, as_of), known_at=known_at)
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates, data=st.data())
 def test_retracting_a_retraction_restores_its_target(
     records: list[Recorded], as_of: dt.date, data: st.DataObject
 ) -> None:
     target = data.draw(st.sampled_from([r.event.id for r in records]))
-    retract = _retraction("undo-1", target, data.draw(dates))
-    restore = _retraction("undo-2", "undo-1", data.draw(dates))
+    retract = retraction("undo-1", target, data.draw(dates))
+    restore = retraction("undo-2", "undo-1", data.draw(dates))
 
-    with_both = project(AGREEMENT, _append(records, retract, restore), as_of)
+    with_both = project(AGREEMENT, appended(records, retract, restore), as_of)
 
     without = project(AGREEMENT, records, as_of)
     assert with_both == replace(without, retracted={**without.retracted, "undo-1": "undo-2"})
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), as_of=dates, data=st.data())
 def test_a_retracted_term_set_counts_as_if_it_had_never_been_recorded(
     records: list[Recorded], as_of: dt.date, data: st.DataObject
@@ -312,7 +172,7 @@ def test_a_retracted_term_set_counts_as_if_it_had_never_been_recorded(
     target = data.draw(st.sampled_from(candidates))
     without_target = [r for r in records if r.event.id != target]
 
-    retracted = project(AGREEMENT, _append(records, _retraction("undo", target)), as_of)
+    retracted = project(AGREEMENT, appended(records, retraction("undo", target)), as_of)
 
     without = project(AGREEMENT, without_target, as_of)
     assert retracted == replace(without, retracted={**without.retracted, target: "undo"})
@@ -322,19 +182,19 @@ def test_a_retracted_term_set_counts_as_if_it_had_never_been_recorded(
 def expiring_terms(draw: st.DrawFn) -> tuple[TermSet, dt.date]:
     """A term.set of `ip.rights` (a key the background logs never use) with an expiry."""
     content = draw(term_set_content(keys=("ip.rights",)))
-    expires = content["effective"] + _days(draw(st.integers(0, 4)))
-    event = _event(id="expiring", **{**content, "expires": expires})
+    expires = content["effective"] + days(draw(st.integers(0, 4)))
+    event = event_of(id="expiring", **{**content, "expires": expires})
     assert isinstance(event, TermSet)
     return event, expires
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), expiring=expiring_terms())
 def test_a_term_is_in_force_on_its_expiry_date_and_expired_the_day_after(
     records: list[Recorded], expiring: tuple[TermSet, dt.date]
 ) -> None:
     term, expires = expiring
-    log = _append(records, term)
+    log = appended(records, term)
     term_sources = tuple(dict.fromkeys(c.source for c in term.sources if c.stance == "supports"))
     in_force = TermState(
         summary=term.summary,
@@ -352,13 +212,13 @@ def test_a_term_is_in_force_on_its_expiry_date_and_expired_the_day_after(
         },
     )
     expired = EndedTerm(
-        term.summary, When.day(expires + _days(1)), "expired", ("expiring",), term.certainty
+        term.summary, When.day(expires + days(1)), "expired", ("expiring",), term.certainty
     )
     before_on_expiry = project(AGREEMENT, records, expires)
-    before_day_after = project(AGREEMENT, records, expires + _days(1))
+    before_day_after = project(AGREEMENT, records, expires + days(1))
 
     on_expiry = project(AGREEMENT, log, expires)
-    day_after = project(AGREEMENT, log, expires + _days(1))
+    day_after = project(AGREEMENT, log, expires + days(1))
 
     assert on_expiry == replace(
         before_on_expiry, terms={**before_on_expiry.terms, "ip.rights": in_force}
@@ -368,21 +228,21 @@ def test_a_term_is_in_force_on_its_expiry_date_and_expired_the_day_after(
     )
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), expiring=expiring_terms(), data=st.data())
 def test_a_term_replaced_before_its_expiry_does_not_expire(
     records: list[Recorded], expiring: tuple[TermSet, dt.date], data: st.DataObject
 ) -> None:
     term, expires = expiring
     start = term.effective.first
-    replaced_on = start + _days(data.draw(st.integers(0, (expires - start).days)))
-    replacement = _event(
+    replaced_on = start + days(data.draw(st.integers(0, (expires - start).days)))
+    replacement = event_of(
         id="replacing", type="term.set", effective=replaced_on, term="ip.rights", summary="kept"
     )
-    after = expires + _days(data.draw(st.integers(1, 5)))
+    after = expires + days(data.draw(st.integers(1, 5)))
     background = project(AGREEMENT, records, after)
 
-    state = project(AGREEMENT, _append(records, term, replacement), after)
+    state = project(AGREEMENT, appended(records, term, replacement), after)
 
     in_force = TermState(
         "kept", {}, When.day(replaced_on), None, None, "confirmed", ("replacing",), ()
@@ -390,7 +250,7 @@ def test_a_term_replaced_before_its_expiry_does_not_expire(
     assert state == replace(background, terms={**background.terms, "ip.rights": in_force})
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), first=replacement_content(), second=replacement_content(), as_of=dates)
 def test_correcting_a_correction_is_correcting_the_original_event(
     records: list[Recorded],
@@ -398,12 +258,12 @@ def test_correcting_a_correction_is_correcting_the_original_event(
     second: dict[str, Any],
     as_of: dt.date,
 ) -> None:
-    original = _event(id="original", type="term.set", effective=DAY0, term=KEYS[0], summary="x")
+    original = event_of(id="original", type="term.set", effective=DAY0, term=KEYS[0], summary="x")
     fix = {"type": "event.corrected", "effective": DAY0, "reason": "mistyped"}
-    correction = _event(id="fix-1", target="original", replacement=first, **fix)
-    via_correction = _event(id="fix-2", target="fix-1", replacement=second, **fix)
-    direct = _event(id="fix-2", target="original", replacement=second, **fix)
+    correction = event_of(id="fix-1", target="original", replacement=first, **fix)
+    via_correction = event_of(id="fix-2", target="fix-1", replacement=second, **fix)
+    direct = event_of(id="fix-2", target="original", replacement=second, **fix)
 
-    chained = project(AGREEMENT, _append(records, original, correction, via_correction), as_of)
+    chained = project(AGREEMENT, appended(records, original, correction, via_correction), as_of)
 
-    assert chained == project(AGREEMENT, _append(records, original, correction, direct), as_of)
+    assert chained == project(AGREEMENT, appended(records, original, correction, direct), as_of)

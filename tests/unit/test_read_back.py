@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.strategies import PURE, logs
 from tests.unit.test_event_types import COMMON, EXAMPLES
-from tests.unit.test_projector_properties import PROPERTY, logs
 from tracker.core.events import CORRECTIONS, EventCorrected, TermSet, event_from_dict
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
@@ -78,7 +78,7 @@ def test_every_event_of_the_shipped_record_reads_back_as_the_model_reads_it() ->
     assert {r.recorded_at for r in read} == {dt.datetime(2025, 1, 2, 3, 4, 5, 6)}
 
 
-@PROPERTY
+@PURE
 @given(records=logs())
 def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]) -> None:
     read = codec.stored_records(row(r) for r in records)
@@ -87,7 +87,7 @@ def test_random_events_read_back_as_the_models_read_them(records: list[Recorded]
     assert [(r.position, r.version) for r in read] == [(r.position, r.version) for r in records]
 
 
-@PROPERTY
+@PURE
 @given(records=logs(), size=st.integers(1, 4))
 def test_random_facts_streamed_in_chunks_read_back_as_the_models_read_them(
     records: list[Recorded], size: int

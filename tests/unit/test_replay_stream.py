@@ -10,17 +10,17 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit.test_projector_properties import (
+from tests.strategies import (
     AGREEMENT,
     CORRECTIONS,
     KEYS,
-    PROPERTY,
+    PURE,
     T0,
-    _created,
-    _recorded,
-    _retraction,
+    created_event,
     dates,
     logs,
+    recorded,
+    retraction,
     term_set_content,
 )
 from tracker.core.dates import When
@@ -58,7 +58,7 @@ def _streamed(records: list[Recorded], as_of: dt.date, known_at: dt.datetime) ->
     return corrections, corrected, facts
 
 
-@PROPERTY
+@PURE
 @given(
     records=logs(),
     forms=st.lists(st.sampled_from(FORMS), min_size=15, max_size=15),
@@ -97,15 +97,15 @@ def term_sets(draw: st.DrawFn) -> list[Recorded]:
     """A creation, term.sets of one or two terms in any date form, and sometimes a
     retraction or two of them: the logs in which later term.sets replace earlier ones."""
     keys = KEYS[: draw(st.integers(1, 2))]
-    events: list[Event] = [_created()]
+    events: list[Event] = [created_event()]
     for n in range(1, draw(st.integers(2, 12)) + 1):
         event = event_from_dict({"agreement": AGREEMENT, "id": f"e{n}",
                                  **draw(term_set_content(keys))})  # fmt: skip
         events.append(event.model_copy(update={"effective": draw(_forms(event.effective.first))}))
     for n in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from([e.id for e in reversed(events[1:])]))  # latest first
-        events.append(_retraction(f"r{n}", target, draw(dates)))
-    return _recorded(events, [1] * len(events))
+        events.append(retraction(f"r{n}", target, draw(dates)))
+    return recorded(events, [1] * len(events))
 
 
 def _forms(day: dt.date) -> st.SearchStrategy[When]:
@@ -113,7 +113,7 @@ def _forms(day: dt.date) -> st.SearchStrategy[When]:
     return st.sampled_from(texts).map(When.parse)
 
 
-@PROPERTY
+@PURE
 @given(records=term_sets(), as_of=as_ofs, size=st.integers(1, 15))
 def test_term_sets_replaced_in_their_chunk_and_left_undecoded_change_no_state(
     records: list[Recorded], as_of: dt.date, size: int
@@ -130,7 +130,7 @@ def test_term_sets_replaced_in_their_chunk_and_left_undecoded_change_no_state(
 
 def test_an_imprecise_fact_read_before_an_exact_one_is_folded_after_it() -> None:
     # By first day, the month comes first; in time it had surely happened only by its end.
-    created = Recorded(_created(), 1, 1, T0)  # on 2025-01-01
+    created = Recorded(created_event(), 1, 1, T0)  # on 2025-01-01
     month = _fact(created, "m", "2025-01", position=2, level=1)
     day = _fact(created, "d", "2025-01-20", position=3, level=2)
 
