@@ -515,7 +515,7 @@ def replay(
     them recorded by `known_at`)."""
     result = corrections_of([r.event for r in corrections if isinstance(r.event, CORRECTIONS)])
     facts = in_valid_order(by_first_day, corrected, result)
-    return _state(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
+    return state_of_fold(agreement, fold(facts, as_of), result.retracted, as_of, known_at)
 
 
 def one_term(
@@ -556,23 +556,26 @@ def state_of(
     """The state on `as_of` of a log whose retractions and corrections are resolved; with
     `resume`, the facts are the ones that follow that fold (see `fold`)."""
     result = fold(resolution.facts, as_of, resume)
-    return _state(agreement, result, resolution.retracted, as_of, known_at)
+    return state_of_fold(agreement, result, resolution.retracted, as_of, known_at)
 
 
-def _state(
+def state_of_fold(
     agreement: str,
     result: Fold,
     retracted: Mapping[str, str],
     as_of: dt.date,
     known_at: dt.datetime | None,
+    terms: Mapping[str, TermState] | None = None,
 ) -> AgreementState:
+    """The state a finished fold gives; `terms`, when the caller has the term states already
+    (the timeline follows them day by day), instead of making them anew."""
     return AgreementState(
         agreement=agreement,
         as_of=as_of,
         known_at=known_at,
         title=result.title,
         parties=result.parties,
-        terms=result.term_states(),
+        terms=result.term_states() if terms is None else terms,
         pending=result.pending,
         resolved=result.resolved,
         ended=result.ended,

@@ -17,6 +17,7 @@ from tracker.core.projector import (
     fold,
     known,
     resolve,
+    state_of_fold,
     term_state,
     term_state_after,
 )
@@ -174,7 +175,11 @@ def states_on(
             begun += 1
         open_ = sorted(i for i in (*open_, *by_first[new:begun]) if i >= applied)
         result = fold([facts[i] for i in open_], day, _copy(running))
-        states.append(_state(agreement, result, terms, resolution, day, known_at))
+        states.append(
+            state_of_fold(
+                agreement, result, resolution.retracted, day, known_at, terms.of(result.terms)
+            )
+        )
     return states
 
 
@@ -219,28 +224,4 @@ def _follows(live: Live, before: Live) -> bool:
         live.set is before.set
         and len(live.later) == len(before.later) + 1
         and live.later[:-1] == before.later
-    )
-
-
-def _state(
-    agreement: str,
-    result: Fold,
-    terms: _TermStates,
-    resolution: Resolved,
-    as_of: dt.date,
-    known_at: dt.datetime | None,
-) -> AgreementState:
-    """The state a finished fold gives, as `state_of` makes it."""
-    return AgreementState(
-        agreement=agreement,
-        as_of=as_of,
-        known_at=known_at,
-        title=result.title,
-        parties=result.parties,
-        terms=terms.of(result.terms),
-        pending=result.pending,
-        resolved=result.resolved,
-        ended=result.ended,
-        possible=result.possible,
-        retracted=resolution.retracted,
     )
