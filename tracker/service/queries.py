@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 from tracker.core.events import (
     term_of,
 )
-from tracker.core.projector import known, one_term, project, replay, resolve
-from tracker.core.snapshot import state_from
+from tracker.core.projector import known, one_term, project, resolve
 from tracker.core.state import (
     AgreementState,
     Coverage,
@@ -21,7 +20,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.service.base import Base, History, TermEntry
-from tracker.store.log import Reach, Replay
+from tracker.store.log import Reach
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff
@@ -100,16 +99,7 @@ class Queries(Base):
         if published is not None:
             records = self._read(agreement, as_of, known_at, published)
             return project(agreement, records, as_of, known_at)
-        with self.store.read_for_state(agreement, as_of, known_at) as read:
-            if isinstance(read, Replay):
-                return replay(
-                    agreement, read.corrections, read.corrected, read.facts, as_of, known_at
-                )
-            state = state_from(*read, as_of, known_at)
-            if state is not None:
-                return state
-        with self.store.replaying(agreement, as_of, known_at) as log:
-            return replay(agreement, log.corrections, log.corrected, log.facts, as_of, known_at)
+        return self.store.state(agreement, as_of, known_at)
 
     def terms(
         self, key: str, as_of: dt.date, known_at: dt.datetime | None = None

@@ -29,7 +29,7 @@ from tracker.core.events import (
 )
 from tracker.core.in_force import Needs
 from tracker.core.snapshot import Snapshot
-from tracker.core.state import Recorded
+from tracker.core.state import AgreementState, Recorded
 from tracker.errors import (
     ConcurrencyError,
     NotFoundError,
@@ -440,6 +440,24 @@ class EventStore:
         with self._reading() as look:
             found = snapshots.for_state(look, agreement, as_of, known_at)
             yield found if found is not None else _replay(look, agreement, as_of, known_at)
+
+    def state(self, agreement: str, as_of: dt.date, known_at: dt.datetime) -> AgreementState:
+        """The agreement's state on `as_of` as known at `known_at`, by the cheapest read that
+        gives it: the snapshot and the events after it when a snapshot can answer, else the
+        log replayed as it is read (the fold is the core's either way)."""
+        from tracker.core.projector import replay
+        from tracker.core.snapshot import state_from
+
+        with self.read_for_state(agreement, as_of, known_at) as read:
+            if isinstance(read, Replay):
+                return replay(
+                    agreement, read.corrections, read.corrected, read.facts, as_of, known_at
+                )
+            state = state_from(*read, as_of, known_at)
+            if state is not None:
+                return state
+        with self.replaying(agreement, as_of, known_at) as log:
+            return replay(agreement, log.corrections, log.corrected, log.facts, as_of, known_at)
 
     @contextmanager
     def replaying(self, agreement: str, until: dt.date, known_at: dt.datetime) -> Iterator[Replay]:
