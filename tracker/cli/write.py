@@ -244,7 +244,7 @@ def retract(
     """Withdraw an earlier event: it stays in the log but no longer counts. Without --cite it
     mends the record (it counts under any --published-by); with it, from the source's day.
 
-    Example: tracker retract 2024-06-11-oracle-capacity --reason "wrong date"
+    Example: tracker retract 2024-oracle-capacity-earlier-in-2024 --reason "wrong date"
     """
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
     when, sources = effective or today(), _citations(cite, contradict)
