@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -58,8 +59,9 @@ def amended(agreement: str, n: int, day: dt.date) -> TermAmended:
     )
 
 
-def singles(tracker: Tracker, size: int) -> float:
-    """Milliseconds per Tracker.append of one amendment, on a log of `size` events."""
+def singles(tracker: Tracker, size: int) -> tuple[float, float, float]:
+    """Milliseconds per Tracker.append of one amendment, on a log of `size` events: the
+    median, the mean and the slowest (the append that rebuilds the snapshot pays for it)."""
     agreement = f"log{size}"
     tracker.append(agreement, [created(agreement)])
     for first in range(1, size, BATCH):
@@ -68,10 +70,12 @@ def singles(tracker: Tracker, size: int) -> float:
         ]
         tracker.store.append(agreement, events)
     last = START + dt.timedelta(days=size // 10 + 1)
-    start = time.perf_counter()
+    times = []
     for n in range(SINGLES):
+        start = time.perf_counter()
         tracker.append(agreement, [amended(agreement, n, last)])
-    return (time.perf_counter() - start) / SINGLES * 1000
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), statistics.fmean(times), max(times)
 
 
 def amendment_file(path: Path, count: int) -> None:
@@ -114,8 +118,9 @@ def main() -> None:
         folder = Path(name)
         with Tracker.open(f"sqlite:///{folder / 'appends.db'}") as tracker:
             for size in args.sizes:
-                print(f"Tracker.append of one amendment, log of {size:>7,} events: "
-                      f"{singles(tracker, size):6.2f} ms")  # fmt: skip
+                median, mean, most = singles(tracker, size)
+                print(f"Tracker.append of one amendment, log of {size:>7,} events: median "
+                      f"{median:6.2f} ms, mean {mean:6.2f} ms, slowest {most:7.1f} ms")  # fmt: skip
             for count in args.imports:
                 seconds = imported(tracker, folder, count)
                 print(f"import of {count:>5,} amendments to one term: {seconds:6.2f} s "

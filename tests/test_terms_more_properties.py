@@ -25,6 +25,7 @@ from tests.test_terms_properties import (
 from tracker.core.events import Event, event_from_dict
 from tracker.service import Tracker
 from tracker.store import terms
+from tracker.store.driver import Cursor
 
 EXAMPLES = itertools.count()
 dates = days | imprecise
@@ -91,7 +92,9 @@ def test_terms_equals_looping_state_with_imprecise_creations_and_expiries(
 
         moment = tracker.store.clock() if known_at is None else known_at
         assert answer == looping_state(tracker, agreements, key, as_of, moment)
-    assert [terms.check(tracker.store.engine, a) for a in agreements] == [[]] * len(agreements)
+    with tracker.store.engine.connect() as conn:
+        checked = [terms.check(Cursor.of(conn), a) for a in agreements]
+    assert checked == [[]] * len(agreements)
 
 
 def creation(agreement: str, effective: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from tracker.core.events import Event, event_from_dict
 from tracker.errors import NotFoundError, TrackerError
 from tracker.service import TermEntry, Tracker
 from tracker.store import terms
+from tracker.store.driver import Cursor
 
 PROPERTY = settings(
     deadline=None,
@@ -155,7 +156,9 @@ def test_terms_equals_looping_state_for_any_log_date_and_moment(
         answer = answered(tracker, key, as_of, known_at)
 
         assert answer == looping_state(tracker, agreements, key, as_of, known_at)
-    assert [terms.check(tracker.store.engine, a) for a in agreements] == [[], [], []]
+    with tracker.store.engine.connect() as conn:
+        checked = [terms.check(Cursor.of(conn), a) for a in agreements]
+    assert checked == [[], [], []]
 
 
 def creation(agreement: str) -> dict[str, Any]:

@@ -168,8 +168,8 @@ def test_point_12_term_change_and_quote_errors_name_the_file_and_the_terms(
         header + "type: term.amended, term: cloud.exclusivty, changes: {a: 1}}\n", "utf-8"
     )
     early.write_text(
-        header.replace("2025-06-01", "2019-01-01")
-        + "type: term.amended, term: cloud.exclusivity, changes: {a: 1}}\n",
+        header.replace("2025-06-01", "2019-08-01")
+        + "type: term.amended, term: revenue.share, changes: {a: 1}}\n",
         "utf-8",
     )
     misquoted.write_text(
@@ -190,8 +190,8 @@ def test_point_12_term_change_and_quote_errors_name_the_file_and_the_terms(
         ),
         (
             1,
-            f"Error: {early}: event 'y-1': term 'cloud.exclusivity' is not in force on "
-            "2019-01-01; term.amended applies to a term in force (term.set puts one in force)\n",
+            f"Error: {early}: event 'y-1': term 'revenue.share' is not in force on "
+            "2019-08-01; term.amended applies to a term in force (term.set puts one in force)\n",
         ),
         (
             1,
