@@ -19,6 +19,16 @@ class DatabaseError(TrackerError):
     """The database cannot be reached, or is not in a state the tracker can use."""
 
 
+class DatabaseBusyError(DatabaseError):
+    """Another writer held the database's write lock for longer than a writer waits for it
+    (`tracker.store.urls.LOCK_TIMEOUT_MS`); nothing was written, and trying again may do."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """The database can be read but not written (its file, its folder, or the server's
+    permissions); nothing was written."""
+
+
 class NotFoundError(TrackerError):
     """An agreement, event, term or source that was asked for does not exist."""
 

@@ -113,6 +113,36 @@ def test_a_writer_gives_up_on_a_held_lock_with_one_line(
     assert version == 1
 
 
+# The CLI with a lock timeout of WAIT_MS, timing itself from its start to its exit.
+TIMED_CLI = (
+    "import sys, time; from tracker.store import urls; urls.LOCK_TIMEOUT_MS = {wait_ms}\n"
+    "from tracker.cli.app import main\n"
+    "start = time.monotonic()\n"
+    "try: main()\n"
+    "finally: print(f'elapsed {{time.monotonic() - start:.3f}}', file=sys.stderr)"
+)
+WAIT_MS = 2000
+
+
+def test_a_writer_waits_as_long_as_it_says_for_a_held_lock(db_url: str) -> None:
+    with Tracker.open(db_url) as tracker, tracker.store.engine.connect() as holder:
+        tracker.record("acme", CREATED)
+        _hold_write_lock(holder)
+        writer = subprocess.run(
+            [sys.executable, "-c", TIMED_CLI.format(wait_ms=WAIT_MS), "record", "acme",
+             "--type", "note.recorded", "--effective", "2025-02-01", "--note", "n",
+             "--db", db_url],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        holder.rollback()
+
+    message, elapsed = writer.stderr.splitlines()
+    assert writer.returncode == 1
+    assert message == "Error: the database is busy: another writer held its lock for 2 s; try again"
+    # It waited the time it tells, and not once more while closing (a margin for the rest).
+    assert WAIT_MS / 1000 <= float(elapsed.removeprefix("elapsed ")) < WAIT_MS / 1000 + 1.0
+
+
 def _hold_write_lock(conn: sa.Connection) -> None:
     """Take the write lock an append needs, and keep it until rolled back."""
     if conn.dialect.name == "postgresql":

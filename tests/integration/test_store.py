@@ -327,3 +327,13 @@ def test_a_source_appended_with_events_reads_back_whole(store: EventStore) -> No
     assert store.sources("acme") == [MEMO]
     assert store.append("acme", [], sources=[MEMO]) == AppendResult(0, 0, 1)
     assert row_counts(store)["sources"] == 1
+
+
+def test_the_log_writes_its_rows_in_the_columns_its_insert_names() -> None:
+    from tracker.store import sql
+    from tracker.store.log import Row
+
+    assert Row._fields == sql.EVENT_ROW == (
+        "id", "agreement", "version", "type", "schema_version", "effective", "announced",
+        "target", "recorded_at", "payload", "hash", "position", "hash_version",
+    )  # fmt: skip

@@ -195,19 +195,10 @@ def backup(url: str | None, target: Path) -> str:
 
 def database_error(error: Exception) -> str | None:
     """The one-line message for an error the database driver raised, None for any other."""
-    import sqlalchemy as sa
+    from tracker.store.errors import translated
 
-    if not isinstance(error, sa.exc.SQLAlchemyError):
-        return None
-    orig = getattr(error, "orig", None)
-    detail = str(orig or error).strip().splitlines()
-    first = detail[0] if detail else type(error).__name__
-    if getattr(orig, "sqlstate", None) == "55P03" or first == "database is locked":
-        seconds = urls.LOCK_TIMEOUT_MS / 1000
-        return f"the database is busy: another writer held its lock for {seconds:g} s; try again"
-    if "readonly database" in first:
-        return "the database is read-only: it can be read, not written"
-    return f"database error: {first}"
+    found = translated(error)
+    return None if found is None else str(found)
 
 
 def _engine(url: str | None, *, create: bool) -> Engine:

@@ -217,7 +217,8 @@ class Cursor:
             raise self.error(sql, params, e) from e
 
     def error(self, sql: str, params: Any, error: Exception) -> Exception:
-        """A driver error as SQLAlchemy's (IntegrityError, OperationalError...)."""
+        """A driver error as SQLAlchemy's (IntegrityError, OperationalError...), the kind the
+        engine's statements raise: tracker.store.errors tells the user what either means."""
         import sqlalchemy as sa
 
         return sa.exc.DBAPIError.instance(sql, params, error, self.errors)

@@ -118,6 +118,10 @@ def dispose(engine: Engine) -> None:
     if engine.dialect.name == "sqlite" and not is_read_only(engine):
         try:
             with engine.connect() as conn:
+                # Without waiting: a TRUNCATE checkpoint waits out the busy timeout for
+                # another writer to finish, which would double a writer's wait for a held
+                # lock before it could say it gave up after the timeout.
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except sa.exc.DBAPIError:
             pass  # busy with another writer: the last connection to close checkpoints

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.store import sql
 from tracker.store.driver import Cursor
 
 if TYPE_CHECKING:
@@ -73,34 +74,25 @@ POSTGRESQL = tuple(
 )
 _TYPES = {"no_update_delete": 1 | 2 | 8 | 16, "no_truncate": 2 | 32}
 
-_SQLITE_FOUND = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
-# Each trigger of the schema in use: its table, type, whether it fires (enabled, no WHEN
-# condition), and the name and body of the function it runs.
-_POSTGRESQL_FOUND = """
-SELECT t.tgname, c.relname, t.tgtype, t.tgenabled IN ('O', 'A') AND t.tgqual IS NULL,
-    p.proname, p.prosrc
-FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
-    JOIN pg_namespace AS n ON n.oid = c.relnamespace JOIN pg_proc AS p ON p.oid = t.tgfoid
-WHERE NOT t.tgisinternal AND n.nspname = current_schema()
-"""
-_BODY = "BEGIN RAISE EXCEPTION '{table} are append-only: % refused', TG_OP; END"
 
-
-def _words(sql: object) -> str:
+def _words(statement: object) -> str:
     """A statement with its white space made single spaces: how it was indented is not what
     it does."""
-    return re.sub(r"\s+", " ", str(sql)).strip()
+    return re.sub(r"\s+", " ", str(statement)).strip()
 
 
 def broken(look: Cursor) -> list[Guard]:
     """The guards that are missing, disabled or not what the migrations create."""
     if look.sqlite:
-        found = {name: (table, _words(sql)) for name, table, sql in look.rows(_SQLITE_FOUND, {})}
+        found = {
+            name: (table, _words(created))
+            for name, table, created in look.rows(sql.GUARDS_SQLITE_FOUND, {})
+        }
         return [g for g in SQLITE if found.get(g.name) != (g.table, _words(g.create))]
     kept = set()
-    for name, table, kind, fires, function, body in look.rows(_POSTGRESQL_FOUND, {}):
+    for name, table, kind, fires, function, body in look.rows(sql.GUARDS_POSTGRESQL_FOUND, {}):
         expected_kind = _TYPES.get(name.removeprefix(f"{table}_"))
-        whole = _words(body) == _BODY.format(table=table)
+        whole = _words(body) == sql.GUARD_BODY.format(table=table)
         if kind == expected_kind and fires and function == f"{table}_append_only" and whole:
             kept.add((name, table))
     return [g for g in POSTGRESQL if (g.name, g.table) not in kept]

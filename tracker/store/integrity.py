@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from tracker.core.events import CORRECTIONS
 from tracker.core.heads import Head, Heads
 from tracker.errors import IntegrityError
-from tracker.store import codec
+from tracker.store import codec, sql
 from tracker.store.driver import Cursor, written_day, written_moment
 
 
@@ -95,7 +95,7 @@ def verify(engine: Engine, agreement: str | None = None) -> int:
 
 def _rows(
     look: Cursor,
-    sql: str,
+    statement: str,
     names: tuple[str, ...],
     agreement: str | None,
     report: Report,
@@ -105,9 +105,9 @@ def _rows(
     values the driver reads, as reads see them (SQLite's dates are text); a row SQLite cannot
     even hand back (text that is not UTF-8) ends the check with one problem, not a crash."""
     where = "" if agreement is None else " WHERE agreement = :agreement"
-    sql = sql.format(where=where)
+    statement = statement.format(where=where)
     count = 0
-    chunks = look.stream(sql, {"agreement": agreement})
+    chunks = look.stream(statement, {"agreement": agreement})
     while True:
         try:
             chunk = next(chunks, None)
@@ -180,20 +180,9 @@ class _Link:
     hash_version: int = 1
 
 
-_EVENT_COLUMNS = ("position", "id", "agreement", "version", "type", "schema_version",
-                  "effective", "announced", "target", "recorded_at", "payload", "hash",
-                  "hash_version")  # fmt: skip
-_EVENTS = (
-    f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events{{where}} ORDER BY agreement, version, position"
-)
-_SOURCE_COLUMNS = ("agreement", "id", "title", "publisher", "url", "published", "file",
-                   "derived_from", "text", "sha256", "seq", "prev_hash", "hash")  # fmt: skip
-_SOURCES = f"SELECT {', '.join(_SOURCE_COLUMNS)} FROM sources{{where}} ORDER BY agreement, seq"
-
-
 def _check_events(look: Cursor, agreement: str | None, report: Report) -> None:
     previous: dict[str, _Link] = {}
-    for raw in _rows(look, _EVENTS, _EVENT_COLUMNS, agreement, report, "event"):
+    for raw in _rows(look, sql.CHECK_EVENTS, sql.CHECK_EVENT_COLUMNS, agreement, report, "event"):
         row, problems = _typed(raw)
         row["hash"] = codec.hex_of(row["hash"])
         link = previous.get(row["agreement"], _Link())
@@ -270,7 +259,9 @@ def _payload_problem(row: Mapping[str, Any]) -> str | None:
 
 def _check_sources(look: Cursor, agreement: str | None, report: Report) -> None:
     previous: dict[str, tuple[int, str]] = {}
-    for raw in _rows(look, _SOURCES, _SOURCE_COLUMNS, agreement, report, "source"):
+    for raw in _rows(
+        look, sql.CHECK_SOURCES, sql.CHECK_SOURCE_COLUMNS, agreement, report, "source"
+    ):
         row, problems = _typed(raw)
         seq, prev = previous.get(row["agreement"], (0, codec.GENESIS))
         problems = problems or _guarded(_source_problems, row, seq, prev)

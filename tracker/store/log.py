@@ -4,7 +4,6 @@ decisions about what fits are the core's (`tracker.core.rules`)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import sqlite3
 import threading
@@ -35,7 +34,7 @@ from tracker.errors import (
     NotFoundError,
     TrackerError,
 )
-from tracker.store import codec, snapshots, urls
+from tracker.store import codec, snapshots, sql, urls
 from tracker.store import sources as source_rows
 from tracker.store.driver import CHUNK, LOCK_EVENTS, Cursor, Writer, day, moment, stored_moment
 
@@ -63,102 +62,6 @@ class Row(NamedTuple):
     hash_version: int
 
 
-_SQLITE_INSERT = (
-    f"INSERT INTO events ({', '.join(Row._fields)}) VALUES ({', '.join('?' * len(Row._fields))})"
-)
-# Reads and the append's lookups, in SQL both databases take, run on the driver's own cursor
-# (see tracker.store.driver).
-_HEAD = (
-    "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
-)
-# What an append reads first, in one statement (a round trip each costs PostgreSQL more than
-# the lookups): the agreement's head (last version and its hash); its creation date; the last
-# position and recorded_at in the database, of the last row by position (the primary key's
-# index, not a scan: recorded_at increases with position, so its recorded_at is the latest);
-# the version of the agreement's snapshot; and how many of the first ids appended are stored
-# (the events are read only when some are).
-_AROUND = (
-    "SELECT (SELECT version FROM events WHERE agreement = :agreement"
-    " ORDER BY version DESC LIMIT 1),"
-    " (SELECT hash FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1),"
-    " (SELECT effective FROM events WHERE agreement = :agreement AND version = 1),"
-    " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
-    " (SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1),"
-    f" ({snapshots.VERSION}),"
-    " (SELECT count(*) FROM events WHERE id IN ({ids}))"
-)
-_STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
-_KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
-_READ_COLUMNS = "payload, type, schema_version, position, version, recorded_at"
-_AGREEMENTS = "SELECT DISTINCT agreement FROM events WHERE type = 'agreement.created'"
-_CREATIONS = (
-    "SELECT payload, type, schema_version, position FROM events WHERE type = 'agreement.created'"
-)
-_AGREEMENT_OF = "SELECT agreement FROM events WHERE id = :id"
-_ANY = "SELECT position FROM events LIMIT 1"
-_AFTER = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit"
-)
-# A replay that folds the log as it comes (see `Replay`) reads: the retractions and corrections,
-# which are the rows with a target, along the target's index (`target > ''`, and no ORDER BY,
-# let SQLite's planner take it; `+agreement` keeps it off the agreement's index, along which it
-# would read the whole log); the facts corrections target; and the facts by the first day of
-# their dates, along the agreement's index. Its statements are several, so each stops at the
-# last position stored when it began (`_LAST`): an append committed meanwhile is not half
-# seen (positions commit in order on both databases).
-_LAST = "SELECT position FROM events ORDER BY position DESC LIMIT 1"
-_CORRECTIONS = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
-    " AND type IN ({types}) AND recorded_at <= :known_at AND position <= :upto"
-)
-_BY_ID = f"SELECT {_READ_COLUMNS} FROM events WHERE id IN ({{ids}})"
-_FACTS = (
-    "SELECT payload, type, schema_version, position FROM events WHERE agreement = :agreement"
-    " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
-    " AND type NOT IN ({types}) ORDER BY effective, position"
-)
-# What the reach of a record reads (see tracker.core.coverage), each along an index: its
-# reviews (their own index) and the events with a target (retractions and corrections, which
-# may change what counts: the target's index), decoded, and kept when recorded by the moment
-# asked about; the fact that starts last; and, by their written dates alone (read by the
-# database, not decoded), the facts of imprecise date that may end later: those within a year
-# before it that start on the first of a month (a month or a year) or are open ("on or
-# before"). A fact of an exact day ends on the day it starts.
-_REVIEWS = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE type = 'record.reviewed' AND agreement = :agreement"
-)
-_RETRACTIONS = (
-    f"SELECT {_READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
-)
-# For many agreements at once (`terms`): their reviews, and every retraction and correction.
-_REVIEWS_AMONG = f"SELECT {_READ_COLUMNS} FROM events WHERE type = 'record.reviewed'" + (
-    " AND agreement IN ({ids})"
-)
-_ALL_RETRACTIONS = f"SELECT {_READ_COLUMNS} FROM events WHERE target > ''"
-_STARTS_LAST = (
-    "SELECT id, {written}, position, effective FROM events WHERE agreement = :agreement"
-    " AND recorded_at <= :known_at AND target IS NULL ORDER BY effective DESC, position DESC"
-    " LIMIT 1"
-)
-_IMPRECISE = (  # two statements, so that each reads a range of the agreement's index
-    "SELECT id, {written}, position FROM events WHERE agreement = :agreement"
-    " AND effective >= :since AND effective <= :start AND {first_of_month}"
-    " AND recorded_at <= :known_at AND target IS NULL AND length({written}) <> 10"
-    " UNION ALL SELECT id, {written}, position FROM events WHERE agreement = :agreement"
-    " AND effective = :open AND recorded_at <= :known_at AND target IS NULL"
-)
-_DIALECT = {
-    True: {
-        "written": "json_extract(payload, '$.effective')",
-        "first_of_month": "substr(effective, 9, 2) = '01'",
-        "agreement": "+agreement",
-    },
-    False: {
-        "written": "CAST(payload AS json) ->> 'effective'",
-        "first_of_month": "extract(day from effective) = 1",
-        "agreement": "agreement",
-    },
-}
 _YEAR = dt.timedelta(days=366)
 _AFTER_ALL = 2**62  # positions that sort the events being appended after every stored one
 
@@ -337,7 +240,7 @@ class EventStore:
 
         agreement, events = batch.agreement, batch.events
         ids = list(dict.fromkeys(e.id for e in events))
-        around, params = next(look.filled(_AROUND, ids, {"agreement": agreement}))
+        around, params = next(look.filled(sql.AROUND, ids, {"agreement": agreement}))
         version, head_hash, created, position, recorded_at, snapshot, found = look.rows(
             around, params
         )[0]
@@ -397,19 +300,19 @@ class EventStore:
     ) -> list[Recorded]:
         """The agreement's events in log order: those effective by `until` (plus every
         retraction and correction and what they target), recorded by `known_at`."""
-        sql = _read_sql(until is not None, known_at is not None)
+        statement = sql.read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look:
-            return codec.stored_records(look.rows(sql, params))
+            return codec.stored_records(look.rows(statement, params))
 
     def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
         """What the reach of the agreement's record as known at `known_at` reads (see
-        `_REVIEWS`): a few indexed rows, and the log's events decoded only when they are
+        `sql.REVIEWS`): a few indexed rows, and the log's events decoded only when they are
         reviews, retractions or corrections."""
         params = {"agreement": agreement}
         with self._reading() as look:
-            retractions = _RETRACTIONS.format(**_DIALECT[look.sqlite])
-            found = [*look.rows(_REVIEWS, params), *look.rows(retractions, params)]
+            retractions = sql.RETRACTIONS.format(**sql.DIALECT[look.sqlite])
+            found = [*look.rows(sql.REVIEWS, params), *look.rows(retractions, params)]
             marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
             return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
@@ -418,7 +321,10 @@ class EventStore:
         corrections in two statements, then two indexed lookups each."""
         marked: dict[str, list[Recorded]] = {a: [] for a in agreements}
         with self._reading() as look:
-            found = [*look.among(_REVIEWS_AMONG, list(marked)), *look.rows(_ALL_RETRACTIONS, {})]
+            found = [
+                *look.among(sql.REVIEWS_AMONG, list(marked)),
+                *look.rows(sql.ALL_RETRACTIONS, {}),
+            ]
             for record in codec.stored_records(found):
                 if record.event.agreement in marked and record.recorded_at <= known_at:
                     marked[record.event.agreement].append(record)
@@ -486,18 +392,19 @@ class EventStore:
         """Events of every agreement with a position above `after`, in position order: what a
         reader following the log asks for. Positions commit in order, so none is skipped."""
         with self._reading() as look:
-            return codec.stored_records(look.rows(_AFTER, {"after": after, "limit": limit}))
+            return codec.stored_records(look.rows(sql.AFTER, {"after": after, "limit": limit}))
 
     def agreements(self) -> list[str]:
         """The ids of the agreements in the store, sorted."""
         with self._reading() as look:
-            return sorted(agreement for (agreement,) in look.rows(_AGREEMENTS, {}))
+            return sorted(agreement for (agreement,) in look.rows(sql.AGREEMENTS, {}))
 
     def created(self) -> list[AgreementCreated]:
         """The agreement.created event of every agreement, by agreement id."""
         with self._reading() as look:
             events = [
-                codec.stored_event(p, ty, sv, pos) for p, ty, sv, pos in look.rows(_CREATIONS, {})
+                codec.stored_event(p, ty, sv, pos)
+                for p, ty, sv, pos in look.rows(sql.CREATIONS, {})
             ]
         return sorted(
             (e for e in events if isinstance(e, AgreementCreated)), key=lambda e: e.agreement
@@ -517,7 +424,7 @@ class EventStore:
     def agreement_of(self, event_id: str) -> str:
         """The agreement an event belongs to."""
         with self._reading() as look:
-            rows = look.rows(_AGREEMENT_OF, {"id": event_id})
+            rows = look.rows(sql.AGREEMENT_OF, {"id": event_id})
         if not rows:
             raise NotFoundError(f"no event {event_id!r}")
         return str(rows[0][0])
@@ -525,56 +432,39 @@ class EventStore:
     def is_empty(self) -> bool:
         """True when no event has been stored yet."""
         with self._reading() as look:
-            return not look.rows(_ANY, {})
-
-
-@functools.cache
-def _read_sql(until: bool, known_at: bool) -> str:
-    """The statement reading one agreement, by shape: by version (which the unique index
-    orders), optionally up to a date (plus every retraction and correction and what they
-    target) and as known at a moment."""
-    sql = f"SELECT {_READ_COLUMNS} FROM events WHERE agreement = :agreement"
-    if until:
-        corrections = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
-        sql += (
-            f" AND (effective <= :until OR type IN ({corrections}) OR id IN (SELECT target"
-            " FROM events WHERE agreement = :agreement AND type = 'event.corrected'))"
-        )
-    if known_at:
-        sql += " AND recorded_at <= :known_at"
-    return sql + " ORDER BY version"
+            return not look.rows(sql.ANY, {})
 
 
 def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime) -> Replay:
     """The log as `Replay` reads it, its facts still to be fetched from the cursor."""
-    last = look.rows(_LAST, {})
+    last = look.rows(sql.LAST, {})
     upto = last[0][0] if last else 0
     params = {"agreement": agreement, "until": until, "known_at": known_at, "upto": upto}
     types = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
     column = "+agreement" if look.sqlite else "agreement"
-    sql = _CORRECTIONS.format(agreement=column, types=types)
-    corrections = sorted(codec.stored_records(look.rows(sql, params)), key=_position)
+    statement = sql.REPLAY_CORRECTIONS.format(agreement=column, types=types)
+    corrections = sorted(codec.stored_records(look.rows(statement, params)), key=_position)
     targets = [r.event.target for r in corrections if isinstance(r.event, EventCorrected)]
-    found = codec.stored_records(look.among(_BY_ID, list(dict.fromkeys(targets))))
+    found = codec.stored_records(look.among(sql.BY_ID, list(dict.fromkeys(targets))))
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
-    chunks = look.stream(_FACTS.format(types=types), params)
+    chunks = look.stream(sql.FACTS.format(types=types), params)
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
     return Replay(corrections, corrected, codec.stored_facts(chunks, skip_replaced=not corrections))
 
 
 def _latest(look: Cursor, agreement: str, known_at: dt.datetime) -> tuple[Latest, ...]:
     """The id, written date and position of each fact of the agreement that may be its
-    latest (see `_STARTS_LAST`)."""
-    sql = _DIALECT[look.sqlite]
+    latest (see `sql.STARTS_LAST`)."""
+    dialect = sql.DIALECT[look.sqlite]
     params: dict[str, object] = {"agreement": agreement, "known_at": known_at}
-    last = look.rows(_STARTS_LAST.format(**sql), params)
+    last = look.rows(sql.STARTS_LAST.format(**dialect), params)
     if not last:
         return ()
     (id_, written, position, effective) = last[0]
     start = day(effective)
     since = start - _YEAR if start > dt.date.min + _YEAR else dt.date.min
     params |= {"start": start, "since": since, "open": dt.date.min}
-    imprecise = look.rows(_IMPRECISE.format(**sql), params)
+    imprecise = look.rows(sql.IMPRECISE.format(**dialect), params)
     return tuple((str(i), str(w), int(p)) for i, w, p in [(id_, written, position), *imprecise])
 
 
@@ -590,7 +480,7 @@ def _insert(look: Cursor, rows: list[Row]) -> None:
         look.copy("events", Row._fields, rows)
         return
     written = stored_moment(rows[0].recorded_at)  # one for the whole batch
-    look.insert(_SQLITE_INSERT, [_sqlite_row(row, written) for row in rows])
+    look.insert(sql.EVENTS_INSERT_SQLITE, [_sqlite_row(row, written) for row in rows])
 
 
 def _sqlite_row(row: Row, written: str) -> tuple[object, ...]:
@@ -622,7 +512,7 @@ def _day(value: object) -> str | None:
 
 
 def _head(look: Cursor, agreement: str) -> _Head:
-    rows = look.rows(_HEAD, {"agreement": agreement})
+    rows = look.rows(sql.HEAD, {"agreement": agreement})
     return _Head(rows[0][0], codec.hex_of(rows[0][1])) if rows else _Head(0, codec.GENESIS)
 
 
@@ -630,19 +520,19 @@ def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
     """The stored events with these ids."""
     return {
         id_: codec.stored_event(payload, type_, schema, repr(id_), "id")
-        for id_, payload, type_, schema in look.among(_STORED, ids)
+        for id_, payload, type_, schema in look.among(sql.STORED, ids)
     }
 
 
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
-    return codec.stored_records(look.rows(_read_sql(False, False), {"agreement": agreement}))
+    return codec.stored_records(look.rows(sql.read_sql(False, False), {"agreement": agreement}))
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:
     """What the log holds of the events these events refer to."""
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    return {i: rules.Known(a, ty, day(eff)) for i, a, ty, eff in look.among(_KNOWN, wanted)}
+    return {i: rules.Known(a, ty, day(eff)) for i, a, ty, eff in look.among(sql.KNOWN, wanted)}
 
 
 class _LogInTransaction:

@@ -8,16 +8,14 @@ grows. A row that does not match its digest, its version's event or its format i
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tracker.core import snapshot as snapshots
-from tracker.core.events import CORRECTION_TYPES
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
-from tracker.store import codec, snapshot_format
+from tracker.store import codec, snapshot_format, sql
 from tracker.store.driver import Cursor, day, written_day, written_moment
 
 # How many events may follow an agreement's snapshot before an append writes a new one.
@@ -34,23 +32,10 @@ class _Row(NamedTuple):
     moment: dt.datetime
 
 
-# The snapshot row with the hash and moment of the event at its version (both primary-key or
-# unique-index lookups).
-_READ = (
-    "SELECT s.version, s.cutoff, s.format, s.body, s.digest, e.hash, e.recorded_at"
-    " FROM snapshots s JOIN events e ON e.agreement = s.agreement AND e.version = s.version"
-    " WHERE s.agreement = :agreement"
-)
-VERSION = "SELECT version FROM snapshots WHERE agreement = :agreement"
-_HEAD_HASH = "SELECT hash FROM events WHERE agreement = :agreement AND version = :version"
-_DELETE = "DELETE FROM snapshots WHERE agreement = {}"
-_INSERT = "INSERT INTO snapshots (agreement, version, cutoff, format, body, digest) VALUES ({})"
-
-
 def _row(look: Cursor, agreement: str) -> _Row | None:
     """The agreement's snapshot row with its version's hash and moment; None when there is
     none, or when its columns do not even read back."""
-    rows = look.rows(_READ, {"agreement": agreement})
+    rows = look.rows(sql.SNAPSHOT_READ, {"agreement": agreement})
     if not rows:
         return None
     version, cutoff, format_, body, digest, stored_hash, recorded_at = rows[0]
@@ -72,22 +57,6 @@ def _decoded(agreement: str, row: _Row) -> Snapshot | None:
     return snapshot_format.loads(row.body, agreement, row.version, row.cutoff)
 
 
-@functools.cache
-def _tail_sql(until: bool, known_at: bool) -> str:
-    """The events after a version, by version: optionally only those effective by a date
-    (and every retraction and correction), and recorded by a moment."""
-    sql = (
-        "SELECT payload, type, schema_version, position, version, recorded_at, effective"
-        " FROM events WHERE agreement = :agreement AND version > :after"
-    )
-    if until:
-        amendments = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
-        sql += f" AND (effective <= :until OR type IN ({amendments}))"
-    if known_at:
-        sql += " AND recorded_at <= :known_at"
-    return sql + " ORDER BY version"
-
-
 def _tail(
     look: Cursor,
     agreement: str,
@@ -99,7 +68,7 @@ def _tail(
     may change what the snapshot folded (see `tracker.core.snapshot.may_follow`)."""
     params = {"agreement": agreement, "after": snapshot.version, "until": until,
               "known_at": known_at}  # fmt: skip
-    rows = look.rows(_tail_sql(until is not None, known_at is not None), params)
+    rows = look.rows(sql.snapshot_tail_sql(until is not None, known_at is not None), params)
     if not all(snapshots.may_follow(snapshot.cutoff, r[1], day(r[6])) for r in rows):
         return None
 
@@ -127,15 +96,15 @@ def write(look: Cursor, snapshot: Snapshot) -> None:
     stored = _row(look, agreement)
     if stored is not None and stored.version > version:
         return
-    rows = look.rows(_HEAD_HASH, {"agreement": agreement, "version": version})
+    rows = look.rows(sql.SNAPSHOT_HEAD_HASH, {"agreement": agreement, "version": version})
     head_hash = codec.hex_of(rows[0][0])
     body = snapshot_format.dumps(snapshot)
     digest = snapshot_format.digest(agreement, version, snapshot.cutoff, head_hash, body)
     mark = "?" if look.sqlite else "%s"
     cutoff: Any = snapshot.cutoff.isoformat() if look.sqlite else snapshot.cutoff
-    look.insert(_DELETE.format(mark), [(agreement,)])
+    look.insert(sql.SNAPSHOT_DELETE.format(mark), [(agreement,)])
     row = (agreement, version, cutoff, snapshot_format.FORMAT, body, digest)
-    look.insert(_INSERT.format(", ".join([mark] * len(row))), [row])
+    look.insert(sql.SNAPSHOT_INSERT.format(", ".join([mark] * len(row))), [row])
 
 
 def rebuild(look: Cursor, agreement: str, records: list[Recorded]) -> Snapshot | None:
@@ -154,9 +123,9 @@ def refresh(
     read_all: Callable[[], list[Recorded]],
 ) -> None:
     """After an append (in its transaction, `new` its events; `stored` the version column of
-    the agreement's snapshot row, read with VERSION, None without one): when EVERY events or
-    more follow the snapshot, write a new one at the new head, folded on from the snapshot
-    when the events after it allow, from the whole log (`read_all()`) otherwise."""
+    the agreement's snapshot row, read with sql.SNAPSHOT_VERSION, None without one): when
+    EVERY events or more follow the snapshot, write a new one at the new head, folded on from
+    the snapshot when the events after it allow, from the whole log (`read_all()`) otherwise."""
     since = stored if isinstance(stored, int) else 0
     if new[-1].version - since < EVERY:  # most appends stop here
         return
@@ -180,19 +149,12 @@ def _folded_on(look: Cursor, agreement: str, row: _Row, new: list[Recorded]) -> 
     return None if tail is None else snapshots.extend(snapshot, tail)
 
 
-_STORED = "SELECT agreement, version, cutoff, format, body, digest FROM snapshots{where}"
-_LOG_UPTO = (
-    "SELECT payload, type, schema_version, position, version, recorded_at FROM events"
-    " WHERE agreement = :agreement AND version <= :version ORDER BY version"
-)
-
-
 def check(look: Cursor, agreement: str | None = None) -> list[str]:
     """Each stored snapshot (of every agreement, or one) that differs from the one its log
     gives at its version, one line each: verify rebuilds every snapshot, as reads trust one
     whose digest holds, and its recipe is no secret."""
     where = "" if agreement is None else " WHERE agreement = :agreement"
-    rows = look.rows(_STORED.format(where=where), {"agreement": agreement})
+    rows = look.rows(sql.SNAPSHOT_STORED.format(where=where), {"agreement": agreement})
     problems = []
     for name, version, cutoff, format_, body, digest in sorted(rows, key=lambda r: str(r[0])):
         if format_ != snapshot_format.FORMAT:
@@ -209,7 +171,7 @@ def _differs(
     """How a stored snapshot differs from the one rebuilt from its log, if it does."""
     try:
         day_cut = written_day(cutoff)
-        log = codec.stored_records(look.rows(_LOG_UPTO, {"agreement": agreement,
+        log = codec.stored_records(look.rows(sql.SNAPSHOT_LOG_UPTO, {"agreement": agreement,
                                                          "version": version}))  # fmt: skip
     except ValueError as e:
         return f"column cutoff {e}"
@@ -220,7 +182,7 @@ def _differs(
     expected = snapshots.take(agreement, log)
     if expected is None:
         return "its log holds no fact"
-    head_hash = codec.hex_of(look.rows(_HEAD_HASH, {"agreement": agreement,
+    head_hash = codec.hex_of(look.rows(sql.SNAPSHOT_HEAD_HASH, {"agreement": agreement,
                                                     "version": version})[0][0])  # fmt: skip
     stored = None if not isinstance(body, str) else snapshot_format.loads(body, agreement, version,
                                                                      day_cut)  # fmt: skip

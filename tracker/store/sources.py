@@ -11,19 +11,13 @@ from tracker.core.events import Source, StoredSource
 from tracker.core.rules import new_sources
 from tracker.core.wording import describe
 from tracker.errors import IntegrityError
-from tracker.store import codec
+from tracker.store import codec, sql
 from tracker.store.driver import Cursor, written_day
-
-_COLUMNS = "agreement, id, title, publisher, url, published, file, derived_from, text, sha256"
-_READ = f"SELECT {_COLUMNS} FROM sources WHERE agreement = :agreement ORDER BY id"
-_LAST = "SELECT seq, hash FROM sources WHERE agreement = :agreement ORDER BY seq DESC LIMIT 1"
-_ROW = (*_COLUMNS.split(", "), "seq", "prev_hash", "hash")
-_INSERT = f"INSERT INTO sources ({', '.join(_ROW)}) VALUES ({', '.join(f':{c}' for c in _ROW)})"
 
 
 def read(look: Cursor, agreement: str) -> list[StoredSource]:
     """The agreement's sources, by id."""
-    return [_stored_source(row) for row in look.mappings(_READ, {"agreement": agreement})]
+    return [_stored_source(row) for row in look.mappings(sql.SOURCE_READ, {"agreement": agreement})]
 
 
 def put(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
@@ -33,12 +27,12 @@ def put(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
     stored = {s.source.id: s for s in read(look, agreement)}
     new = new_sources(sources, stored)
     if new:
-        look.execute_many(_INSERT, chained(look, agreement, new))
+        look.execute_many(sql.SOURCE_INSERT, chained(look, agreement, new))
 
 
 def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> list[dict[str, Any]]:
     """New source rows, each linked to the one before it in the agreement's source chain."""
-    last = look.rows(_LAST, {"agreement": agreement})
+    last = look.rows(sql.SOURCE_LAST, {"agreement": agreement})
     seq, prev = last[0] if last else (0, codec.GENESIS)
     rows = []
     for stored in sources:

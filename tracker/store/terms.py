@@ -24,23 +24,13 @@ from tracker.core.events import (
 from tracker.core.in_force import Needs
 from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
-from tracker.store import codec
+from tracker.store import codec, sql
 from tracker.store.driver import Cursor, moment
 
 IndexRow = tuple[str, int, str, str, dt.date, dt.date]
 # term, position, agreement, kind, first, last: the dates are stored as day numbers
 # (`date.toordinal`), a few bytes where ISO text takes ten; when the event was recorded is the
 # events row's, read through its position.
-_COLUMNS = ("term", "position", "agreement", "kind", "first", "last")
-_SQLITE_INSERT = (
-    f"INSERT INTO term_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
-_DELETE = "DELETE FROM term_events WHERE position IN ({ids})"
-# A group's members, up the chains of retractions and corrections and then down them.
-_TARGETS = "SELECT id, target FROM events WHERE id IN ({ids})"
-_MEMBER = "SELECT payload, type, schema_version, position, version, recorded_at, id FROM events"
-_MEMBERS = _MEMBER + " WHERE id IN ({ids})"
-_AIMED = _MEMBER + " WHERE target IN ({ids})"
 
 
 # The pseudo-term of agreement.created (no term key is empty): replay needs each agreement's
@@ -141,7 +131,7 @@ def add(look: Cursor, new: Sequence[Recorded]) -> None:
     _insert(look, index_rows(facts))
     if targets:
         group = _groups(look, targets)
-        look.execute_among(_DELETE, [r.position for r in group])
+        look.execute_among(sql.TERM_DELETE, [r.position for r in group])
         _insert(look, index_rows(group))
 
 
@@ -152,9 +142,9 @@ def _insert(look: Cursor, rows: Iterable[IndexRow]) -> None:
     if not stored:
         return
     if look.sqlite:
-        look.insert(_SQLITE_INSERT, stored)
+        look.insert(sql.TERM_INSERT_SQLITE, stored)
     else:
-        look.copy("term_events", _COLUMNS, stored)
+        look.copy("term_events", sql.TERM_COLUMNS, stored)
 
 
 def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
@@ -162,80 +152,20 @@ def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
     roots: set[str] = set()
     seen, frontier = set(targets), set(targets)
     while frontier:  # up to the facts the chains are aimed at
-        found = look.among(_TARGETS, sorted(frontier))
+        found = look.among(sql.TERM_TARGETS, sorted(frontier))
         roots |= {i for i, target in found if target is None}
         frontier = {target for _, target in found if target is not None} - seen
         seen |= frontier
     members: dict[int, Recorded] = {}
-    rows = look.among(_MEMBERS, sorted(roots))
+    rows = look.among(sql.TERM_MEMBERS, sorted(roots))
     while rows:  # down to every retraction and correction aimed at them
         for record in codec.stored_records(row[:6] for row in rows):
             members[record.position] = record
-        below = look.among(_AIMED, [row[-1] for row in rows])
+        below = look.among(sql.TERM_AIMED, [row[-1] for row in rows])
         rows = [row for row in below if row[3] not in members]
     return [members[p] for p in sorted(members)]
 
 
-# One term's events that can matter on `as_of`, as known at `known_at`: every event of a
-# group with retractions or corrections, and each fact alone in its group that is dated by
-# `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
-# which replaces whatever replay applied before it; then the rows of each agreement's
-# creation group, without their events (`read` reads them only for a creation that is not
-# alone in its group), when its creation can count: only a change that may have come by
-# `as_of` needs it (nothing is possible before the agreement exists), so only an agreement
-# with a group or a fact whose dates run across `as_of` has them read. Days are day numbers.
-# The last term.set of each agreement comes from one pass over the term's rows in index
-# order (no sort); then each agreement's rows are looked up in the index, and only the ones
-# needed are read from the log. It stops at the last position stored when the question began
-# (`_LATEST`, read first): an append committed meanwhile is not seen. `{known}` filters by
-# when the events were recorded, unless all of them were by then.
-_READ = """
-WITH sets AS (
-    SELECT agreement, max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END) AS last_set,
-        max(CASE WHEN kind = 'group' OR (first <= :as_of AND last > :as_of) THEN 1 END) AS unsure
-    FROM term_events AS x
-    WHERE term = :term AND position <= :upto{known}
-    GROUP BY agreement
-)
-SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
-    x.first
-FROM sets AS s CROSS JOIN term_events AS x JOIN events AS e ON e.position = x.position
-WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known}
-    AND (x.kind = 'group' OR (x.first <= :as_of AND (s.last_set IS NULL OR x.last >= s.last_set)))
-UNION ALL
-SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first
-FROM sets AS s CROSS JOIN term_events AS x
-WHERE s.unsure = 1
-    AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
-"""
-_KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
-_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
-_EVENTS = (
-    "SELECT agreement, payload, type, schema_version, position, version, recorded_at"
-    " FROM events WHERE position IN ({ids})"
-)
-
-
-# The term keys indexed (of one agreement, or of all), by events recorded by `known_at`.
-_KEYS = """
-SELECT DISTINCT x.term FROM term_events AS x JOIN events AS e ON e.position = x.position
-WHERE x.term <> :created{agreement}{known} ORDER BY x.term
-"""
-
-
-# One agreement's events of one term that decide whether it is in force from :since on (see
-# tracker.core.in_force): its groups, and its sets and ends not surely before the last sure
-# term.set by :since; with the amendments and affirmations from :stranded on.
-_PRESENCE = """
-SELECT e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
-FROM term_events AS x JOIN events AS e ON e.position = x.position
-WHERE x.term = :term AND x.agreement = :agreement AND (x.kind = 'group'
-    OR (x.kind IN ('set', 'end') AND x.last >= (
-        SELECT coalesce(max(s.last), 0) FROM term_events AS s
-        WHERE s.term = :term AND s.agreement = :agreement AND s.kind = 'set'
-            AND s.last <= :since))
-    OR (x.kind = 'fact' AND x.last >= :stranded))
-"""
 _NEVER = dt.date.max.toordinal() + 1
 
 
@@ -247,7 +177,7 @@ def presence(look: Cursor, agreement: str, wanted: Mapping[str, Needs]) -> list[
         stranded = _NEVER if need.stranded is None else need.stranded.toordinal()
         params = {"term": term, "agreement": agreement, "since": need.since.toordinal(),
                   "stranded": stranded}  # fmt: skip
-        rows += look.rows(_PRESENCE, params)
+        rows += look.rows(sql.TERM_PRESENCE, params)
     return _in_log_order(codec.stored_records(rows))
 
 
@@ -264,12 +194,12 @@ def group_terms(look: Cursor, event: Event) -> set[str]:
 def keys(look: Cursor, agreement: str | None, known_at: dt.datetime | None) -> list[str]:
     """Every term key some event names (of the agreement, or of any), recorded by `known_at`
     (retracted or not): the keys a reader may ask about."""
-    sql = _KEYS.format(
+    statement = sql.TERM_KEYS.format(
         agreement="" if agreement is None else " AND x.agreement = :agreement",
         known="" if known_at is None else " AND e.recorded_at <= :known_at",
     )
     params = {"created": CREATED, "agreement": agreement, "known_at": known_at}
-    return [str(key) for (key,) in look.rows(sql, params)]
+    return [str(key) for (key,) in look.rows(statement, params)]
 
 
 class TermLog(NamedTuple):
@@ -285,20 +215,21 @@ class TermLog(NamedTuple):
 def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
     """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
     by agreement: replaying them gives the term as the whole log does."""
-    latest = look.rows(_LATEST, {})
+    latest = look.rows(sql.TERM_LATEST, {})
     upto, at = latest[0] if latest else (0, None)
     everything = at is None or moment(at) <= known_at  # the common case: now
-    sql = _READ.format(known="" if everything else _KNOWN)
+    statement = sql.TERM_READ.format(known="" if everything else sql.TERM_KNOWN)
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
               "known_at": known_at, "upto": upto}  # fmt: skip
-    rows = look.rows(sql, params)
+    rows = look.rows(statement, params)
     creations: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
         if row[1] is None:  # a creation group's row, its event not read
             creations.setdefault(row[0], []).append(row)
     created = {a: _creation_day(found[0]) for a, found in creations.items() if len(found) == 1}
     grouped = [row[4] for a, found in creations.items() if a not in created for row in found]
-    return _logs(created, [row for row in rows if row[1] is not None], look.among(_EVENTS, grouped))
+    read = [row for row in rows if row[1] is not None]
+    return _logs(created, read, look.among(sql.TERM_EVENTS, grouped))
 
 
 def _creation_day(row: tuple[Any, ...]) -> dt.date:
@@ -332,13 +263,6 @@ def _in_log_order(records: list[Recorded]) -> list[Recorded]:
     return [r for _, r in sorted({r.position: r for r in records}.items())]
 
 
-_CHECKED = (
-    "SELECT payload, type, schema_version, position, version, recorded_at FROM events{where}"
-    " ORDER BY position"
-)
-_STORED = f"SELECT {', '.join(_COLUMNS)} FROM term_events{{where}}"
-
-
 def check(look: Cursor, agreement: str | None = None) -> list[str]:
     """How the stored index (of every agreement, or one) differs from the one the log
     implies, one line per row (a tampered, stale or damaged index); events that do not
@@ -347,14 +271,14 @@ def check(look: Cursor, agreement: str | None = None) -> list[str]:
     where = "" if agreement is None else " WHERE agreement = :agreement"
     params = {"agreement": agreement}
     records: list[Recorded] = []
-    for chunk in look.stream(_CHECKED.format(where=where), params):
+    for chunk in look.stream(sql.TERM_CHECKED.format(where=where), params):
         for payload, ty, sv, position, version, recorded_at in chunk:
             try:  # when it was recorded is not the index's: it is read through the log
                 event = codec.decode(payload, ty, sv)
             except (codec.UndecodableError, TypeError):
                 continue
             records.append(Recorded(event, position, version, recorded_at))
-    stored: set[tuple[Any, ...]] = set(look.rows(_STORED.format(where=where), params))
+    stored: set[tuple[Any, ...]] = set(look.rows(sql.TERM_STORED.format(where=where), params))
     # Compared as stored, day numbers and all: a damaged row is named, whatever it holds.
     expected = {(t, p, a, k, first.toordinal(), last.toordinal())
                 for t, p, a, k, first, last in index_rows(records)}  # fmt: skip
