@@ -121,7 +121,7 @@ TIMED_CLI = (
     "try: main()\n"
     "finally: print(f'elapsed {{time.monotonic() - start:.3f}}', file=sys.stderr)"
 )
-WAIT_MS = 2000
+WAIT_MS = 5000
 
 
 def test_a_writer_waits_as_long_as_it_says_for_a_held_lock(db_url: str) -> None:
@@ -138,9 +138,10 @@ def test_a_writer_waits_as_long_as_it_says_for_a_held_lock(db_url: str) -> None:
 
     message, elapsed = writer.stderr.splitlines()
     assert writer.returncode == 1
-    assert message == "Error: the database is busy: another writer held its lock for 2 s; try again"
-    # It waited the time it tells, and not once more while closing (a margin for the rest).
-    assert WAIT_MS / 1000 <= float(elapsed.removeprefix("elapsed ")) < WAIT_MS / 1000 + 1.0
+    assert message == "Error: the database is busy: another writer held its lock for 5 s; try again"
+    # It waited the time it tells, and not once more while closing (which took twice as long):
+    # the margin is for the rest of the command on a busy machine.
+    assert WAIT_MS / 1000 <= float(elapsed.removeprefix("elapsed ")) < 1.9 * WAIT_MS / 1000
 
 
 def _hold_write_lock(conn: sa.Connection) -> None:
