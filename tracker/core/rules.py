@@ -170,8 +170,8 @@ class Log(Protocol):
     def terms(self) -> set[str]:
         """Every term key the agreement's events name."""
 
-    def sources(self) -> Mapping[str, StoredSource]:
-        """The agreement's sources, those of this batch among them, by id."""
+    def sources(self, ids: Sequence[str]) -> Mapping[str, StoredSource]:
+        """The agreement's sources with these ids, those of this batch among them, by id."""
 
 
 def decide(agreement: str, version: int, events: Sequence[Event], log: Log) -> list[Event]:
@@ -196,7 +196,7 @@ def decide(agreement: str, version: int, events: Sequence[Event], log: Log) -> l
     if wanted:
         in_force.check(log.presence(wanted), new, log.terms)
     if any(e.sources or isinstance(e, EventCorrected) for e in new):
-        check_citations(new, log.sources())
+        check_citations(new, log.sources(_cited(new)))
     return new
 
 
@@ -209,6 +209,12 @@ def check_citations(events: Sequence[Event], sources: Mapping[str, StoredSource]
         problem = bad_citation(event, sources, texts) or _missing_quote(event, sources)
         if problem is not None:
             raise InvalidEventError(f"event {event.id!r}: {problem}")
+
+
+def _cited(events: Sequence[Event]) -> list[str]:
+    """The ids of the sources the events' citations name (and relay), each once."""
+    cited = (c for e in events for c in citations_of(e))
+    return list(dict.fromkeys(i for c in cited for i in (c.source, c.relays) if i is not None))
 
 
 def _missing_quote(event: Event, sources: Mapping[str, StoredSource]) -> str | None:

@@ -571,5 +571,6 @@ class _LogInTransaction:
 
         return set(terms.keys(self._look, self._agreement, None))
 
-    def sources(self) -> dict[str, StoredSource]:
-        return {s.source.id: s for s in source_rows.read(self._look, self._agreement)}
+    def sources(self, ids: Sequence[str]) -> dict[str, StoredSource]:
+        found = source_rows.read_cited(self._look, self._agreement, ids)
+        return {s.source.id: s for s in found}

@@ -20,6 +20,15 @@ def read(look: Cursor, agreement: str) -> list[StoredSource]:
     return [_stored_source(row) for row in look.mappings(sql.SOURCE_READ, {"agreement": agreement})]
 
 
+def read_cited(look: Cursor, agreement: str, ids: Sequence[str]) -> list[StoredSource]:
+    """The agreement's sources with these ids (the others are not read, texts and all)."""
+    return [
+        _stored_source(row)
+        for statement, params in look.filled(sql.SOURCES_CITED, ids, {"agreement": agreement})
+        for row in look.mappings(statement, params)
+    ]
+
+
 def put(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
     """Insert the sources not stored yet (one stored with other content is an error)."""
     if not sources:

@@ -16,6 +16,10 @@ from tracker.core.events import CORRECTION_TYPES
 # ---- sources: each agreement's sources, chained by seq.
 SOURCE_COLUMNS = "agreement, id, title, publisher, url, published, file, derived_from, text, sha256"
 SOURCE_READ = f"SELECT {SOURCE_COLUMNS} FROM sources WHERE agreement = :agreement ORDER BY id"
+# The sources of an agreement some events cite, by id (what checking their citations reads).
+SOURCES_CITED = (
+    f"SELECT {SOURCE_COLUMNS} FROM sources WHERE agreement = :agreement AND id IN ({{ids}})"
+)
 SOURCE_LAST = "SELECT seq, hash FROM sources WHERE agreement = :agreement ORDER BY seq DESC LIMIT 1"
 SOURCE_ROW = (*SOURCE_COLUMNS.split(", "), "seq", "prev_hash", "hash")
 SOURCE_INSERT = (
