@@ -11,6 +11,7 @@ import re
 from tests.conftest import ROOT
 from tracker.core.dates import SUBSET
 from tracker.core.events import EVENT_CLASSES
+from tracker.core.validation import model_of
 from tracker.files.reference import reference
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -88,9 +89,9 @@ def test_the_file_format_reference_lists_every_event_type_and_field_with_its_wor
     missing = []
 
     for cls in EVENT_CLASSES:
-        kind = cls.model_fields["type"].default
+        kind = cls.type
         section = text.split(f"\n### {kind}\n", 1)[1].split("\n#", 1)[0]
-        for name, field in cls.model_fields.items():
+        for name, field in model_of(cls).model_fields.items():
             row = next((r for r in section.splitlines() if r.startswith(f"| `{name}` |")), "")
             words = field.description or "EDTF: " + SUBSET
             if words.replace("\n", " ") not in row:

@@ -65,7 +65,7 @@ def test_snapshot_stores_the_fold_at_the_latest_version_and_its_last_day(
         AGREEMENT,
         29,
         dt.date(2025, 1, 21),
-        1,
+        2,
     )
 
 
@@ -149,7 +149,7 @@ def test_the_snapshot_holds_for_what_was_known_before_such_an_event(
     [
         {"body": "{not json"},
         {"body": "[]"},
-        {"format": 2},
+        {"format": 1},
         {"version": 27},
         {"cutoff": dt.date(2024, 1, 1)},
         {"digest": "0" * 64},

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import msgspec
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
@@ -56,7 +57,9 @@ def correction(agreement: str, id_: str, target: str, replacement: dict[str, Any
 
 def content(event: Event) -> dict[str, Any]:
     """An event's content without its identity: a correction's replacement."""
-    return event.model_dump(exclude={"id", "agreement"})
+    data = {"type": event.type, **msgspec.structs.asdict(event)}
+    del data["id"], data["agreement"]
+    return data
 
 
 def portfolio(store: EventStore) -> None:

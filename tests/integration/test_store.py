@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import sqlalchemy as sa
 
+from tracker.core import plain
 from tracker.core.events import Batch, Event, Source, StoredSource, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
 from tracker.store import codec
@@ -241,7 +243,8 @@ def test_a_payload_stored_with_its_defaults_still_verifies_and_reads_the_same(
     store: EventStore,
 ) -> None:
     event, moment = created(), dt.datetime(2025, 1, 2, 3, 4, 5)
-    payload = event.__pydantic_serializer__.to_json(event, exclude_none=True).decode()
+    fields = {k: v for k, v in plain.fields_of(event).items() if v is not None}
+    payload = json.dumps({"type": event.type, **fields}, separators=(",", ":"))
     digest = codec.link_hash(codec.GENESIS, 1, "acme", 1, event.type, codec.SCHEMA_VERSION,
                              None, moment, payload)  # fmt: skip
     with store.engine.begin() as conn:

@@ -217,6 +217,25 @@ def rechain(store: EventStore, event_id: str, edit: object) -> None:
             conn.execute(sa.update(t).where(t.c.position == row["position"]).values(**values))
 
 
+def test_a_rechained_row_that_only_the_edges_rules_refuse_is_read_and_named_by_verify(
+    store: EventStore,
+) -> None:
+    # A read decodes types and constraints; the rules across fields run at the edges, and in
+    # verify, which validates every stored row as data coming in.
+    store.append("acme", [created(), term_set("a")])
+    drop_triggers(store)
+    rechain(store, "a", lambda p: p.replace('"value"', '"expires":"2025-01-01","value"'))
+
+    events = [r.event for r in store.read("acme")]
+    report = check(store.engine)
+
+    assert str(events[1].expires) == "2025-01-01"  # type: ignore[union-attr]
+    assert report.problems == [
+        "agreement 'acme': event 'a' (position 2, version 2): payload does not decode: expires "
+        "2025-01-01 is before effective 2025-02-01"
+    ]
+
+
 def test_swapping_the_positions_of_same_day_events_is_caught(store: EventStore) -> None:
     store.append("acme", [created(), term_set("a"), term_set("b", "Six widgets a day")])
     drop_triggers(store)

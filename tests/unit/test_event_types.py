@@ -28,7 +28,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "note.recorded": {"note": "context"},
     "record.reviewed": {},
 }
-FACT_TYPES = [cls.model_fields["type"].default for cls in get_args(get_args(Fact)[0])]
+FACT_TYPES = [cls.type for cls in get_args(Fact)]
 
 
 def test_every_event_type_is_a_fact_or_a_correction_of_the_record() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -104,8 +105,8 @@ def cited_logs(draw: st.DrawFn) -> tuple[list[Recorded], dict[str, StoredSource]
     }
     records = [
         Recorded(
-            r.event.model_copy(
-                update={"sources": (Citation(source=draw(st.sampled_from(sorted(sources)))),)}
+            msgspec.structs.replace(
+                r.event, sources=(Citation(source=draw(st.sampled_from(sorted(sources)))),)
             ),
             r.position,
             r.version,

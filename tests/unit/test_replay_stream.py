@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,7 +41,7 @@ def _dated(record: Recorded, form: str) -> Recorded:
         return record
     day = event.effective.first
     text = {"month": f"{day:%Y-%m}", "year": str(day.year), "before": f"../{day.isoformat()}"}
-    return replace(record, event=event.model_copy(update={"effective": When.parse(text[form])}))
+    return replace(record, event=msgspec.structs.replace(event, effective=When.parse(text[form])))
 
 
 def _streamed(records: list[Recorded], as_of: dt.date, known_at: dt.datetime) -> tuple[
@@ -101,7 +102,7 @@ def term_sets(draw: st.DrawFn) -> list[Recorded]:
     for n in range(1, draw(st.integers(2, 12)) + 1):
         event = event_from_dict({"agreement": AGREEMENT, "id": f"e{n}",
                                  **draw(term_set_content(keys))})  # fmt: skip
-        events.append(event.model_copy(update={"effective": draw(_forms(event.effective.first))}))
+        events.append(msgspec.structs.replace(event, effective=draw(_forms(event.effective.first))))
     for n in range(draw(st.integers(0, 2))):
         target = draw(st.sampled_from([e.id for e in reversed(events[1:])]))  # latest first
         events.append(retraction(f"r{n}", target, draw(dates)))

@@ -1,8 +1,10 @@
-"""The agreement file's field descriptions live on the event models, where they are read."""
+"""The agreement file's field descriptions live on the event classes, where they are read:
+the models generated from them carry them."""
 
 from __future__ import annotations
 
 from tracker.core.events import EVENT_CLASSES, Citation, Party, Source, TermEnded
+from tracker.core.validation import model_of
 from tracker.service import file_schema
 
 
@@ -12,7 +14,7 @@ def test_every_model_field_carries_its_description_but_the_date_typed_effective(
     undescribed = [
         f"{model.__name__}.{name}"
         for model in models
-        for name, field in model.model_fields.items()
+        for name, field in model_of(model).model_fields.items()
         if not field.description
     ]
 
@@ -22,7 +24,7 @@ def test_every_model_field_carries_its_description_but_the_date_typed_effective(
 def test_tracker_schema_reads_a_field_description_from_its_model() -> None:
     schema = file_schema()
 
-    assert TermEnded.model_fields["reason"].description == (
+    assert model_of(TermEnded).model_fields["reason"].description == (
         "Why the term ended: expired, terminated, waived or superseded."
     )
     assert schema["$defs"]["TermEnded"]["properties"]["reason"]["description"] == (

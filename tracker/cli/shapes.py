@@ -8,6 +8,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.core import plain
 from tracker.core.dates import When
 from tracker.core.events import Citation, Event, StoredSource, event_to_dict
 from tracker.core.provenance import corroboration
@@ -131,7 +132,7 @@ def state_json(
         "title": state.title,
         "as_of": day(state.as_of),
         "known_at": timestamp(state.known_at),
-        "parties": [p.model_dump() for p in state.parties],
+        "parties": [plain.fields_of(p) for p in state.parties],
         "terms": terms,
         "pending": [_pending_json(p) for p in state.pending.values()],
         "ended": {k: _ended_json(t) for k, t in sorted(state.ended.items())},
@@ -227,7 +228,7 @@ def _json_escape(match: re.Match[str]) -> str:
 
 
 def _citations(event: Event) -> list[dict[str, Any]]:
-    return [c.model_dump(exclude_none=True) for c in event.sources]
+    return [{k: v for k, v in plain.fields_of(c).items() if v is not None} for c in event.sources]
 
 
 def _step_json(step: Step) -> dict[str, Any]:
@@ -293,7 +294,7 @@ def sources_json(uses: Sequence[SourceUse]) -> list[dict[str, Any]]:
     """`tracker sources --format json`: each source with how many facts it backs or disputes."""
     return [
         {
-            **u.stored.source.model_dump(mode="json"),
+            **plain.fields_of(u.stored.source),
             "stored_text": u.stored.text is not None,
             "supports": u.supports,
             "contradicts": u.contradicts,

@@ -11,7 +11,6 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -23,13 +22,39 @@ SUBSET = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class When:
-    """A range of days, from `first` to `last` inclusive, and the text it was written as."""
+    """A range of days, from `first` to `last` inclusive, and the text it was written as.
 
+    Immutable and compared by value, like a frozen dataclass; a plain class, so that the
+    stored events, which write a When as its text, decode it from that text."""
+
+    __slots__ = ("first", "last", "text")
     text: str
     first: dt.date
     last: dt.date
+
+    def __init__(self, text: str, first: dt.date, last: dt.date) -> None:
+        set_ = object.__setattr__
+        set_(self, "text", text)
+        set_(self, "first", first)
+        set_(self, "last", last)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a When cannot change ({name})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, When):
+            return NotImplemented
+        return (self.text, self.first, self.last) == (other.text, other.first, other.last)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.first, self.last))
+
+    def __reduce__(self) -> tuple[type[When], tuple[str, dt.date, dt.date]]:
+        return When, (self.text, self.first, self.last)
+
+    def __repr__(self) -> str:
+        return f"When(text={self.text!r}, first={self.first!r}, last={self.last!r})"
 
     @classmethod
     def day(cls, day: dt.date) -> When:

@@ -1,4 +1,14 @@
-"""Event models: one frozen pydantic model per thing that can happen to an agreement."""
+"""The events: one frozen, typed value per thing that can happen to an agreement.
+
+These classes are the one definition of what an event holds. They are plain data
+(`msgspec.Struct`): reads decode stored rows straight into them, without pydantic. Pydantic
+validates them at every edge where data comes in (agreement files, `record`, the Python API's
+writes, `verify`, the JSON Schema), through models generated from these classes
+(`tracker.core.validation`): the constraints, descriptions and checks written here are what
+those models enforce. A read enforces the types and the constraints of `Meta`; the `Before` and
+`After` functions and each class's `check` run at the edges alone (a stored event was checked
+when it was written, and the hash chain covers it).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +16,11 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeAlias, get_args
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    JsonValue,
-    PlainSerializer,
-    PlainValidator,
-    TypeAdapter,
-    ValidationInfo,
-    WithJsonSchema,
-    field_serializer,
-    model_validator,
-)
+from msgspec import Meta, Struct
 
-from tracker.core.dates import SUBSET, When
+from tracker.core.dates import When
 from tracker.core.text import safe_identifier
 
 Certainty: TypeAlias = Literal["confirmed", "reported", "rumored"]
@@ -33,27 +29,20 @@ EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
 Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
 
-# The validators that leave a valid stored value as it is: they only check it, or normalise it
-# into the form it was stored in. A payload read back from the log was validated when it was
-# written and the hash chain covers it, so the store validates it with this context, which
-# those validators answer at once (pydantic's own way to tell validators about a
-# validation); `tracker verify` validates without it, and so runs them all.
-READ_BACK: dict[str, bool] = {"read_back": True}
+@dataclass(frozen=True, slots=True)
+class Before:
+    """At the edges, a function the raw value goes through before it is validated."""
+
+    function: Callable[[Any], Any]
 
 
-def unchanged_on_read(validator: Callable[[Any], Any]) -> Callable[[Any, ValidationInfo], Any]:
-    """Mark a validator (of a value, or a model's `after` validator) as one that a stored
-    payload read back skips: with the READ_BACK context, it returns what it is given."""
+@dataclass(frozen=True, slots=True)
+class After:
+    """At the edges, a function the validated value goes through (it raises ValueError)."""
 
-    def checked(value: Any, info: ValidationInfo) -> Any:
-        return value if info.context is READ_BACK else validator(value)
-
-    checked.__name__, checked.__qualname__ = validator.__name__, validator.__qualname__
-    checked.__doc__ = validator.__doc__
-    return checked
+    function: Callable[[Any], Any]
 
 
-@unchanged_on_read
 def _printable_id(value: Any) -> Any:
     """An id with unprintable or non-ASCII characters, made safe to show (stored ids are)."""
     if not isinstance(value, str) or (value.isascii() and value.isprintable()):
@@ -61,23 +50,18 @@ def _printable_id(value: Any) -> Any:
     return safe_identifier(value)
 
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
-TermKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
+TermKey = Annotated[str, Meta(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$", max_length=100)]
 EventId = Annotated[
-    str,
-    # The constraints first, so that pydantic checks them natively after the validator below
-    # (listed after it, they would each cost a Python call on every event read).
-    Field(min_length=1, max_length=200, pattern=r"^[^\s]+$"),
-    BeforeValidator(_printable_id),
+    str, Meta(min_length=1, max_length=200, pattern=r"^[^\s]+$"), Before(_printable_id)
 ]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Meta(min_length=1)]
 
 
 MAX_DEPTH = 20
 MAX_INT = 10**30
 
 
-@unchanged_on_read
 def _limits(value: Any) -> Any:
     """A value within the limits of _finite."""
     return _finite(value)
@@ -101,22 +85,10 @@ def _finite(value: Any, depth: int = 0) -> Any:
     return value
 
 
-TermValue = Annotated[dict[str, JsonValue], AfterValidator(_limits)]
+# A term's value: JSON values by name (`Any` is a JSON value here, and at the edges).
+TermValue = Annotated[dict[str, Any], After(_limits)]
 # Changes to some fields of a term's value: a field set to null is removed.
-FieldChanges = Annotated[dict[str, JsonValue], Field(min_length=1), AfterValidator(_limits)]
-
-Date = Annotated[
-    When,
-    PlainValidator(When.parse),
-    PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|\.\./\d{4}-\d{2}-\d{2})$",
-            "description": "EDTF: " + SUBSET,
-        }
-    ),
-]
+FieldChanges = Annotated[dict[str, Any], Meta(min_length=1), After(_limits)]
 
 
 # Words for editors, shown by `tracker schema`; the ones several models share.
@@ -128,54 +100,68 @@ VALUE = "The term's fields, a mapping (numbers must be finite)."
 TARGET = "The id of the earlier event of this agreement that this one retracts or corrects."
 
 
-class Value(BaseModel):
-    """Base of every value object: immutable, unknown fields rejected."""
-
-    # Built on first use: a command builds the validators of only the types it meets.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+def described(text: str) -> Meta:
+    """A field's words for editors (`tracker schema` shows them)."""
+    return Meta(description=text)
 
 
-class Citation(Value):
+class Value(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Base of every value object: immutable, unknown fields rejected, fields left at their
+    defaults left out of its JSON."""
+
+    def check(self) -> None:
+        """Rules across fields, checked at the edges (ValueError names what is wrong); the
+        value's own fields are validated already."""
+
+    @staticmethod
+    def prepared(data: Any) -> Any:
+        """Data arriving at an edge as it is validated (a correction's replacement takes the
+        target's id and agreement)."""
+        return data
+
+
+class Citation(Value, frozen=True, kw_only=True):
     """A source's words behind a fact, for or against it."""
 
-    source: Slug = Field(description="The id of the source cited.")
-    quote: Text | None = Field(
-        None, description="Verbatim words of the source; needed when its text is stored."
-    )
-    stance: Stance = Field("supports", description="supports (the default) or contradicts.")
-    relays: Slug | None = Field(
-        None,
-        description="The id of the source whose words this citation relays (a company's post "
-        "quoted by the press): independence counts the relayed original, not the relay.",
-    )
+    source: Annotated[Slug, described("The id of the source cited.")]
+    quote: Annotated[
+        Text | None, described("Verbatim words of the source; needed when its text is stored.")
+    ] = None
+    stance: Annotated[Stance, described("supports (the default) or contradicts.")] = "supports"
+    relays: Annotated[
+        Slug | None,
+        described(
+            "The id of the source whose words this citation relays (a company's post quoted "
+            "by the press): independence counts the relayed original, not the relay."
+        ),
+    ] = None
 
 
-class Party(Value):
+class Party(Value, frozen=True, kw_only=True):
     """A party to an agreement and the role it plays."""
 
-    name: Text = Field(description="The party's name.")
-    role: Text = Field(description="The party's role in the agreement.")
+    name: Annotated[Text, described("The party's name.")]
+    role: Annotated[Text, described("The party's role in the agreement.")]
 
 
-class Source(Value):
+class Source(Value, frozen=True, kw_only=True):
     """Where citations come from; `file` names the stored text beside the agreement file."""
 
-    id: Slug = Field(description="The source's id, by which citations name it.")
-    title: Text = Field(description="The source's title.")
-    publisher: Text | None = Field(None, description="Who published the source.")
-    url: Text | None = Field(None, description="Where the source is found.")
-    published: dt.date | None = Field(None, description="The date the source was published.")
-    file: Text | None = Field(
-        None,
-        description="The source's text, a file beside the agreement file: quotes are checked "
-        "in it.",
-    )
-    derived_from: Slug | None = Field(
-        None, description="The source this one rewrites: it does not count as independent."
-    )
+    id: Annotated[Slug, described("The source's id, by which citations name it.")]
+    title: Annotated[Text, described("The source's title.")]
+    publisher: Annotated[Text | None, described("Who published the source.")] = None
+    url: Annotated[Text | None, described("Where the source is found.")] = None
+    published: Annotated[dt.date | None, described("The date the source was published.")] = None
+    file: Annotated[
+        Text | None,
+        described("The source's text, a file beside the agreement file: quotes are checked in it."),
+    ] = None
+    derived_from: Annotated[
+        Slug | None, described("The source this one rewrites: it does not count as independent.")
+    ] = None
 
 
-class StoredSource(Value):
+class StoredSource(Value, frozen=True, kw_only=True):
     """A source as the store keeps it: its metadata and, when there is one, its text."""
 
     source: Source
@@ -183,145 +169,135 @@ class StoredSource(Value):
     sha256: str | None = None
 
 
-class BaseEvent(Value):
-    """Fields every event carries; the store adds position, version and recorded_at."""
+class BaseEvent(Value, tag_field="type", frozen=True, kw_only=True):
+    """Fields every event carries; the store adds position, version and recorded_at. Its
+    `type` (what happened) is each class's tag: the first key of its JSON."""
 
-    id: EventId = Field(
-        description="The event's id: unique, chosen by its author; importing it again is harmless."
-    )
-    agreement: Slug = Field(description="The agreement's id (may be left out: the file's).")
-    effective: Date  # described by its type: the date forms it accepts
-    announced: Date | None = Field(None, description="The date it became public (same forms).")
-    certainty: Certainty = Field(
-        "confirmed",
-        description="confirmed (the parties said so), reported (credible press) or rumored.",
-    )
-    sources: tuple[Citation, ...] = Field(
-        (),
-        description="Citations: the sources that support or contradict the fact, with quotes.",
-    )
-    note: Text | None = Field(None, description=NOTE)
+    # The event's type, as `type` reads it: set on each class from its tag.
+    type: ClassVar[str]
+
+    id: Annotated[
+        EventId,
+        described("The event's id: unique, chosen by its author; importing it again is harmless."),
+    ]
+    agreement: Annotated[Slug, described("The agreement's id (may be left out: the file's).")]
+    effective: When  # described by its type: the date forms it accepts
+    announced: Annotated[When | None, described("The date it became public (same forms).")] = None
+    certainty: Annotated[
+        Certainty,
+        described("confirmed (the parties said so), reported (credible press) or rumored."),
+    ] = "confirmed"
+    sources: Annotated[
+        tuple[Citation, ...],
+        described("Citations: the sources that support or contradict the fact, with quotes."),
+    ] = ()
+    note: Annotated[Text | None, described(NOTE)] = None
 
 
-class AgreementCreated(BaseEvent):
+class AgreementCreated(BaseEvent, tag="agreement.created", frozen=True, kw_only=True):
     """An agreement begins, with its title and parties."""
 
-    type: Literal["agreement.created"] = Field("agreement.created", description=WHAT_HAPPENED)
-    title: Text = Field(description="The agreement's title.")
-    parties: tuple[Party, ...] = Field(
-        min_length=1, description="Who is bound by the agreement, and in what role."
-    )
+    title: Annotated[Text, described("The agreement's title.")]
+    parties: Annotated[
+        tuple[Party, ...],
+        Meta(min_length=1),
+        described("Who is bound by the agreement, and in what role."),
+    ]
 
 
-class TermSet(BaseEvent):
+class TermSet(BaseEvent, tag="term.set", frozen=True, kw_only=True):
     """A term takes a new value: added, or replacing the one in force."""
 
-    type: Literal["term.set"] = Field("term.set", description=WHAT_HAPPENED)
-    term: TermKey = Field(description=TERM)
-    summary: Text = Field(description=SUMMARY)
-    value: TermValue = Field(default_factory=dict, description=VALUE)
-    expires: Date | None = Field(None, description="The last day the term is in force by itself.")
-    ends_when: Text | None = Field(
-        None,
-        description="A condition in words that ends the term when a term.ended records it.",
+    term: Annotated[TermKey, described(TERM)]
+    summary: Annotated[Text, described(SUMMARY)]
+    value: Annotated[TermValue, described(VALUE)] = {}
+    expires: Annotated[When | None, described("The last day the term is in force by itself.")] = (
+        None
     )
+    ends_when: Annotated[
+        Text | None,
+        described("A condition in words that ends the term when a term.ended records it."),
+    ] = None
 
-    @model_validator(mode="after")
-    @unchanged_on_read
-    def _expires_after_effective(self) -> TermSet:
+    def check(self) -> None:
         if self.expires is not None and self.expires.last < self.effective.first:
             raise ValueError(f"expires {self.expires} is before effective {self.effective}")
-        return self
 
 
-class TermAmended(BaseEvent):
+class TermAmended(BaseEvent, tag="term.amended", frozen=True, kw_only=True):
     """Some fields of a term in force change (null removes one); the others keep their own
     date, certainty and sources."""
 
-    type: Literal["term.amended"] = Field("term.amended", description=WHAT_HAPPENED)
-    term: TermKey = Field(description=TERM)
-    changes: FieldChanges = Field(
-        description="term.amended: the fields of the term's value that change; null removes one."
-    )
-    summary: Text | None = Field(
-        None, description="The term's new one-line summary, if it changes."
-    )
+    term: Annotated[TermKey, described(TERM)]
+    changes: Annotated[
+        FieldChanges,
+        described("term.amended: the fields of the term's value that change; null removes one."),
+    ]
+    summary: Annotated[
+        Text | None, described("The term's new one-line summary, if it changes.")
+    ] = None
 
 
-class TermAffirmed(BaseEvent):
+class TermAffirmed(BaseEvent, tag="term.affirmed", frozen=True, kw_only=True):
     """A source says a term in force is unchanged: it adds support and moves nothing."""
 
-    type: Literal["term.affirmed"] = Field("term.affirmed", description=WHAT_HAPPENED)
-    term: TermKey = Field(description=TERM)
+    term: Annotated[TermKey, described(TERM)]
 
 
-class TermEnded(BaseEvent):
+class TermEnded(BaseEvent, tag="term.ended", frozen=True, kw_only=True):
     """A term stops being in force."""
 
-    type: Literal["term.ended"] = Field("term.ended", description=WHAT_HAPPENED)
-    term: TermKey = Field(description=TERM)
-    reason: EndReason = Field(
-        description="Why the term ended: expired, terminated, waived or superseded."
-    )
+    term: Annotated[TermKey, described(TERM)]
+    reason: Annotated[
+        EndReason, described("Why the term ended: expired, terminated, waived or superseded.")
+    ]
 
 
-class TermProposed(BaseEvent):
+class TermProposed(BaseEvent, tag="term.proposed", frozen=True, kw_only=True):
     """A change under consideration; it alters no term in force while it is pending."""
 
-    type: Literal["term.proposed"] = Field("term.proposed", description=WHAT_HAPPENED)
-    term: TermKey = Field(description=TERM)
-    summary: Text = Field(description=SUMMARY)
-    value: TermValue | None = Field(
-        None, description="The value proposed for the term, a mapping of fields."
-    )
+    term: Annotated[TermKey, described(TERM)]
+    summary: Annotated[Text, described(SUMMARY)]
+    value: Annotated[
+        TermValue | None, described("The value proposed for the term, a mapping of fields.")
+    ] = None
 
 
-class ProposalResolved(BaseEvent):
+class ProposalResolved(BaseEvent, tag="proposal.resolved", frozen=True, kw_only=True):
     """A pending proposal is adopted, rejected or withdrawn."""
 
-    type: Literal["proposal.resolved"] = Field("proposal.resolved", description=WHAT_HAPPENED)
-    proposal: EventId = Field(description="The id of the term.proposed event resolved.")
-    resolution: Resolution = Field(description="adopted, rejected or withdrawn.")
+    proposal: Annotated[EventId, described("The id of the term.proposed event resolved.")]
+    resolution: Annotated[Resolution, described("adopted, rejected or withdrawn.")]
 
 
-class NoteRecorded(BaseEvent):
+class NoteRecorded(BaseEvent, tag="note.recorded", frozen=True, kw_only=True):
     """Context that changes no term."""
 
-    type: Literal["note.recorded"] = Field("note.recorded", description=WHAT_HAPPENED)
-    note: Text = Field(description=NOTE)
+    note: Annotated[Text, described(NOTE)]
 
 
-class RecordReviewed(BaseEvent):
+class RecordReviewed(BaseEvent, tag="record.reviewed", frozen=True, kw_only=True):
     """The record was checked against its sources up to its `effective` day: reads about a
     later day say that the record does not reach it."""
 
-    type: Literal["record.reviewed"] = Field("record.reviewed", description=WHAT_HAPPENED)
-
-    @model_validator(mode="after")
-    @unchanged_on_read
-    def _one_day(self) -> RecordReviewed:
+    def check(self) -> None:
         if not self.effective.exact:
             raise ValueError(f"a review is of one day, not {self.effective}")
-        return self
 
 
-class EventRetracted(BaseEvent):
+class EventRetracted(BaseEvent, tag="event.retracted", frozen=True, kw_only=True):
     """An earlier event was wrong: it stays in the log but no longer counts."""
 
-    type: Literal["event.retracted"] = Field("event.retracted", description=WHAT_HAPPENED)
-    target: EventId = Field(description=TARGET)
-    reason: Text = Field(description="Why the retracted event no longer counts, in words.")
+    target: Annotated[EventId, described(TARGET)]
+    reason: Annotated[Text, described("Why the retracted event no longer counts, in words.")]
 
-    @model_validator(mode="after")
-    @unchanged_on_read
-    def _not_itself(self) -> EventRetracted:
+    def check(self) -> None:
         if self.target == self.id:
             raise ValueError("an event cannot retract itself")
-        return self
 
 
 # The facts about an agreement, listed once: `Event` is these and the corrections.
-_Facts: TypeAlias = (
+Fact: TypeAlias = (
     AgreementCreated
     | TermSet
     | TermAmended
@@ -332,22 +308,21 @@ _Facts: TypeAlias = (
     | NoteRecorded
     | RecordReviewed
 )
-Fact: TypeAlias = Annotated[_Facts, Field(discriminator="type")]
 
 
-class EventCorrected(BaseEvent):
+class EventCorrected(BaseEvent, tag="event.corrected", frozen=True, kw_only=True):
     """An earlier event is replaced by corrected content (its id and agreement are kept)."""
 
-    type: Literal["event.corrected"] = Field("event.corrected", description=WHAT_HAPPENED)
-    target: EventId = Field(description=TARGET)
-    reason: Text = Field(description="Why the event is corrected, in words.")
-    replacement: Fact = Field(
-        description="The corrected event, whole, without id and agreement (the target's)."
-    )
+    target: Annotated[EventId, described(TARGET)]
+    reason: Annotated[Text, described("Why the event is corrected, in words.")]
+    # Written without id and agreement (see `identity_of`): the replacement takes the target's.
+    replacement: Annotated[
+        Fact,
+        described("The corrected event, whole, without id and agreement (the target's)."),
+    ]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _inherit_identity(cls, data: Any) -> Any:
+    @staticmethod
+    def prepared(data: Any) -> Any:
         """The replacement is written without id and agreement: it takes the target's."""
         if isinstance(data, dict) and isinstance(data.get("replacement"), dict):
             replacement = {**data["replacement"]}
@@ -356,38 +331,29 @@ class EventCorrected(BaseEvent):
             data = {**data, "replacement": replacement}
         return data
 
-    @model_validator(mode="after")
-    @unchanged_on_read
-    def _consistent(self) -> EventCorrected:
+    def check(self) -> None:
         if self.target == self.id:
             raise ValueError("an event cannot correct itself")
         if self.replacement.id != self.target:
             raise ValueError("replacement.id must be the target's id")
         if self.replacement.agreement != self.agreement:
             raise ValueError("replacement.agreement must be the event's agreement")
-        return self
-
-    @field_serializer("replacement")
-    def _drop_identity(self, replacement: Fact) -> dict[str, Any]:
-        data = replacement.model_dump(mode="json", exclude_defaults=True)
-        data.pop("id")
-        data.pop("agreement")
-        data["type"] = replacement.type
-        return data
 
 
-Event: TypeAlias = Annotated[_Facts | EventRetracted | EventCorrected, Field(discriminator="type")]
-EVENT: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
+Event: TypeAlias = Fact | EventRetracted | EventCorrected
 
 # The one list of event types: every class in the `Event` union, in its order.
-EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(get_args(Event)[0])
-EVENT_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in EVENT_CLASSES)
+EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(Event)
+for _cls in EVENT_CLASSES:
+    _cls.type = str(_cls.__struct_config__.tag)
+EVENT_TYPES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
+FACT_CLASSES: tuple[type[BaseEvent], ...] = get_args(Fact)
 
 # Corrections: events about the record rather than the agreement (a retraction or a
 # correction of an earlier event); they apply whatever the valid date. "Amendment" is a change
 # to the agreement's terms (term.amended), never one of these.
 CORRECTIONS = (EventRetracted, EventCorrected)
-CORRECTION_TYPES: tuple[str, ...] = tuple(cls.model_fields["type"].default for cls in CORRECTIONS)
+CORRECTION_TYPES: tuple[str, ...] = tuple(cls.type for cls in CORRECTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,12 +382,15 @@ def reference(event: Event) -> str | None:
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
-    """The event as plain JSON data, defaults left out, `type` always kept."""
-    data = event.model_dump(mode="json", exclude_defaults=True)
-    data["type"] = event.type
-    return data
+    """The event as plain JSON data, as it is stored: `type` first, defaults left out, a
+    correction's replacement without id and agreement."""
+    from tracker.core import plain
+
+    return plain.event_data(event)
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
-    """Validate plain data as an event of the type it names."""
-    return EVENT.validate_python(data)
+    """Validate plain data as an event of the type it names (pydantic, at the edge)."""
+    from tracker.core import validation
+
+    return validation.event(data)

@@ -7,9 +7,9 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple, TypeVar, assert_never
+from typing import Any, NamedTuple, TypeVar, assert_never
 
-from pydantic import JsonValue
+import msgspec
 
 from tracker.core.dates import day_after
 from tracker.core.events import (
@@ -105,7 +105,7 @@ def corrections_of(meta: Sequence[EventRetracted | EventCorrected]) -> Correctio
             if event.id not in retracted:
                 replacement = event.replacement
                 if replacement.id != root:  # a correction of a correction names the correction
-                    replacement = replacement.model_copy(update={"id": root})
+                    replacement = msgspec.structs.replace(replacement, id=root)
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
     return Corrections(retracted, content, corrected_by)
@@ -309,7 +309,7 @@ def term_state_after(before: TermState, live: Live) -> TermState:
 
 
 def fields_after(
-    fields: Mapping[str, T], amendment: TermAmended, made: Callable[[JsonValue], T]
+    fields: Mapping[str, T], amendment: TermAmended, made: Callable[[Any], T]
 ) -> dict[str, T]:
     """A term's value fields after an amendment: each field it gives a value holds what `made`
     makes of that value (a new one comes last), each it sets to null is removed, the others

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+import msgspec
+
 from tracker.core import in_force
 from tracker.core.events import (
     AgreementCreated,
@@ -113,7 +115,7 @@ def _conflict(event: Event, earlier: Event, *, stored_too: bool) -> str:
     if earlier.type != event.type:
         differs = f"it is a {earlier.type} there, a {event.type} here"
     else:
-        before, after = earlier.model_dump(), event.model_dump()
+        before, after = msgspec.structs.asdict(earlier), msgspec.structs.asdict(event)
         fields = [k for k in after if before.get(k) != after.get(k)]
         differs = f"differs in: {', '.join(fields)}"
     return (
@@ -142,7 +144,9 @@ def new_sources(
 
 def _differences(old: StoredSource, new: StoredSource) -> list[str]:
     """The fields in which two versions of a source differ."""
-    names = [k for k in Source.model_fields if getattr(old.source, k) != getattr(new.source, k)]
+    names = [
+        k for k in Source.__struct_fields__ if getattr(old.source, k) != getattr(new.source, k)
+    ]
     return names + (["text"] if old.sha256 != new.sha256 else [])
 
 

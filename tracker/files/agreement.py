@@ -7,11 +7,13 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import msgspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tracker.core import plain
 from tracker.core.events import (
     AgreementCreated,
     Batch,
@@ -26,6 +28,7 @@ from tracker.core.events import (
     reference,
 )
 from tracker.core.provenance import QuotedTexts, bad_citation, sha256
+from tracker.core.validation import model_of, pydantic_type, value_of
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 from tracker.files import bounded, yamlread, yamlwrite
@@ -47,16 +50,29 @@ class FileHead(BaseModel):
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+# The value classes' types, as pydantic validates them (see tracker.core.validation).
+if TYPE_CHECKING:
+    SlugType = str
+    TextType = str
+    PartyModel = Any
+    SourceModel = Any
+    EventType = Any
+else:
+    SlugType, TextType = pydantic_type(Slug), pydantic_type(Text)
+    PartyModel, SourceModel = model_of(Party), model_of(Source)
+    EventType = pydantic_type(Event)
+
+
 class Header(BaseModel):
     """The top level of an agreement file; events are validated one by one."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    agreement: Slug
-    title: Text | None = None
-    parties: tuple[Party, ...] | None = Field(default=None, min_length=1)
+    agreement: SlugType
+    title: TextType | None = None
+    parties: tuple[PartyModel, ...] | None = Field(default=None, min_length=1)
     head: FileHead | None = None
-    sources: tuple[Source, ...] = ()
+    sources: tuple[SourceModel, ...] = ()
     events: list[Any] = Field(min_length=1)
 
 
@@ -123,7 +139,7 @@ def load(path: Path) -> AgreementFile:
     _check_created(name, header, events)
     if (twice := _first_repeat(s.id for s in header.sources)) is not None:
         raise FileFormatError(f"{name}: source {twice!r}: field id: used twice in the file")
-    sources = tuple(_stored(path, s) for s in header.sources)
+    sources = tuple(_stored(path, value_of(s)) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
     amending = not any(isinstance(e, AgreementCreated) for e in events)
     texts = QuotedTexts()
@@ -135,7 +151,7 @@ def load(path: Path) -> AgreementFile:
     return AgreementFile(
         header.agreement,
         header.title,
-        header.parties,
+        value_of(header.parties),
         sources,
         tuple(ordered(events)),
         header.head,
@@ -203,7 +219,7 @@ def _check_created(path: Path | str, header: Header, events: Sequence[Event]) ->
     for name in ("title", "parties"):
         if getattr(header, name) is None:
             raise FileFormatError(f"{path}: field {name}: required beside agreement.created")
-        if getattr(created[0], name) != getattr(header, name):
+        if getattr(created[0], name) != value_of(getattr(header, name)):
             raise FileFormatError(
                 f"{path}: event {created[0].id!r}: field {name}: differs from the file's {name}"
             )
@@ -276,11 +292,14 @@ def dump(agreement: AgreementFile) -> str:
         data = event_to_dict(event)
         del data["agreement"]
         events.append(_dates({"id": data.pop("id"), "type": data.pop("type"), **data}))
-    sources = [s.source.model_dump(mode="json", exclude_none=True) for s in agreement.sources]
+    sources = [
+        {k: v for k, v in plain.fields_of(s.source).items() if v is not None}
+        for s in agreement.sources
+    ]
     document: dict[str, Any] = {"agreement": agreement.agreement}
     if agreement.title is not None and agreement.parties is not None:
         document["title"] = agreement.title
-        document["parties"] = [p.model_dump() for p in agreement.parties]
+        document["parties"] = [plain.fields_of(p) for p in agreement.parties]
     if agreement.head is not None:
         document["head"] = agreement.head.model_dump()
     document |= {"sources": [_dates(s) for s in sources], "events": events}
@@ -325,7 +344,7 @@ def distinct_files(sources: Sequence[StoredSource], taken: str) -> tuple[StoredS
         if file is not None and stored.text is not None:
             if texts.get(file, stored.sha256) != stored.sha256:
                 file = _free_name(file, stored.source.id, texts)
-                source = stored.source.model_copy(update={"file": file})
+                source = msgspec.structs.replace(stored.source, file=file)
                 stored = StoredSource(source=source, text=stored.text, sha256=stored.sha256)
             texts[file] = stored.sha256
         result.append(stored)
@@ -347,7 +366,7 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of agreement files: the header, with events of every type."""
 
     class AgreementFileSchema(Header):
-        events: list[Event] = Field(min_length=1)
+        events: list[EventType] = Field(min_length=1)
 
     schema = AgreementFileSchema.model_json_schema()
     for definition in schema.get("$defs", {}).values():

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from tracker.core.dates import SUBSET
 from tracker.core.events import EVENT_CLASSES, Citation, Party, Source
+from tracker.core.validation import model_of
 from tracker.files.agreement import FileHead, Header, json_schema
 from tracker.files.schema import describe_fields
 
@@ -37,11 +38,11 @@ counts on a day once its whole range is on or before that day, and until then it
 possible. A source's `published` is one exact day (`2025-01-21`).
 """
 MODELS: dict[str, type[BaseModel]] = {
-    "Source": Source,
-    "Party": Party,
-    "Citation": Citation,
+    "Source": model_of(Source),
+    "Party": model_of(Party),
+    "Citation": model_of(Citation),
     "FileHead": FileHead,
-    **{cls.__name__: cls for cls in EVENT_CLASSES},
+    **{cls.__name__: model_of(cls) for cls in EVENT_CLASSES},
 }
 
 
@@ -61,15 +62,14 @@ def reference() -> str:
     parts.append(_events_intro())
     for cls in EVENT_CLASSES:
         definition = definitions[cls.__name__]
-        kind = cls.model_fields["type"].default
-        parts.append(f"### {kind}\n\n{definition['description']}\n")
-        parts.append(_table(definition, cls))
+        parts.append(f"### {cls.type}\n\n{definition['description']}\n")
+        parts.append(_table(definition, MODELS[cls.__name__]))
     parts.append(DATES)
     return "\n".join(parts)
 
 
 def _events_intro() -> str:
-    kinds = ", ".join(f"`{cls.model_fields['type'].default}`" for cls in EVENT_CLASSES)
+    kinds = ", ".join(f"`{cls.type}`" for cls in EVENT_CLASSES)
     return (
         "## Events\n\n"
         "Each entry of `events` is one event; its `type` says what happened and which fields "

@@ -113,13 +113,12 @@ def file_schema() -> dict[str, Any]:
 def init_file(agreement: str, folder: Path, today: dt.date) -> list[Path]:
     """Write a commented starter file for a new agreement into `folder` (and the JSON Schema
     beside it, unless there is one); the paths written."""
-    from pydantic import TypeAdapter, ValidationError
-
     from tracker.core.events import Slug
+    from tracker.core.validation import ValidationError, adapter
     from tracker.files.starter import SCHEMA_FILE, starter, write_new
 
     try:
-        TypeAdapter(Slug).validate_python(agreement)
+        adapter(Slug).validate_python(agreement)
     except ValidationError as e:
         raise InvalidEventError(
             f"{agreement!r} is not an agreement id: lower-case letters, digits and dashes, "

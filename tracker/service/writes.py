@@ -120,17 +120,16 @@ class Writes(Base):
     ) -> AddedSource:
         """Store a source for an agreement's citations, with the text read from `text`; the
         same source again is already present, another with its id is an error."""
-        from pydantic import ValidationError
-
         from tracker.core.events import Source
+        from tracker.core.validation import ValidationError, model_of, value
         from tracker.core.wording import describe
         from tracker.files.agreement import read_source_text
 
         self.store.require(agreement)
         try:
-            source = Source.model_validate({**fields, "file": text.name if text else None})
+            source = value(Source, {**fields, "file": text.name if text else None})
         except ValidationError as e:
-            raise InvalidEventError(f"source: {describe(e, Source)}") from e
+            raise InvalidEventError(f"source: {describe(e, model_of(Source))}") from e
         body = read_source_text(text, str(text)) if text is not None else None
         stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
         written = source.id not in self.sources(agreement)

@@ -8,23 +8,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pydantic import ValidationError
-from pydantic_core import SchemaValidator
-
+from tracker.core import plain
 from tracker.core.dates import When
-from tracker.core.events import (
-    CORRECTION_TYPES,
-    CORRECTIONS,
-    EVENT,
-    EVENT_CLASSES,
-    EVENT_TYPES,
-    READ_BACK,
-    BaseEvent,
-    Event,
-    Fact,
-)
+from tracker.core.events import CORRECTION_TYPES, CORRECTIONS, EVENT_TYPES, Event, Fact
 from tracker.core.state import Recorded
-from tracker.core.wording import describe
 from tracker.errors import IntegrityError
 from tracker.store.driver import written_moment
 
@@ -56,60 +43,9 @@ UPCASTERS: dict[tuple[str, int], Upcaster] = {
 
 def encode(event: Event) -> str:
     """The payload stored for an event: its JSON, its type first, then its other fields in
-    model order, those left at their defaults left out (decoding fills them in again)."""
-    # The model's own serializer, without model_dump_json's layer of options (a batch encodes
-    # every event it writes). `type` has a default too, but a payload names it: a reader of
-    # the bare JSON (migration 0004, an upcaster) knows the event's type from it.
-    body = event.__pydantic_serializer__.to_json(event, exclude_defaults=True).decode()
-    return f'{{"type":"{event.type}",{body[1:]}'
-
-
-_CLASSES = {cls.model_fields["type"].default: cls for cls in EVENT_CLASSES}
-
-
-def _built(cls: type[BaseEvent]) -> type[BaseEvent]:
-    """An event model with its schema, validator and serializer built: they wait for their
-    first use, so that a command builds those of only the types it meets."""
-    if not cls.__pydantic_complete__:
-        cls.model_rebuild()
-    return cls
-
-
-class _PerType:
-    """A validator for each event type, built the first time its type is asked for."""
-
-    __slots__ = ("_build", "_validators")
-
-    def __init__(self, build: Callable[[type[BaseEvent]], SchemaValidator]) -> None:
-        self._build = build
-        self._validators: dict[str, SchemaValidator] = {}
-
-    def get(self, event_type: str) -> SchemaValidator | None:
-        """The type's validator, or None when no event has that type."""
-        try:
-            return self._validators[event_type]
-        except KeyError:
-            cls = _CLASSES.get(event_type)
-            if cls is None:
-                return None
-            validator = self._validators[event_type] = self._build(cls)
-            return validator
-
-    def __getitem__(self, event_type: str) -> SchemaValidator:
-        validator = self.get(event_type)
-        if validator is None:
-            raise KeyError(event_type)
-        return validator
-
-
-# Each type's compiled validator: the stored type column picks it, which spares the union's
-# dispatch and TypeAdapter's Python layer on every event read.
-def _model_validator(cls: type[BaseEvent]) -> SchemaValidator:
-    # A pluggable validator only when pydantic plugins are installed and on; it validates alike.
-    return _built(cls).__pydantic_validator__  # type: ignore[return-value]
-
-
-_VALIDATORS = _PerType(_model_validator)
+    their order, those left at their defaults left out (decoding fills them in again); a
+    reader of the bare JSON (migration 0004, an upcaster) knows the event's type from it."""
+    return plain.encode(event)
 
 
 class UndecodableError(ValueError):
@@ -118,29 +54,57 @@ class UndecodableError(ValueError):
 
 def decode(payload: str, event_type: str, schema_version: int, *, verify: bool = True) -> Event:
     """The event a stored payload holds, lifted to the current schema first; raise
-    UndecodableError (one line) when the row cannot be an event. Without `verify`, the
-    validators that leave a valid stored value as it is are skipped (see READ_BACK): the
-    read of a log."""
-    validator = _VALIDATORS.get(event_type)
-    if validator is not None and schema_version == SCHEMA_VERSION:
-        try:  # the path of every current event: its own type's compiled validator
-            context = None if verify else READ_BACK
-            return validator.validate_json(payload, context=context)  # type: ignore[no-any-return]
-        except ValidationError as e:
-            raise UndecodableError(f"payload does not decode: {describe(e)}") from e
-    if validator is None:
+    UndecodableError (one line) when the row cannot be an event. With `verify`, the payload
+    is validated as data coming in is (pydantic, every rule of the edges: `tracker verify`);
+    without, it is decoded into its type, its types and constraints checked (a read of the
+    log: the rules were checked when it was written, and the hash chain covers it)."""
+    if event_type not in EVENT_TYPES:
         raise UndecodableError(f"unknown event type {event_type!r}")
     if not 1 <= schema_version <= SCHEMA_VERSION:
         raise UndecodableError(f"unknown schema version {schema_version!r}")
+    if verify:
+        return _validated(payload, event_type, schema_version)
+    try:  # a read: the current schema's path is its own type's decoder
+        if schema_version == SCHEMA_VERSION:
+            return plain.decode(payload, event_type)
+        return plain.from_data(_lifted(payload, event_type, schema_version), event_type)
+    except (plain.DecodeError, ValueError, TypeError, AttributeError, RecursionError):
+        # A damaged row: validated as at the edge, which names what is wrong in its words.
+        return _validated(payload, event_type, schema_version)
+
+
+def _lifted(payload: str, event_type: str, schema_version: int) -> Any:
+    """A stored payload's data, lifted from its schema version to the current one."""
+    data = json.loads(payload)
+    version = schema_version
+    while version < SCHEMA_VERSION:
+        data = UPCASTERS[(event_type, version)](data)
+        version += 1
+    return data
+
+
+def _validated(payload: str, event_type: str, schema_version: int) -> Event:
+    """A stored payload validated at the edge (pydantic), lifted from its schema version."""
+    from tracker.core import validation
+    from tracker.core.wording import describe
+
     try:
-        event = _lift(payload, event_type, schema_version)
-    except ValidationError as e:
+        if schema_version == SCHEMA_VERSION:  # its own type's model: its words for bad JSON
+            model = validation.model_of(plain.event_class(event_type))
+            event: Event = validation.value_of(model.model_validate_json(payload))
+        else:
+            event = validation.event(_lifted(payload, event_type, schema_version))
+    except validation.ValidationError as e:
         raise UndecodableError(f"payload does not decode: {describe(e)}") from e
     except (ValueError, TypeError, AttributeError, RecursionError) as e:
         raise UndecodableError(f"payload does not decode: {type(e).__name__}") from e
     if event.type != event_type:
         raise UndecodableError(f"payload is a {event.type}, not a {event_type}")
     return event
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def stored_event(
@@ -163,15 +127,15 @@ LogRow = tuple[str, str, int, int, int, Any]  # payload, type, schema version, p
 def stored_records(rows: Iterable[LogRow]) -> list[Recorded]:
     """Log rows read back, as `stored_event` reads each; the loop of every replay, so the
     current schema's path is taken inline and an append's shared recorded_at parsed once."""
-    readers, current, context = _VALIDATORS, SCHEMA_VERSION, READ_BACK
+    decoder, current = plain.decoder, SCHEMA_VERSION
     moments: dict[Any, dt.datetime] = {}
     records = []
     for payload, event_type, schema, position, version, at in rows:
-        reader = readers.get(event_type)
+        reader = decoder(event_type)
         if reader is not None and schema == current:
             try:
-                event = reader.validate_json(payload, context=context)
-            except ValidationError:  # raised again as one line naming the row
+                event = reader.decode(payload)
+            except (plain.DecodeError, RecursionError):  # again, as one line naming the row
                 event = stored_event(payload, event_type, schema, position)
         else:
             event = stored_event(payload, event_type, schema, position)
@@ -206,18 +170,18 @@ def stored_facts(
     left out): the loop of every replay, in one generator. With `skip_replaced` (for a read
     that no retraction or correction touches), a term.set that a later one in its chunk
     replaces is not even decoded (see `replaced`)."""
-    readers, current, context = _VALIDATORS, SCHEMA_VERSION, READ_BACK
+    decoder, current = plain.decoder, SCHEMA_VERSION
     for rows in chunks:
         skipped = replaced(rows) if skip_replaced else ()
         for payload, event_type, schema, position in rows:
             if position in skipped:
                 continue
-            reader = readers.get(event_type)
+            reader = decoder(event_type)
             fact: Fact | None = None
             if reader is not None and schema == current and event_type not in CORRECTION_TYPES:
                 try:
-                    fact = reader.validate_json(payload, context=context)
-                except ValidationError:  # read again below: refused in one line naming the row
+                    fact = reader.decode(payload)
+                except (plain.DecodeError, RecursionError):  # refused below, naming the row
                     fact = None
             if fact is None:
                 event = stored_event(payload, event_type, schema, position)
@@ -271,17 +235,6 @@ def _field(payload: str, key: str) -> str | None:
     end = payload.find('"', start)
     text = payload[start:end]
     return None if end < 0 or "\\" in text else text
-
-
-def _lift(payload: str, event_type: str, schema_version: int) -> Event:
-    if schema_version == SCHEMA_VERSION:
-        return _VALIDATORS[event_type].validate_json(payload)  # type: ignore[no-any-return]
-    data = json.loads(payload)
-    version = schema_version
-    while version < SCHEMA_VERSION:
-        data = UPCASTERS[(event_type, version)](data)
-        version += 1
-    return EVENT.validate_python(data)
 
 
 def chain_hash(

@@ -31,6 +31,7 @@ from tracker.core.snapshot import Snapshot
 from tracker.core.state import AgreementState, Recorded
 from tracker.errors import (
     ConcurrencyError,
+    InvalidEventError,
     NotFoundError,
     TrackerError,
 )
@@ -212,9 +213,11 @@ class EventStore:
         expected_version: int | None = None,
         sources: Sequence[StoredSource] = (),
     ) -> AppendResult:
-        """Append events to one agreement in one transaction; skip those already stored."""
+        """Append events to one agreement in one transaction; skip those already stored. The
+        events and sources are validated first, as data from a file is (InvalidEventError)."""
+        batch = _validated(Batch(agreement, events, sources))
         with self._writing() as look:
-            return self._append(look, Batch(agreement, events, sources), expected_version)
+            return self._append(look, batch, expected_version)
 
     def rehearse(
         self, batches: Sequence[Batch], expected_version: int | None = None
@@ -222,6 +225,7 @@ class EventStore:
         """What appending the batches, one after the other, would do, without writing any:
         they are appended in one transaction that is then rolled back."""
         results = []
+        batches = [_validated(batch) for batch in batches]
         with self._writing(keep=False) as look:
             for i, batch in enumerate(batches):
                 try:
@@ -574,3 +578,14 @@ class _LogInTransaction:
     def sources(self, ids: Sequence[str]) -> dict[str, StoredSource]:
         found = source_rows.read_cited(self._look, self._agreement, ids)
         return {s.source.id: s for s in found}
+
+
+def _validated(batch: Batch) -> Batch:
+    """A batch validated at the edge (pydantic): what is appended is what a file may hold."""
+    from tracker.core import validation
+    from tracker.core.wording import describe
+
+    try:
+        return validation.batch(batch)
+    except validation.ValidationError as e:
+        raise InvalidEventError(describe(e)) from e

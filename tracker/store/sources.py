@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
 from tracker.core.events import Source, StoredSource
 from tracker.core.rules import new_sources
-from tracker.core.wording import describe
 from tracker.errors import IntegrityError
 from tracker.store import codec, sql
 from tracker.store.driver import Cursor, written_day
@@ -46,7 +45,7 @@ def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> li
     rows = []
     for stored in sources:
         seq += 1
-        row = {"agreement": agreement, **stored.source.model_dump(), "text": stored.text}
+        row = {"agreement": agreement, **msgspec.structs.asdict(stored.source), "text": stored.text}
         row |= {"sha256": stored.sha256, "seq": seq, "prev_hash": prev}
         row["hash"] = prev = codec.source_hash(prev, row)
         rows.append(row)
@@ -55,14 +54,27 @@ def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> li
 
 def _stored_source(row: dict[str, Any]) -> StoredSource:
     """A stored source; a damaged row is one line naming it."""
-    fields = {k: row[k] for k in Source.model_fields}
+    fields = {k: row[k] for k in Source.__struct_fields__}
     try:
         if fields["published"] is not None:  # another spelling of a date is refused, not read
             fields["published"] = written_day(fields["published"])
-        return StoredSource(source=Source(**fields), text=row["text"], sha256=row["sha256"])
-    except (ValidationError, ValueError) as e:
-        problem = describe(e) if isinstance(e, ValidationError) else f"column published {e}"
+        source = msgspec.convert(fields, Source)  # its types and constraints, as events' are
+        return StoredSource(source=source, text=row["text"], sha256=row["sha256"])
+    except (msgspec.ValidationError, ValueError) as e:
+        problem = _problem(fields) if isinstance(e, msgspec.ValidationError) else None
         raise IntegrityError(
             f"the stored source {row['id']!r} of {row['agreement']!r} is damaged "
-            f"({problem}); run tracker verify"
+            f"({problem or f'column published {e}'}); run tracker verify"
         ) from e
+
+
+def _problem(fields: dict[str, Any]) -> str:
+    """What is wrong with a damaged source's fields, in the edge's words (pydantic)."""
+    from tracker.core import validation
+    from tracker.core.wording import describe
+
+    try:
+        validation.value(Source, fields)
+    except validation.ValidationError as e:
+        return describe(e, validation.model_of(Source))
+    return "its fields are not a source"
