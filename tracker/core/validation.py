@@ -37,7 +37,6 @@ from pydantic import (
 
 from tracker.core.dates import SUBSET, When
 from tracker.core.events import (
-    EVENT_CLASSES,
     After,
     BaseEvent,
     Batch,
@@ -84,7 +83,8 @@ def model_of(cls: type[Value]) -> type[BaseModel]:
             data = {name: getattr(data, name) for name in names}
         return cls.prepared(data)
 
-    checks: dict[str, Any] = {"prepared": model_validator(mode="before")(classmethod(prepared))}  # type: ignore[arg-type]
+    before = model_validator(mode="before")(classmethod(prepared))  # type: ignore[arg-type]
+    checks: dict[str, Any] = {"prepared": before}
     if cls.check is not Value.check:
 
         def checked(self: BaseModel) -> BaseModel:
@@ -219,11 +219,3 @@ def batch(given: Batch) -> Batch:
 def value(cls: type[Value], data: Any) -> Any:
     """Plain data validated as a value of `cls` (a Source, a Party)."""
     return value_of(model_of(cls).model_validate(data))
-
-
-EVENT_MODELS: tuple[type[BaseModel], ...] = ()
-
-
-def event_models() -> tuple[type[BaseModel], ...]:
-    """The model of each event class, in the order of EVENT_CLASSES."""
-    return tuple(model_of(cls) for cls in EVENT_CLASSES)
