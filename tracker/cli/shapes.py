@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from tracker.core import plain
 from tracker.core.dates import When
 from tracker.core.events import Citation, Event, StoredSource, event_to_dict
-from tracker.core.provenance import corroboration
 from tracker.core.state import (
     AgreementState,
     Coverage,
@@ -96,6 +95,8 @@ def _pending_json(p: Proposal) -> dict[str, Any]:
 
 
 def _corroboration_json(term: TermState, sources: Mapping[str, StoredSource]) -> dict[str, Any]:
+    from tracker.core.provenance import corroboration
+
     c = corroboration(term.citations, sources)
     return {
         "independent": c.independent,

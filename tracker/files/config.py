@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +64,8 @@ def _read(path: Path) -> dict[str, object]:
         return {}
     except (OSError, UnicodeDecodeError) as e:
         raise FileFormatError(f"{path}: cannot read the config file: {e}") from e
+    import tomllib  # read only when there is a file to read
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

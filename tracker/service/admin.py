@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from tracker.core.events import (
     StoredSource,
 )
-from tracker.core.provenance import sha256
 from tracker.errors import (
     InvalidEventError,
 )
@@ -212,6 +211,8 @@ def _text_problem(stored: StoredSource, folder: Path | None = None) -> str | Non
     agreement file) the file on disk it was read from."""
     if stored.text is None:
         return None
+    from tracker.core.provenance import sha256
+
     name = stored.source.id
     if sha256(stored.text) != stored.sha256:
         return f"source {name!r}: the stored text no longer matches its sha256"

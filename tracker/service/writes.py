@@ -15,7 +15,6 @@ from tracker.core.events import (
     Event,
     StoredSource,
 )
-from tracker.core.provenance import sha256
 from tracker.errors import (
     EventConflictError,
     InvalidEventError,
@@ -121,6 +120,7 @@ class Writes(Base):
         """Store a source for an agreement's citations, with the text read from `text`; the
         same source again is already present, another with its id is an error."""
         from tracker.core.events import Source
+        from tracker.core.provenance import sha256
         from tracker.core.validation import ValidationError, model_of, value
         from tracker.core.wording import describe
         from tracker.files.agreement import read_source_text

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
-from tracker.core import rules
 from tracker.core.events import (
     CORRECTION_TYPES,
     CORRECTIONS,
@@ -26,7 +25,6 @@ from tracker.core.events import (
     StoredSource,
     reference,
 )
-from tracker.core.in_force import Needs
 from tracker.core.snapshot import Snapshot
 from tracker.core.state import AgreementState, Recorded
 from tracker.errors import (
@@ -42,6 +40,8 @@ from tracker.store.driver import CHUNK, LOCK_EVENTS, Cursor, Writer, day, moment
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from tracker.core import rules
+    from tracker.core.in_force import Needs
     from tracker.store.terms import TermLog
 
 
@@ -240,6 +240,7 @@ class EventStore:
     ) -> AppendResult:
         from sqlalchemy.exc import IntegrityError as Duplicate
 
+        from tracker.core.rules import decide
         from tracker.store import terms
 
         agreement, events = batch.agreement, batch.events
@@ -253,7 +254,7 @@ class EventStore:
             raise ConcurrencyError(agreement, expected_version, head.version)
         source_rows.put(look, agreement, batch.sources)
         log = _LogInTransaction(look, agreement, created, bool(found) or len(ids) > CHUNK)
-        new = rules.decide(agreement, head.version, events, log)
+        new = decide(agreement, head.version, events, log)
         if not new:
             return AppendResult(0, len(events), head.version)
         rows = self._rows(agreement, head, new, _Tail(position or 0, moment(recorded_at)))
@@ -536,7 +537,9 @@ def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:
     """What the log holds of the events these events refer to."""
     wanted = [ref for e in events if (ref := reference(e)) is not None]
-    return {i: rules.Known(a, ty, day(eff)) for i, a, ty, eff in look.among(sql.KNOWN, wanted)}
+    from tracker.core.rules import Known
+
+    return {i: Known(a, ty, day(eff)) for i, a, ty, eff in look.among(sql.KNOWN, wanted)}
 
 
 class _LogInTransaction:

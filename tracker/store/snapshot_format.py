@@ -6,6 +6,7 @@ tracker.core.snapshot for what a snapshot is and when it may stand in for replay
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Literal
 
@@ -59,8 +60,10 @@ def _when_of(kind: type, value: object) -> object:
     raise NotImplementedError(f"expected a date range, got {type(value).__name__}")
 
 
-_ENCODER = msgspec.json.Encoder(enc_hook=_when_whole)
-_DECODER = msgspec.json.Decoder(_Body, dec_hook=_when_of)
+@functools.cache
+def _decoder() -> msgspec.json.Decoder[_Body]:
+    """The body's decoder, built on first use: most reads find no snapshot."""
+    return msgspec.json.Decoder(_Body, dec_hook=_when_of)
 
 
 def dumps(snapshot: Snapshot) -> str:
@@ -82,14 +85,14 @@ def dumps(snapshot: Snapshot) -> str:
         retracted=dict(snapshot.retracted),
         corrected=tuple(sorted(snapshot.corrected)),
     )
-    return _ENCODER.encode(body).decode()
+    return msgspec.json.encode(body, enc_hook=_when_whole).decode()
 
 
 def loads(text: str, agreement: str, version: int, cutoff: dt.date) -> Snapshot | None:
     """The snapshot a stored body holds; None when it does not read back, is of another
     format, or is not the snapshot of this agreement at this version and cutoff."""
     try:
-        doc = _DECODER.decode(text)
+        doc = _decoder().decode(text)
     except (msgspec.DecodeError, ValueError, RecursionError):
         return None
     if (doc.agreement, doc.version, doc.cutoff) != (agreement, version, cutoff):

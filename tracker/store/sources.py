@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 
 from tracker.core.events import Source, StoredSource
-from tracker.core.rules import new_sources
 from tracker.errors import IntegrityError
 from tracker.store import codec, sql
 from tracker.store.driver import Cursor, written_day
@@ -32,6 +31,8 @@ def put(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> None:
     """Insert the sources not stored yet (one stored with other content is an error)."""
     if not sources:
         return
+    from tracker.core.rules import new_sources  # a write's: reads do not import the rules
+
     stored = {s.source.id: s for s in read(look, agreement)}
     new = new_sources(sources, stored)
     if new:
