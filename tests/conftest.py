@@ -9,12 +9,12 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import settings
+from msgspec.structs import replace
 
 from tracker.core.projector import project
 from tracker.core.state import AgreementState, Recorded

@@ -11,10 +11,10 @@ import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias, Union
 
 import click
+import msgspec
 
 from tracker.cli.app import WIDE_KEY
 from tracker.core.text import visible
@@ -36,8 +36,7 @@ STACK = 24
 LEFT = (0, 0, 0, 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Screen:
+class Screen(msgspec.Struct, frozen=True):
     """Where output goes: its width in columns, whether to colour, whether to wrap."""
 
     width: int
@@ -86,8 +85,7 @@ def _width(cell: Cell | None) -> int:
     return max(cell_len(line) for line in _text(cell).plain.split("\n"))
 
 
-@dataclass(frozen=True, slots=True)
-class Grid:
+class Grid(msgspec.Struct, frozen=True):
     """A table without borders, indented by two, sized when drawn. Short columns never wrap;
     the last long column (a summary) takes what is left, and the other long ones (keys, ids)
     wrap only when the terminal is too narrow for them. When too little is left for the

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from tracker.cli.screen import current, render, styled
 from tracker.cli.shapes import timestamp
@@ -27,8 +28,7 @@ LEGEND = (
 MAX_WIDTH = 240  # a chart wider than this helps nobody
 
 
-@dataclass(frozen=True, slots=True)
-class Scale:
+class Scale(msgspec.Struct, frozen=True):
     """Days to columns: `width` columns from `start` to `end`, both included."""
 
     start: dt.date
@@ -42,8 +42,7 @@ class Scale:
         return offset * self.width // days
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(msgspec.Struct, frozen=True):
     """The timeline drawn for the width it is given."""
 
     timeline: Timeline

@@ -25,7 +25,7 @@ SUBSET = (
 class When:
     """A range of days, from `first` to `last` inclusive, and the text it was written as.
 
-    Immutable and compared by value, like a frozen dataclass; a plain class, so that the
+    Immutable and compared by value, like a frozen struct; a plain class, so that the
     stored events, which write a When as its text, decode it from that text."""
 
     __slots__ = ("first", "last", "text")

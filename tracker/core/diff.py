@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+import msgspec
+from msgspec.structs import replace
 
 from tracker.core.dates import When
 from tracker.core.events import Fact, TermAffirmed, TermAmended, TermEnded, TermSet
@@ -24,8 +26,7 @@ Change = Literal["added", "ended", "changed", "came_and_went", "settled"]
 ProposalChange = Literal["opened", "adopted", "rejected", "withdrawn"]
 
 
-@dataclass(frozen=True, slots=True)
-class TermChange:
+class TermChange(msgspec.Struct, frozen=True):
     """How one term differs between the two states, and the events that made it so."""
 
     term: str
@@ -38,8 +39,7 @@ class TermChange:
     ending: EndedTerm | None = None  # came_and_went: how it went, with its last summary
 
 
-@dataclass(frozen=True, slots=True)
-class ProposalChangeRow:
+class ProposalChangeRow(msgspec.Struct, frozen=True):
     """A proposal opened or resolved between the two states."""
 
     event: str
@@ -47,8 +47,7 @@ class ProposalChangeRow:
     change: ProposalChange
 
 
-@dataclass(frozen=True, slots=True)
-class StateDiff:
+class StateDiff(msgspec.Struct, frozen=True):
     """Everything that differs between two states."""
 
     agreement: str
@@ -61,8 +60,7 @@ class StateDiff:
     published: tuple[dt.date, dt.date] | None = None  # a publication diff's two dates
 
 
-@dataclass(frozen=True, slots=True)
-class Affirmation:
+class Affirmation(msgspec.Struct, frozen=True):
     """A source said a term in force was unchanged: support, not a change."""
 
     term: str

@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
+import msgspec
 from msgspec import Meta, Struct
 
 from tracker.core.dates import When
@@ -29,15 +29,13 @@ EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
 Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
 
-@dataclass(frozen=True, slots=True)
-class Before:
+class Before(msgspec.Struct, frozen=True):
     """At the edges, a function the raw value goes through before it is validated."""
 
     function: Callable[[Any], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class After:
+class After(msgspec.Struct, frozen=True):
     """At the edges, a function the validated value goes through (it raises ValueError)."""
 
     function: Callable[[Any], Any]
@@ -356,8 +354,7 @@ CORRECTIONS = (EventRetracted, EventCorrected)
 CORRECTION_TYPES: tuple[str, ...] = tuple(cls.type for cls in CORRECTIONS)
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
+class Batch(msgspec.Struct, frozen=True):
     """Events (and the sources they cite) to append to one agreement together."""
 
     agreement: str

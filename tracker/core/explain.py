@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from tracker.core.events import (
     CORRECTIONS,
@@ -23,8 +24,7 @@ from tracker.core.state import Coverage, EndedTerm, Possible, Proposal, Recorded
 Status = Literal["counts", "retracted", "corrected"]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(msgspec.Struct, frozen=True):
     """One event of the chain: what was recorded, what counts of it, and why."""
 
     recorded: Recorded
@@ -34,8 +34,7 @@ class Step:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Explanation:
+class Explanation(msgspec.Struct, frozen=True):
     """A term's state on a date, as known at a moment, and the events behind it."""
 
     agreement: str

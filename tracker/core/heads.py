@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+
+import msgspec
+from msgspec.structs import asdict
 
 from tracker.core.events import Event, event_to_dict
 
 
-@dataclass(frozen=True, slots=True)
-class Head:
+class Head(msgspec.Struct, frozen=True):
     """One agreement's last event (version, hash) and last source (seq, hash)."""
 
     agreement: str
@@ -24,8 +25,7 @@ class Head:
     sources_hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class Heads:
+class Heads(msgspec.Struct, frozen=True):
     """Every agreement's head, by agreement id."""
 
     heads: tuple[Head, ...]

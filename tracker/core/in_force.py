@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.core.events import (
     CORRECTIONS,
@@ -33,8 +34,7 @@ InForceChange = TermAmended | TermAffirmed
 AFTER_ALL = 2**62  # positions that sort new events after every stored one
 
 
-@dataclass(frozen=True, slots=True)
-class Needs:
+class Needs(msgspec.Struct, frozen=True):
     """What deciding the rule for a batch reads of the log, per term: the events that can put
     it in force or end it, from the last sure term.set on or before `since`; and, from
     `stranded` on (None: not needed), the amendments and affirmations a new event may strand."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from msgspec.structs import asdict
 
 from tracker.core.dates import When
 from tracker.core.events import EVENT_CLASSES, Event, EventCorrected
@@ -93,5 +94,5 @@ def from_data(data: Any, event_type: str) -> Event:
 def fields_of(value: msgspec.Struct) -> dict[str, Any]:
     """Every field of a flat value (a Party, a Source, a Citation) as JSON data, those at
     their defaults too."""
-    data: dict[str, Any] = msgspec.to_builtins(msgspec.structs.asdict(value), enc_hook=when_text)
+    data: dict[str, Any] = msgspec.to_builtins(asdict(value), enc_hook=when_text)
     return data

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar, assert_never
 
 import msgspec
+from msgspec.structs import replace
 
 from tracker.core.dates import day_after
 from tracker.core.events import (
@@ -60,8 +60,7 @@ class Applied(NamedTuple):
         return (self.fact.id, *self.corrections)
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(msgspec.Struct, frozen=True):
     """What retractions and corrections make of a log: the facts that count, and the rest."""
 
     facts: tuple[Applied, ...]
@@ -76,8 +75,7 @@ def known(records: Iterable[Recorded], known_at: dt.datetime | None) -> list[Rec
     return kept
 
 
-@dataclass(frozen=True, slots=True)
-class Corrections:
+class Corrections(msgspec.Struct, frozen=True):
     """What a log's retractions and corrections do to the facts they target."""
 
     retracted: dict[str, str]  # the events that no longer count -> the retraction that counts
@@ -105,7 +103,7 @@ def corrections_of(meta: Sequence[EventRetracted | EventCorrected]) -> Correctio
             if event.id not in retracted:
                 replacement = event.replacement
                 if replacement.id != root:  # a correction of a correction names the correction
-                    replacement = msgspec.structs.replace(replacement, id=root)
+                    replacement = replace(replacement, id=root)
                 content[root] = replacement
                 corrected_by[root] = (*corrected_by.get(root, ()), event.id)
     return Corrections(retracted, content, corrected_by)
@@ -172,18 +170,17 @@ class Live(NamedTuple):
     later: tuple[Applied, ...] = ()
 
 
-@dataclass(slots=True)
-class Fold:
+class Fold(msgspec.Struct):
     """The working state of a fold: it changes in place, and only its own fold and
     `explain` (which reads it) ever see it."""
 
     title: str | None = None
     parties: tuple[Party, ...] = ()
-    terms: dict[str, Live] = field(default_factory=dict)
-    pending: dict[str, Proposal] = field(default_factory=dict)
-    resolved: dict[str, Proposal] = field(default_factory=dict)
-    ended: dict[str, EndedTerm] = field(default_factory=dict)
-    possible: dict[str, Possible] = field(default_factory=dict)
+    terms: dict[str, Live] = msgspec.field(default_factory=dict)
+    pending: dict[str, Proposal] = msgspec.field(default_factory=dict)
+    resolved: dict[str, Proposal] = msgspec.field(default_factory=dict)
+    ended: dict[str, EndedTerm] = msgspec.field(default_factory=dict)
+    possible: dict[str, Possible] = msgspec.field(default_factory=dict)
     next_expiry: dt.date | None = None
     created: dt.date | None = None  # the first day of the agreement's creation, once applied
 

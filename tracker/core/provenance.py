@@ -10,7 +10,8 @@ import string
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.core.events import (
     Citation,
@@ -189,8 +190,7 @@ def root(source: str, sources: Mapping[str, StoredSource]) -> str:
     return source
 
 
-@dataclass(frozen=True, slots=True)
-class Corroboration:
+class Corroboration(msgspec.Struct, frozen=True):
     """How many independent sources support a fact, which they are, which have no text, and
     the originals they come down to."""
 
@@ -212,8 +212,7 @@ def corroboration(
     return Corroboration(len(originals), supporting, unverified, originals)
 
 
-@dataclass(frozen=True, slots=True)
-class Conflict:
+class Conflict(msgspec.Struct, frozen=True):
     """A fact some cited sources support and others contradict."""
 
     event: str
@@ -222,8 +221,7 @@ class Conflict:
     contradicts: tuple[Citation, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SingleSource:
+class SingleSource(msgspec.Struct, frozen=True):
     """A fact that rests on one independent source."""
 
     event: str
@@ -259,8 +257,7 @@ def single_sourced(
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class SingleSourceField:
+class SingleSourceField(msgspec.Struct, frozen=True):
     """A field of a term whose value rests on one independent source."""
 
     event: str
@@ -303,8 +300,7 @@ def stance_counts(facts: Sequence[Event], source: str) -> tuple[int, int]:
     return supports, contradicts
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictReport:
+class ConflictReport(msgspec.Struct, frozen=True):
     """An agreement's contradicted facts, and its facts and fields resting on one independent
     source."""
 
@@ -326,8 +322,7 @@ def conflict_report(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SourceUse:
+class SourceUse(msgspec.Struct, frozen=True):
     """A source, with how many facts it supports and how many it contradicts."""
 
     stored: StoredSource

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-import msgspec
+from msgspec.structs import asdict
 
 from tracker.core import in_force
 from tracker.core.events import (
@@ -115,7 +115,7 @@ def _conflict(event: Event, earlier: Event, *, stored_too: bool) -> str:
     if earlier.type != event.type:
         differs = f"it is a {earlier.type} there, a {event.type} here"
     else:
-        before, after = msgspec.structs.asdict(earlier), msgspec.structs.asdict(event)
+        before, after = asdict(earlier), asdict(event)
         fields = [k for k in after if before.get(k) != after.get(k)]
         differs = f"differs in: {', '.join(fields)}"
     return (

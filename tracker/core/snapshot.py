@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.core.events import (
     CORRECTION_TYPES,
@@ -27,8 +28,7 @@ from tracker.core.projector import (
 from tracker.core.state import AgreementState, Recorded
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """An agreement's fold at a version, and the last day of the facts it holds."""
 
     agreement: str

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 from tracker.core.dates import When
 from tracker.core.events import Certainty, Citation, EndReason, Event, Party, Resolution
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(msgspec.Struct, frozen=True):
     """An event as the store holds it: with its place in the log and when it was recorded."""
 
     event: Event
@@ -21,8 +21,7 @@ class Recorded:
     recorded_at: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
-class FieldState:
+class FieldState(msgspec.Struct, frozen=True):
     """One field of a term's value: since when it holds, how sure, and on whose word."""
 
     value: Any
@@ -72,8 +71,7 @@ def provenance(f: FieldState | None) -> str | None:
     return f"since {f.since}, {f.certainty}, from {', '.join(f.sources) or 'no source'}"
 
 
-@dataclass(frozen=True, slots=True)
-class TermState:
+class TermState(msgspec.Struct, frozen=True):
     """A term in force; its certainty is the weakest of its fields'."""
 
     summary: str
@@ -85,7 +83,7 @@ class TermState:
     events: tuple[str, ...]
     sources: tuple[str, ...]
     citations: tuple[Citation, ...] = ()
-    fields: Mapping[str, FieldState] = field(default_factory=dict)
+    fields: Mapping[str, FieldState] = msgspec.field(default_factory=dict)
     affirmed_by: tuple[str, ...] = ()
 
 
@@ -103,8 +101,7 @@ def certainty_text(term: TermState) -> str:
     return f"{surest} ({weaker})"
 
 
-@dataclass(frozen=True, slots=True)
-class EndedTerm:
+class EndedTerm(msgspec.Struct, frozen=True):
     """A term no longer in force, why, and how sure that is."""
 
     summary: str
@@ -117,8 +114,7 @@ class EndedTerm:
 PossibleChange = Literal["set", "amended", "ended", "expired"]
 
 
-@dataclass(frozen=True, slots=True)
-class Possible:
+class Possible(msgspec.Struct, frozen=True):
     """A change whose imprecise date may or may not have come by the state's date: not
     applied, and shown with what the term would be if it had (None: no longer in force)."""
 
@@ -129,8 +125,7 @@ class Possible:
     term: TermState | None
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(msgspec.Struct, frozen=True):
     """A change under consideration, pending or resolved."""
 
     event: str
@@ -142,8 +137,7 @@ class Proposal:
     resolved_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(msgspec.Struct, frozen=True):
     """The record's reach: `through` is the day of its latest review that counts (`reviewed`)
     or, with none, the date of its latest fact (None for an empty record); `event` is the
     event that says so."""
@@ -170,8 +164,7 @@ class Coverage:
         return self.message if self.beyond(day) else None
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementState:
+class AgreementState(msgspec.Struct, frozen=True):
     """An agreement's terms as of a date, as known at a moment."""
 
     agreement: str
@@ -179,10 +172,10 @@ class AgreementState:
     known_at: dt.datetime | None
     title: str | None = None
     parties: tuple[Party, ...] = ()
-    terms: Mapping[str, TermState] = field(default_factory=dict)
-    pending: Mapping[str, Proposal] = field(default_factory=dict)
-    resolved: Mapping[str, Proposal] = field(default_factory=dict)
-    ended: Mapping[str, EndedTerm] = field(default_factory=dict)
-    possible: Mapping[str, Possible] = field(default_factory=dict)
-    retracted: Mapping[str, str] = field(default_factory=dict)  # event id -> retraction id
+    terms: Mapping[str, TermState] = msgspec.field(default_factory=dict)
+    pending: Mapping[str, Proposal] = msgspec.field(default_factory=dict)
+    resolved: Mapping[str, Proposal] = msgspec.field(default_factory=dict)
+    ended: Mapping[str, EndedTerm] = msgspec.field(default_factory=dict)
+    possible: Mapping[str, Possible] = msgspec.field(default_factory=dict)
+    retracted: Mapping[str, str] = msgspec.field(default_factory=dict)  # event id -> retraction id
     coverage: Coverage | None = None  # how far the record reaches (None: not asked)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+
+import msgspec
+from msgspec.structs import replace
 
 from tracker.core.dates import When, next_day
 from tracker.core.events import Certainty, ProposalResolved, TermSet
@@ -26,8 +28,7 @@ from tracker.core.state import AgreementState, Coverage, Proposal, Recorded, Ter
 ONE_DAY = dt.timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(msgspec.Struct, frozen=True):
     """A stretch of days during which a term was in force with one value."""
 
     term: str
@@ -39,8 +40,7 @@ class Period:
     until: When | None = None  # the date of the change that ended it (None: none, or unknown)
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(msgspec.Struct, frozen=True):
     """An event that counts, where it falls on the timeline."""
 
     day: dt.date
@@ -50,8 +50,7 @@ class Mark:
     certainty: Certainty
 
 
-@dataclass(frozen=True, slots=True)
-class Timeline:
+class Timeline(msgspec.Struct, frozen=True):
     """The agreement's states on each date something changed, and what they add up to."""
 
     agreement: str

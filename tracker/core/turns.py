@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.core.dates import next_day
 from tracker.core.diff import StateDiff, diff, diff_across
@@ -18,8 +19,7 @@ from tracker.core.timeline import states_on
 ONE_DAY = dt.timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Turns:
+class Turns(msgspec.Struct, frozen=True):
     """The state before the first turning day and on each one (any other day answers as the
     last of these on or before it), and diffs between them by their indices, earlier first."""
 

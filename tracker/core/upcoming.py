@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from tracker.core.events import Certainty
 from tracker.core.state import AgreementState
@@ -14,8 +15,7 @@ Kind = Literal["expires", "proposal", "condition"]
 _ORDER: dict[str, int] = {"expires": 0, "proposal": 1, "condition": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Coming:
+class Coming(msgspec.Struct, frozen=True):
     """One thing to watch: a term's last day in force, a pending proposal (dated by when it
     was made), or a term that ends when a condition is met (no date)."""
 

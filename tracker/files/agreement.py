@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 import yaml
+from msgspec.structs import replace
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker.core import plain
@@ -76,8 +76,7 @@ class Header(BaseModel):
     events: list[Any] = Field(min_length=1)
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementFile:
+class AgreementFile(msgspec.Struct, frozen=True):
     """An agreement file's content, validated: ready to append in order."""
 
     agreement: str
@@ -344,7 +343,7 @@ def distinct_files(sources: Sequence[StoredSource], taken: str) -> tuple[StoredS
         if file is not None and stored.text is not None:
             if texts.get(file, stored.sha256) != stored.sha256:
                 file = _free_name(file, stored.source.id, texts)
-                source = msgspec.structs.replace(stored.source, file=file)
+                source = replace(stored.source, file=file)
                 stored = StoredSource(source=source, text=stored.text, sha256=stored.sha256)
             texts[file] = stored.sha256
         result.append(stored)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from tracker.errors import FileFormatError
 
@@ -14,8 +15,7 @@ ENV_VAR = "TRACKER_AGREEMENT"
 KEY = "default_agreement"
 
 
-@dataclass(frozen=True, slots=True)
-class Default:
+class Default(msgspec.Struct, frozen=True):
     """The default agreement and where it was set (the variable, or the config file)."""
 
     agreement: str

@@ -4,8 +4,9 @@ and reads back with `--against`."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
+
+from msgspec.structs import asdict
 
 from tracker.core.heads import Head, Heads
 from tracker.errors import FileFormatError

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from tracker.core.dates import add_days, next_day
 from tracker.core.state import Proposal
@@ -17,8 +18,7 @@ BAR = 14
 AXIS = 28
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(msgspec.Struct, frozen=True):
     """Where things go in the SVG's units: term keys left of the bars (wide), or above them
     (narrow, for a phone, where the chart is drawn about as many pixels wide as it has units)."""
 
@@ -39,8 +39,7 @@ WIDE = Layout(1000, 230, 24, 34, 0, 12)
 NARROW = Layout(360, 10, 16, 44, 16, 6)
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(msgspec.Struct, frozen=True):
     """A period in force: where it is, its certainty, how it ends, what it said."""
 
     x: float
@@ -58,8 +57,7 @@ class Bar:
         return round(min(tails) - self.x, 1) if tails else self.width
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(msgspec.Struct, frozen=True):
     """An event (dot) or a proposal (diamond, filled while pending) on a term's row."""
 
     x: float
@@ -68,8 +66,7 @@ class Marker:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     """One term: its key, where its row is, its bars and markers."""
 
     key: str
@@ -78,8 +75,7 @@ class Row:
     markers: tuple[Marker, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(msgspec.Struct, frozen=True):
     """The whole chart, in the units of the SVG's viewBox."""
 
     width: int
@@ -94,8 +90,7 @@ class Chart:
     beyond_title: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Scale:
+class Scale(msgspec.Struct, frozen=True):
     """Dates to x, from `start` to `end`."""
 
     start: dt.date

@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from tracker.core.events import (
     StoredSource,
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from tracker.core.heads import Heads
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
+class Verification(msgspec.Struct, frozen=True):
     """What `check` found: one line per damaged or missing row, the heads, the rows checked."""
 
     problems: list[str]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
+
+import msgspec
 
 from tracker.core.events import (
     Fact,
@@ -29,8 +30,7 @@ if TYPE_CHECKING:
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementSummary:
+class AgreementSummary(msgspec.Struct, frozen=True):
     """One agreement in the database: its id, title and version."""
 
     agreement: str
@@ -38,8 +38,7 @@ class AgreementSummary:
     version: int
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(msgspec.Struct, frozen=True):
     """An agreement's events in effective order, and which of them no longer count."""
 
     records: list[Recorded]
@@ -47,8 +46,7 @@ class History:
     corrected_by: Mapping[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
-class TermEntry:
+class TermEntry(msgspec.Struct, frozen=True):
     """One agreement's answer to the portfolio question: the term in force, ended, or
     possibly changed by an imprecise date (each as `state` has it; None where it has not)."""
 

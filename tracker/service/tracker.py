@@ -3,8 +3,9 @@ database, and the parts it is made of (writes, queries, views, integrity)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from tracker.service.admin import Admin, _engine
 from tracker.service.views import Views
@@ -16,8 +17,7 @@ if TYPE_CHECKING:
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
+class Opened(msgspec.Struct, frozen=True):
     """A tracker, and whether opening it loaded the shipped record into an empty default."""
 
     tracker: Tracker

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from tracker.core.events import (
     Fact,
@@ -115,16 +117,14 @@ class Views(Queries):
         return list(self.store.agreements()) if agreement is None else [agreement]
 
 
-@dataclass(frozen=True, slots=True)
-class Corrected:
+class Corrected(msgspec.Struct, frozen=True):
     """An event replaced by corrections: their ids, and the content that counts."""
 
     by: tuple[str, ...]
     content: Fact
 
 
-@dataclass(frozen=True, slots=True)
-class LogView:
+class LogView(msgspec.Struct, frozen=True):
     """The log as people read it (see `Tracker.log_view`): with one term, `records` starts at
     the term's first event and only those from `start` are shown."""
 
@@ -139,8 +139,7 @@ class LogView:
 MAX_REPORT_DATES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(msgspec.Struct, frozen=True):
     """What `Tracker.report` gathers for one agreement."""
 
     timeline: Timeline

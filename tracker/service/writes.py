@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from tracker.core.events import (
     EVENT_TYPES,
@@ -33,8 +34,7 @@ if TYPE_CHECKING:
 RECORDABLE_TYPES: tuple[str, ...] = EVENT_TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Appended:
+class Appended(msgspec.Struct, frozen=True):
     """What `record` or `retract` did (or, in a dry run, would do): the event's id, whether
     it is new, the version, and the event as plain data."""
 
@@ -46,8 +46,7 @@ class Appended:
     dry_run: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class AddedSource:
+class AddedSource(msgspec.Struct, frozen=True):
     """What `add_source` did: the source's id, whether it was new, and its text's size."""
 
     source: str

@@ -10,8 +10,9 @@ was opened behind the tracker's back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from tracker.store import sql
 from tracker.store.driver import Cursor
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 _TABLES = ("events", "sources")
 
 
-@dataclass(frozen=True, slots=True)
-class Guard:
+class Guard(msgspec.Struct, frozen=True):
     """One trigger: its name, its table, and the statement that creates it."""
 
     name: str

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -18,15 +18,14 @@ from tracker.store import codec, sql
 from tracker.store.driver import Cursor, written_day, written_moment
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     """What a check found: the rows checked, each problem (one line each), and the heads."""
 
     events: int = 0
     sources: int = 0
-    problems: list[str] = field(default_factory=list)
-    event_hashes: dict[tuple[str, int], str] = field(default_factory=dict)
-    source_hashes: dict[tuple[str, int], str] = field(default_factory=dict)
+    problems: list[str] = msgspec.field(default_factory=list)
+    event_hashes: dict[tuple[str, int], str] = msgspec.field(default_factory=dict)
+    source_hashes: dict[tuple[str, int], str] = msgspec.field(default_factory=dict)
 
     def heads(self) -> Heads:
         """Each agreement's last event and last source, as stored."""
@@ -169,8 +168,7 @@ def _typed(row: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return row, problems
 
 
-@dataclass
-class _Link:
+class _Link(msgspec.Struct):
     """The row before the next one in an agreement's chain: the hashes the next row may be
     linked to are its stored hash and, when that was changed, the hash its content gives."""
 

@@ -9,10 +9,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
+
+import msgspec
 
 from tracker.core.events import (
     CORRECTION_TYPES,
@@ -74,8 +75,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True, slots=True)
-class AppendResult:
+class AppendResult(msgspec.Struct, frozen=True):
     """What an append did: events written, events already present, and the new version."""
 
     written: int
@@ -83,8 +83,7 @@ class AppendResult:
     version: int
 
 
-@dataclass(frozen=True, slots=True)
-class Replay:
+class Replay(msgspec.Struct, frozen=True):
     """An agreement's log as a replay that folds it as it comes reads it (see
     tracker.core.projector.replay): its retractions and corrections in log order, the facts
     the corrections target, and its other facts by the first day of their dates, then by
@@ -95,8 +94,7 @@ class Replay:
     facts: Iterator[tuple[Fact, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(msgspec.Struct, frozen=True):
     """What a record's reach is read from: its reviews, retractions and corrections (in log
     order), and the id, written date and position of each fact that may be its latest."""
 
@@ -107,8 +105,7 @@ class Reach:
 Latest = tuple[str, str, int]  # a fact's id, its date as written, its position
 
 
-@dataclass(frozen=True, slots=True)
-class _Head:
+class _Head(msgspec.Struct, frozen=True):
     version: int
     hash: str
 
@@ -496,8 +493,7 @@ def _sqlite_row(row: Row, written: str) -> tuple[object, ...]:
             row.hash_version)  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _Tail:
+class _Tail(msgspec.Struct, frozen=True):
     """The last position and the latest recorded_at in the whole database."""
 
     position: int

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+from msgspec.structs import asdict
 
 from tracker.core.events import Source, StoredSource
 from tracker.errors import IntegrityError
@@ -46,7 +47,7 @@ def chained(look: Cursor, agreement: str, sources: Sequence[StoredSource]) -> li
     rows = []
     for stored in sources:
         seq += 1
-        row = {"agreement": agreement, **msgspec.structs.asdict(stored.source), "text": stored.text}
+        row = {"agreement": agreement, **asdict(stored.source), "text": stored.text}
         row |= {"sha256": stored.sha256, "seq": seq, "prev_hash": prev}
         row["hash"] = prev = codec.source_hash(prev, row)
         rows.append(row)
