@@ -24,7 +24,7 @@ def when_text(value: object) -> object:
 
 def when_of(kind: type, value: object) -> object:
     """A value of a type msgspec does not know, from JSON: a When from its text."""
-    if kind is When and isinstance(value, str):
+    if kind is When and isinstance(value, str | When):
         return When.parse(value)  # its ValueError is the decode's error, at its path
     raise NotImplementedError(f"expected {kind.__name__}, got {type(value).__name__}")
 

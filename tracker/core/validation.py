@@ -6,7 +6,7 @@ Each value class becomes a model with the same name, fields, defaults and descri
 `msgspec.Meta`'s constraints become the field's, `Before` and `After` functions its
 validators, a `When` the EDTF date type, `Any` a JSON value, the class's `check` an `after`
 model validator and its `prepared` a `before` one. What a model validates is turned back into
-the value class (`value_of`), so every reader meets one kind of object. Nothing on the read
+the value class, so every reader meets one kind of object. Nothing on the read
 path imports this module.
 """
 
@@ -46,7 +46,7 @@ from tracker.core.events import (
     Value,
 )
 
-__all__ = ["ValidationError", "adapter", "event", "events", "model_of", "value_of"]
+__all__ = ["ValidationError", "adapter", "event", "events", "model_of", "pydantic_type"]
 
 Date = Annotated[
     When,
@@ -76,15 +76,11 @@ def model_of(cls: type[Value]) -> type[BaseModel]:
         fields[info.name] = _field(hints[info.name], info)
     if issubclass(cls, BaseEvent) and "type" not in fields:
         fields["type"] = _tag_field(cls)  # an event with no field of its own
-    names = cls.__struct_fields__
-
-    def prepared(_model: type[BaseModel], data: Any) -> Any:
-        if isinstance(data, cls):  # a value made in Python: its fields, validated as data
-            data = {name: getattr(data, name) for name in names}
-        return cls.prepared(data)
-
-    before = model_validator(mode="before")(classmethod(prepared))  # type: ignore[arg-type]
-    checks: dict[str, Any] = {"prepared": before}
+    checks: dict[str, Any] = {}
+    if cls.prepared is not Value.prepared:
+        checks["prepared"] = model_validator(mode="before")(
+            classmethod(lambda _model, data: cls.prepared(data))  # type: ignore[arg-type]
+        )
     if cls.check is not Value.check:
 
         def checked(self: BaseModel) -> BaseModel:
@@ -101,11 +97,19 @@ def model_of(cls: type[Value]) -> type[BaseModel]:
         __validators__=checks,
         **fields,
     )
-    _VALUE_CLASS[model] = cls
     return model  # type: ignore[no-any-return]
 
 
-_VALUE_CLASS: dict[type[BaseModel], type[Value]] = {}
+def _value_class(cls: type[Value]) -> Any:
+    """A value class's model, validating into the class itself: what it validated becomes
+    an instance of `cls` (its fields already values of their own classes, validated first)."""
+    names = cls.__struct_fields__
+
+    def made(model: BaseModel) -> Value:
+        fields = model.__dict__
+        return cls(**{name: fields[name] for name in names})
+
+    return Annotated[model_of(cls), AfterValidator(made)]
 
 
 def _first_own_field(cls: type[BaseEvent]) -> str | None:
@@ -158,7 +162,7 @@ def pydantic_type(hint: Any) -> Any:
     if hint is Any:
         return JsonValue
     if isinstance(hint, type) and issubclass(hint, Value):
-        return model_of(hint)
+        return _value_class(hint)
     if origin in (Union, types.UnionType):
         members = get_args(hint)
         union: Any = Union[tuple(pydantic_type(m) for m in members)]  # noqa: UP007
@@ -174,17 +178,6 @@ def pydantic_type(hint: Any) -> Any:
     return hint
 
 
-def value_of(validated: Any) -> Any:
-    """What a generated model validated, as the value classes hold it."""
-    if isinstance(validated, BaseModel):
-        cls = _VALUE_CLASS[type(validated)]
-        names = cls.__struct_fields__
-        return cls(**{name: value_of(getattr(validated, name)) for name in names})
-    if isinstance(validated, tuple):
-        return tuple(value_of(item) for item in validated)
-    return validated
-
-
 @functools.cache
 def adapter(hint: Any) -> TypeAdapter[Any]:
     """A validator of any type built of value classes (a union of events, a list of them)."""
@@ -192,8 +185,9 @@ def adapter(hint: Any) -> TypeAdapter[Any]:
 
 
 def validate(hint: Any, data: Any) -> Any:
-    """`data` validated as `hint` (ValidationError otherwise), as value classes."""
-    return value_of(adapter(hint).validate_python(data))
+    """`data` validated as `hint` (ValidationError otherwise), as value classes; a value
+    made in Python (a value class's instance) is validated by its attributes, as data is."""
+    return adapter(hint).validate_python(data, from_attributes=True)
 
 
 def event(data: Any) -> Event:
@@ -204,8 +198,8 @@ def event(data: Any) -> Event:
 def events(values: Iterable[Event]) -> list[Event]:
     """Events made in Python validated as data from a file is (a value class's constructor
     checks nothing): what is appended; ValidationError names the first bad one."""
-    check = adapter(Event)
-    return [value_of(check.validate_python(value)) for value in values]
+    check = adapter(Event).validate_python
+    return [check(value, from_attributes=True) for value in values]
 
 
 def batch(given: Batch) -> Batch:
@@ -218,4 +212,4 @@ def batch(given: Batch) -> Batch:
 
 def value(cls: type[Value], data: Any) -> Any:
     """Plain data validated as a value of `cls` (a Source, a Party)."""
-    return value_of(model_of(cls).model_validate(data))
+    return validate(cls, data)

@@ -28,7 +28,7 @@ from tracker.core.events import (
     reference,
 )
 from tracker.core.provenance import QuotedTexts, bad_citation, sha256
-from tracker.core.validation import model_of, pydantic_type, value_of
+from tracker.core.validation import pydantic_type
 from tracker.core.wording import describe, summary
 from tracker.errors import FileFormatError
 from tracker.files import bounded, yamlread, yamlwrite
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     EventType = Any
 else:
     SlugType, TextType = pydantic_type(Slug), pydantic_type(Text)
-    PartyModel, SourceModel = model_of(Party), model_of(Source)
+    PartyModel, SourceModel = pydantic_type(Party), pydantic_type(Source)
     EventType = pydantic_type(Event)
 
 
@@ -138,7 +138,7 @@ def load(path: Path) -> AgreementFile:
     _check_created(name, header, events)
     if (twice := _first_repeat(s.id for s in header.sources)) is not None:
         raise FileFormatError(f"{name}: source {twice!r}: field id: used twice in the file")
-    sources = tuple(_stored(path, value_of(s)) for s in header.sources)
+    sources = tuple(_stored(path, s) for s in header.sources)
     by_id = {s.source.id: s for s in sources}
     amending = not any(isinstance(e, AgreementCreated) for e in events)
     texts = QuotedTexts()
@@ -150,7 +150,7 @@ def load(path: Path) -> AgreementFile:
     return AgreementFile(
         header.agreement,
         header.title,
-        value_of(header.parties),
+        header.parties,
         sources,
         tuple(ordered(events)),
         header.head,
@@ -218,7 +218,7 @@ def _check_created(path: Path | str, header: Header, events: Sequence[Event]) ->
     for name in ("title", "parties"):
         if getattr(header, name) is None:
             raise FileFormatError(f"{path}: field {name}: required beside agreement.created")
-        if getattr(created[0], name) != value_of(getattr(header, name)):
+        if getattr(created[0], name) != getattr(header, name):
             raise FileFormatError(
                 f"{path}: event {created[0].id!r}: field {name}: differs from the file's {name}"
             )

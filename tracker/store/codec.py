@@ -90,8 +90,8 @@ def _validated(payload: str, event_type: str, schema_version: int) -> Event:
 
     try:
         if schema_version == SCHEMA_VERSION:  # its own type's model: its words for bad JSON
-            model = validation.model_of(plain.event_class(event_type))
-            event: Event = validation.value_of(model.model_validate_json(payload))
+            check = validation.adapter(plain.event_class(event_type))
+            event: Event = check.validate_json(payload)
         else:
             event = validation.event(_lifted(payload, event_type, schema_version))
     except validation.ValidationError as e:
