@@ -17,7 +17,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
-import msgspec
 from msgspec import Meta, Struct
 
 from tracker.core.dates import When
@@ -29,13 +28,13 @@ EndReason: TypeAlias = Literal["expired", "terminated", "waived", "superseded"]
 Resolution: TypeAlias = Literal["adopted", "rejected", "withdrawn"]
 
 
-class Before(msgspec.Struct, frozen=True):
+class Before(Struct, frozen=True):
     """At the edges, a function the raw value goes through before it is validated."""
 
     function: Callable[[Any], Any]
 
 
-class After(msgspec.Struct, frozen=True):
+class After(Struct, frozen=True):
     """At the edges, a function the validated value goes through (it raises ValueError)."""
 
     function: Callable[[Any], Any]
@@ -354,7 +353,7 @@ CORRECTIONS = (EventRetracted, EventCorrected)
 CORRECTION_TYPES: tuple[str, ...] = tuple(cls.type for cls in CORRECTIONS)
 
 
-class Batch(msgspec.Struct, frozen=True):
+class Batch(Struct, frozen=True):
     """Events (and the sources they cite) to append to one agreement together."""
 
     agreement: str
