@@ -93,7 +93,10 @@ def test_state_as_json_loads_neither_other_commands_nor_tables_nor_snapshot_mode
     lines = state_run.stderr.splitlines()
 
     assert '"agreement": "microsoft-openai"' in state_run.stdout
-    loaded_modules = "['tracker.cli', 'tracker.cli.app', 'tracker.cli.read', 'tracker.cli.shapes']"
+    loaded_modules = (
+        "['tracker.cli', 'tracker.cli.app', 'tracker.cli.jsonout', 'tracker.cli.read',"
+        " 'tracker.cli.shapes']"
+    )
     assert lines[0] == f"{loaded_modules} False"
 
 
