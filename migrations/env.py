@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from tracker.store.engines import create_engine
-from tracker.store.tables import metadata
+from tracker.store.tables import built_on, metadata
 from tracker.store.urls import resolve_url
 
 target_metadata = metadata
@@ -25,6 +25,7 @@ def run_migrations_online() -> None:
             # the write lock throughout, so that a first user waiting for it finds the schema
             # done rather than running a revision again.
             transactional_ddl=True,
+            include_object=lambda _, name, *__: built_on(name, connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

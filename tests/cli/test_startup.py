@@ -88,7 +88,10 @@ def test_state_as_json_loads_no_other_commands_nor_tables(
     lines = state_run.stderr.splitlines()
 
     assert '"agreement": "microsoft-openai"' in state_run.stdout
-    loaded_modules = "['tracker.cli', 'tracker.cli.app', 'tracker.cli.read', 'tracker.cli.shapes']"
+    loaded_modules = (
+        "['tracker.cli', 'tracker.cli.app', 'tracker.cli.jsonout', 'tracker.cli.read',"
+        " 'tracker.cli.shapes']"
+    )
     assert lines[0] == loaded_modules
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.cli.see import agreement_file, golden, run, steady, term_set, widest
 from tests.conftest import RECORD
+from tests.unit.test_json_output import standard
 
 LEGEND_AT_100 = (
     "━ confirmed  ─ reported  ┄ rumored  │ value changed  ┤ expired  × ended  → still in force  "
@@ -117,6 +119,28 @@ def test_timeline_json_lists_each_terms_periods(lease: str) -> None:
         "rent": [("2020-01-01", "2021-12-31", "changed")],
     }
     assert [(p["event"], p["resolution"]) for p in data["proposals"]] == [("prop-1", "rejected")]
+
+
+def test_timeline_json_of_a_term_amended_300_times_is_the_standard_librarys_text(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    day0 = dt.date(2020, 1, 1)
+    amendments = [
+        {"id": f"a{n}", "type": "term.amended", "effective": str(day0 + dt.timedelta(days=n)),
+         "term": "price.unit", "summary": f"Price {n}", "changes": {"usd": n}}
+        for n in range(1, 301)
+    ]  # fmt: skip
+    start = term_set("s", "price.unit", str(day0), "Price 0", value={"usd": 0})
+    path = agreement_file(tmp_path, "amended", [start, *amendments])
+    assert run("import", str(path), "--db", sqlite_url).exit_code == 0
+
+    result = run("timeline", "--to", "2021-12-31", "--format", "json", "--db", sqlite_url)
+    data = json.loads(result.stdout)
+
+    assert result.stdout == standard(data) + "\n"
+    periods = data["terms"]["price.unit"]
+    assert [len(p["events"]) for p in periods] == list(range(1, 302))
+    assert periods[-1]["events"] == ["s", *(f"a{n}" for n in range(1, 301))]
 
 
 def test_timeline_refuses_a_range_that_ends_before_it_starts(lease: str) -> None:

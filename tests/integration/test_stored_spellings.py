@@ -7,6 +7,8 @@ text. `verify` names each value not written as the store writes it, and reads re
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import RECORD
 from tracker.cli import cli
-from tracker.store import guards
+from tracker.service import Tracker
+from tracker.store import guards, sql
 
 
 def run(url: str, *args: str) -> Result:
@@ -149,4 +152,172 @@ def test_verify_names_every_date_it_cannot_parse_and_never_crashes(tmp_path: Pat
             "agreement 'microsoft-openai': source 'verge-2025-01-21' (seq 1): column "
             "published holds 'soon', not a date",
         ],
+    )
+
+
+# A small agreement whose one term starts on 2025-03-01, cites a source published that day, and
+# was recorded at 2026-12-06 11:26:35.037639 (the values the spellings below rewrite); then an
+# amendment recorded a day later, which the reads as known at noon leave out by its moment.
+ACME = """\
+agreement: acme
+title: Acme supply
+parties: [{name: Acme, role: supplier}]
+sources:
+  - {id: memo, title: Supply memo, published: 2025-03-01}
+events:
+  - id: acme-created
+    type: agreement.created
+    effective: 2025-01-01
+    title: Acme supply
+    parties: [{name: Acme, role: supplier}]
+  - id: acme-price
+    type: term.set
+    effective: 2025-03-01
+    term: price
+    summary: Ten euros a crate
+    sources: [{source: memo}]
+"""
+ACME_LATER = """\
+agreement: acme
+events:
+  - {id: acme-delivery, type: term.set, effective: 2025-04-01, term: delivery, summary: Weekly}
+"""
+RECORDED = dt.datetime(2026, 12, 6, 11, 26, 35, 37639)
+NOON = ("--as-of", "2025-06-01", "--known-at", "2026-12-06T12:00:00")
+STATE = ("state", "acme", *NOON)
+
+
+def acme(tmp_path: Path) -> tuple[str, Editor]:
+    """The agreement recorded in a SQLite file at RECORDED, and its amendment a day later."""
+    path, moments = tmp_path / "acme.db", iter([RECORDED, RECORDED + dt.timedelta(days=1)])
+    tracker = Tracker.open(f"sqlite:///{path}", clock=lambda: next(moments))
+    for name, text in (("acme.yaml", ACME), ("acme.later.yaml", ACME_LATER)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        tracker.import_file(tmp_path / name)
+    tracker.close()
+    return f"sqlite:///{path}", Editor(path)
+
+
+def terms_in_force(result: Result) -> list[str]:
+    return list(json.loads(result.stdout)["terms"])
+
+
+def test_the_acme_price_is_in_force_on_2025_06_01_as_stored(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+
+    result = run(url, *STATE, "--format", "json")
+    across = run(url, "terms", "price", *NOON, "--format", "json")
+
+    assert (result.exit_code, terms_in_force(result)) == (0, ["price"])
+    in_force = [a["in_force"]["summary"] for a in json.loads(across.stdout)["agreements"]]
+    assert (across.exit_code, in_force) == (0, ["Ten euros a crate"])
+    assert db.value("SELECT recorded_at FROM events WHERE id = 'acme-price'") == (
+        "2026-12-06 11:26:35.037639"
+    )
+
+
+def test_state_refuses_a_recorded_at_rewritten_as_20261206T112635_037639(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE events SET recorded_at = '20261206T112635.037639' WHERE id = 'acme-price'")
+
+    result = run(url, *STATE, "--format", "json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored event at position 2 is damaged (column recorded_at holds "
+        "'20261206T112635.037639', which the tracker writes '2026-12-06 11:26:35.037639'); run "
+        "tracker verify\n"
+    )
+
+
+def test_state_refuses_an_effective_2025_03_01_rewritten_as_2025_W09_6(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE events SET effective = '2025-W09-6' WHERE id = 'acme-price'")
+
+    result = run(url, *STATE, "--format", "json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored event at position 2 is damaged (column effective holds '2025-W09-6', "
+        "which the tracker writes '2025-03-01'); run tracker verify\n"
+    )
+
+
+def test_state_refuses_a_source_published_2025_03_01_rewritten_as_2025_W09_6(
+    tmp_path: Path,
+) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE sources SET published = '2025-W09-6' WHERE id = 'memo'")
+
+    result = run(url, *STATE, "--format", "json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored source 'memo' of 'acme' is damaged (column published holds "
+        "'2025-W09-6', which the tracker writes '2025-03-01'); run tracker verify\n"
+    )
+
+
+def test_terms_refuses_a_recorded_at_rewritten_as_20261206T112635_037639(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE events SET recorded_at = '20261206T112635.037639' WHERE id = 'acme-price'")
+
+    result = run(
+        url, "terms", "price", "--as-of", "2025-06-01", "--known-at", "2026-12-06T12:00:00"
+    )
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored event at position 2 is damaged (column recorded_at holds "
+        "'20261206T112635.037639', which the tracker writes '2026-12-06 11:26:35.037639'); run "
+        "tracker verify\n"
+    )
+
+
+def test_state_refuses_an_effective_day_that_sqlite_turned_into_a_number(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE events SET effective = '20250301' WHERE id = 'acme-price'")
+
+    result = run(url, *STATE, "--format", "json")
+
+    assert db.value("SELECT typeof(effective) FROM events WHERE id = 'acme-price'") == "integer"
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the stored event at position 2 is damaged (column effective holds 20250301, not "
+        "a date); run tracker verify\n"
+    )
+
+
+def test_state_refuses_a_recorded_at_with_a_nul_after_it(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    spelled = "2026-12-06 11:26:35.037639\x00"
+    db.execute("UPDATE events SET recorded_at = ? WHERE id = 'acme-price'", (spelled,))
+
+    result = run(url, *STATE, "--format", "json")
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: the stored event at position 2 is damaged (column recorded_at holds {spelled!r}, "
+        "which the tracker writes '2026-12-06 11:26:35.037639'); run tracker verify\n"
+    )
+
+
+def test_reads_find_a_misspelled_row_by_its_index_and_without_it(tmp_path: Path) -> None:
+    url, db = acme(tmp_path)
+    db.execute("UPDATE events SET effective = '2025-W09-6' WHERE id = 'acme-price'")
+    check = sql.MISSPELLED.format(where="agreement = 'acme' AND ")
+
+    plan = db.connection.execute(f"EXPLAIN QUERY PLAN {check}").fetchall()
+    with_index = db.connection.execute(check).fetchall()
+    db.connection.execute("DROP INDEX ix_events_misspelled")
+    without = run(url, *STATE)
+
+    assert [row[-1] for row in plan] == [
+        "SEARCH events USING INDEX ix_events_misspelled (agreement=?)"
+    ]
+    assert with_index == [(2, "2025-W09-6", "2026-12-06 11:26:35.037639")]
+    assert (without.exit_code, without.stderr) == (
+        1,
+        "Error: the stored event at position 2 is damaged (column effective holds '2025-W09-6', "
+        "which the tracker writes '2025-03-01'); run tracker verify\n",
     )

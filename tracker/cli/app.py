@@ -338,12 +338,13 @@ def emit(
     a Markdown table built from the same sheets; only the chosen one is built. Except with
     JSON, each note (such as a date beyond the record's reach) goes to stderr, a line each:
     the JSON carries the same facts."""
-    from tracker.cli.shapes import dumps
+    from tracker.cli import jsonout
     from tracker.core.text import visible
 
     fmt = (fmt or ("table" if sys.stdout.isatty() else "json")).lower()
     if fmt == "json":
-        click.echo(dumps(as_json()))
+        jsonout.write(as_json(), lambda text: click.echo(text, nl=False))
+        click.echo()
         return
     if fmt in ("csv", "markdown") and as_sheets is not None:
         from tracker.cli.sheets import as_csv, as_markdown

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +19,6 @@ from tracker.core.state import (
     Recorded,
     TermState,
 )
-from tracker.core.text import hidden
 
 if TYPE_CHECKING:
     from tracker.core.diff import StateDiff, TermChange
@@ -204,28 +201,6 @@ def log_json(records: Iterable[Recorded], retracted: Collection[str]) -> list[di
         }
         for r in records
     ]
-
-
-def dumps(data: Any) -> str:
-    """JSON for scripts: stable key order as built, UTF-8 kept, except that controls, format
-    characters (bidirectional overrides among them) and separators are written as \\u
-    escapes: the same strings to a JSON reader, and nothing that can steer a terminal."""
-    return _UNUSUAL.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False))
-
-
-# JSON's own text is ASCII; json.dumps escapes C0 controls but keeps DEL and all the rest.
-_UNUSUAL = re.compile(r"[^\x20-\x7e\n]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if not hidden(char):
-        return char
-    code = ord(char)
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000  # beyond the BMP: a surrogate pair, as JSON writes it
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def _citations(event: Event) -> list[dict[str, Any]]:

@@ -22,7 +22,9 @@ def _period_json(p: Period) -> dict[str, Any]:
         "certainty": p.state.certainty,
         "expires": day(p.state.expires),
         "ends_when": p.state.ends_when,
-        "events": list(p.state.events),
+        # The tuple itself, written as a list: each period's extends the one before, so a
+        # copy each would hold the square of a much-amended term's events.
+        "events": p.state.events,
     }
 
 

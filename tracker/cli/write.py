@@ -389,7 +389,7 @@ def events(n: int) -> str:
 
 def _report(done: Appended) -> None:
     if done.dry_run:
-        from tracker.cli.shapes import dumps
+        from tracker.cli.jsonout import dumps
 
         click.echo(dumps(done.data))
         verb = "would be recorded" if done.written else "already present"

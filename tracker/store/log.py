@@ -37,6 +37,7 @@ from tracker.errors import (
 from tracker.store import codec, snapshots, sql, urls
 from tracker.store import sources as source_rows
 from tracker.store.driver import CHUNK, LOCK_EVENTS, Cursor, Writer, day, moment, stored_moment
+from tracker.store.spellings import refuse_misspelled
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -305,6 +306,8 @@ class EventStore:
         statement = sql.read_sql(until is not None, known_at is not None)
         params = {"agreement": agreement, "until": until, "known_at": known_at}
         with self._reading() as look:
+            if until is not None or known_at is not None:
+                refuse_misspelled(look, agreement)
             return codec.stored_records(look.rows(statement, params))
 
     def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
@@ -313,6 +316,7 @@ class EventStore:
         reviews, retractions or corrections."""
         params = {"agreement": agreement}
         with self._reading() as look:
+            refuse_misspelled(look, agreement)
             retractions = sql.RETRACTIONS.format(**sql.DIALECT[look.sqlite])
             found = [*look.rows(sql.REVIEWS, params), *look.rows(retractions, params)]
             marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
@@ -323,6 +327,7 @@ class EventStore:
         corrections in two statements, then two indexed lookups each."""
         marked: dict[str, list[Recorded]] = {a: [] for a in agreements}
         with self._reading() as look:
+            refuse_misspelled(look, None)
             found = [
                 *look.among(sql.REVIEWS_AMONG, list(marked)),
                 *look.rows(sql.ALL_RETRACTIONS, {}),
@@ -346,6 +351,7 @@ class EventStore:
         and the events after it, when a snapshot can answer; else the log as a replay reads it
         (see `replaying`). On one cursor: a short log pays one indexed lookup for looking."""
         with self._reading() as look:
+            refuse_misspelled(look, agreement)
             found = snapshots.for_state(look, agreement, as_of, known_at)
             yield found if found is not None else _replay(look, agreement, as_of, known_at)
 
@@ -372,6 +378,7 @@ class EventStore:
         """The agreement's events effective by `until` and recorded by `known_at`, as a replay
         that folds them as they come reads them: the log is never held whole."""
         with self._reading() as look:
+            refuse_misspelled(look, agreement)
             yield _replay(look, agreement, until, known_at)
 
     def read_term(self, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
@@ -380,6 +387,7 @@ class EventStore:
         from tracker.store import terms
 
         with self._reading() as look:
+            refuse_misspelled(look, None)
             return terms.read(look, term, as_of, known_at)
 
     def term_keys(self, agreement: str | None, known_at: dt.datetime | None) -> list[str]:
@@ -388,6 +396,8 @@ class EventStore:
         from tracker.store import terms
 
         with self._reading() as look:
+            if known_at is not None:
+                refuse_misspelled(look, agreement)
             return terms.keys(look, agreement, known_at)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> list[Recorded]:

@@ -261,6 +261,35 @@ TERM_CHECKED = (
 TERM_STORED = f"SELECT {', '.join(TERM_COLUMNS)} FROM term_events{{where}}"
 
 
+# ---- spellings (SQLite only): SQLite keeps a date or moment as the text it is given, and its
+# reads compare and order that text, while Python reads other spellings of the same value
+# (`2025-W09-6`, `20261206T112635.037639`) and the hashes cover the value. A row whose
+# effective or recorded_at is not in the shape the store writes them (ASCII digits in fixed
+# places, as text, nothing after: then the text orders as the value does) is one that a
+# filter or a sort on that text could leave out or misplace. A partial index holds just those
+# rows (`ix_events_misspelled`, none in a sound log; its predicate is `NOT (WRITTEN)`), so
+# that reads can ask for them by one lookup and refuse; without the index they still find
+# them, by a scan. (announced is never filtered on; the term index's days are integers.)
+def _written(column: str, shape: str) -> str:
+    """Whether a column holds text of exactly this shape (each 0 a digit): its length in
+    bytes, as GLOB would stop at a NUL."""
+    pattern = shape.replace("0", "[0-9]")
+    return (
+        f"typeof({column}) = 'text' AND length(CAST({column} AS BLOB)) = {len(shape)}"
+        f" AND {column} GLOB '{pattern}'"
+    )
+
+
+WRITTEN = (
+    f"{_written('effective', '0000-00-00')}"
+    f" AND {_written('recorded_at', '0000-00-00 00:00:00.000000')}"
+)
+# The first such row (of one agreement, `{where}` = "agreement = :agreement AND ", or of any).
+MISSPELLED = (
+    f"SELECT position, effective, recorded_at FROM events WHERE {{where}}NOT ({WRITTEN}) LIMIT 1"
+)
+
+
 # ---- checks (`tracker verify`): every row of the chained tables, in chain order.
 CHECK_EVENT_COLUMNS = ("position", "id", "agreement", "version", "type", "schema_version",
                        "effective", "announced", "target", "recorded_at", "payload", "hash",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tracker.store import sql
+
 metadata = sa.MetaData()
 
 events_table = sa.Table(
@@ -41,6 +43,22 @@ sa.Index(
     sqlite_where=_REVIEWED,
     postgresql_where=_REVIEWED,
 )
+# SQLite only: the events whose effective or recorded_at is not written as the store writes it,
+# none in a sound log, which reads look up to refuse (see sql.WRITTEN). PostgreSQL's date and
+# timestamp columns hold values, which have one spelling.
+sa.Index(
+    "ix_events_misspelled",
+    events_table.c.agreement,
+    sqlite_where=sa.text(f"NOT ({sql.WRITTEN})"),
+).ddl_if(dialect="sqlite")
+_ONLY_ON = {"ix_events_misspelled": "sqlite"}  # objects built on one database alone
+
+
+def built_on(name: str | None, dialect: str) -> bool:
+    """Whether the schema object of this name is built on this database (Alembic compares
+    only those: it does not heed `ddl_if`)."""
+    return _ONLY_ON.get(name or "", dialect) == dialect
+
 
 sources_table = sa.Table(
     "sources",
