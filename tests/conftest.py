@@ -59,6 +59,7 @@ def _no_user_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test touches the user's real data directory, database URL or default agreement."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_READ_DATABASE_URL", raising=False)
     monkeypatch.delenv("TRACKER_AGREEMENT", raising=False)
 
 

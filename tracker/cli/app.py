@@ -217,9 +217,15 @@ def remember_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 def _close_tracker(ctx: click.Context, *, failed: bool) -> None:
-    """Close the database the command opened; a new file a failed command created goes."""
+    """Close the database the command opened; a new file a failed command created goes.
+    Each line saying why the primary answered rather than the replica (or that the replica
+    had replayed the command's write) goes to stderr."""
     tracker = ctx.meta.pop(_OPENED, None)
     if tracker is not None:
+        from tracker.core.text import visible
+
+        for note in tracker.read_notes:
+            click.echo(f"Note: {visible(note)}", err=True)
         tracker.close(discard=failed or not ctx.meta.pop(_KEEP_NEW, True))
 
 
@@ -245,6 +251,45 @@ def db_option(f: F) -> F:
         envvar="TRACKER_DATABASE_URL",
         metavar="URL",
         help="Database URL or SQLite file path (default: a file in the user's data directory).",
+    )(f)
+
+
+_READS = "tracker.reads"  # the context's key for --read-db, --replica-only and --max-lag
+
+
+def _remember_read(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Click callback of the read options: `open_tracker` takes them from the context."""
+    ctx.meta.setdefault(_READS, {})[param.name] = value
+
+
+def read_db_option(f: F) -> F:
+    """`--read-db URL` (TRACKER_READ_DATABASE_URL), `--replica-only` and `--max-lag
+    SECONDS`, for the commands that only read: their reads go to a streaming replica of the
+    PostgreSQL primary --db names."""
+    f = click.option(
+        "--max-lag",
+        type=click.FloatRange(min=0),
+        default=None,
+        metavar="SECONDS",
+        expose_value=False,
+        callback=_remember_read,
+        help="With --read-db: read the primary while the replica is further behind (default: 30).",
+    )(f)
+    f = click.option(
+        "--replica-only",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_read,
+        help="With --read-db: fail rather than read the primary when the replica cannot answer.",
+    )(f)
+    return click.option(
+        "--read-db",
+        envvar="TRACKER_READ_DATABASE_URL",
+        metavar="URL",
+        expose_value=False,
+        callback=_remember_read,
+        help="A PostgreSQL streaming replica of --db to read, answering as of its latest "
+        "replayed commit.",
     )(f)
 
 
@@ -315,8 +360,8 @@ def open_tracker(db_url: str | None, *, write: bool = False, keep_new: bool = Tr
     command fails (or, without `keep_new`, always). It is closed when the command ends."""
     from tracker.service import Tracker
 
-    opened = Tracker.open_reporting(db_url, create=write)
     meta = click.get_current_context().meta
+    opened = Tracker.open_reporting(db_url, create=write, **_read_settings(meta.get(_READS, {})))
     meta[_OPENED], meta[_KEEP_NEW] = opened.tracker, keep_new
     _resume_collector()
     if opened.loaded_record:
@@ -325,6 +370,20 @@ def open_tracker(db_url: str | None, *, write: bool = False, keep_new: bool = Tr
         where = database_path(db_url)
         click.echo(f"new database at {where}; loaded the shipped record from events/", err=True)
     return opened.tracker
+
+
+def _read_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """What the read options ask of `Tracker.open`: a replica and its rules, or nothing."""
+    url, only, max_lag = given.get("read_db"), given.get("replica_only"), given.get("max_lag")
+    if url is None:
+        for option, value in (("--replica-only", only), ("--max-lag", max_lag)):
+            if value:
+                raise click.UsageError(f"{option} needs --read-db (or TRACKER_READ_DATABASE_URL)")
+        return {}
+    settings: dict[str, Any] = {"read_url": url, "replica_only": bool(only)}
+    if max_lag is not None:
+        settings["max_lag"] = max_lag
+    return settings
 
 
 def emit(

@@ -19,6 +19,7 @@ from tracker.cli.app import (
     known_at_option,
     open_tracker,
     published_option,
+    read_db_option,
     rows_format_option,
     today,
 )
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 @known_at_option
 @published_option
 @db_option
+@read_db_option
 @rows_format_option
 def state(
     agreement: str | None,
@@ -87,6 +89,7 @@ def state(
     "to see what the published record learned between two dates.",
 )
 @db_option
+@read_db_option
 @format_option
 def diff(
     args: tuple[str, ...],
@@ -192,6 +195,7 @@ def _check_diff_usage(
 @known_at_option
 @published_option
 @db_option
+@read_db_option
 @format_option
 def explain(
     args: tuple[str, ...],
@@ -225,6 +229,7 @@ def explain(
 @known_at_option
 @published_option
 @db_option
+@read_db_option
 @rows_format_option
 def log(
     agreement: str | None,
@@ -273,6 +278,7 @@ def _term_log_json(view: LogView) -> list[dict[str, object]]:
 
 @cli.command()
 @db_option
+@read_db_option
 @rows_format_option
 def agreements(db_url: str | None, fmt: str | None) -> None:
     """The agreements in the database, with their titles and versions; `default` marks the
@@ -302,6 +308,7 @@ def agreements(db_url: str | None, fmt: str | None) -> None:
 @click.argument("agreement", required=False)
 @known_at_option
 @db_option
+@read_db_option
 @format_option
 def conflicts(
     agreement: str | None, known_at: dt.datetime | None, db_url: str | None, fmt: str | None
@@ -331,6 +338,7 @@ def sources() -> None:
 @sources.command(name="list")
 @click.argument("agreement", required=False)
 @db_option
+@read_db_option
 @rows_format_option
 def list_sources(agreement: str | None, db_url: str | None, fmt: str | None) -> None:
     """The sources, with how many facts each supports and contradicts.
@@ -355,6 +363,7 @@ def list_sources(agreement: str | None, db_url: str | None, fmt: str | None) -> 
     help="Also compare the source files in this folder (beside the agreement file).",
 )
 @db_option
+@read_db_option
 def verify_sources(agreement: str | None, folder: Path | None, db_url: str | None) -> None:
     """Re-check every stored quote and every stored text's hash (and, with --dir, the texts
     on disk); exit 1 naming what no longer matches.
@@ -376,6 +385,7 @@ def verify_sources(agreement: str | None, folder: Path | None, db_url: str | Non
 @click.option("--as-of", type=DATE, default=None, help="Valid date (default: today).")
 @known_at_option
 @db_option
+@read_db_option
 @rows_format_option
 def terms(
     key: str, as_of: dt.date | None, known_at: dt.datetime | None, db_url: str | None,
@@ -389,7 +399,7 @@ def terms(
     from tracker.cli.shapes import terms_json
 
     tracker = open_tracker(db_url)
-    day, moment = as_of or today(), known_at or tracker.store.clock()
+    day, moment = as_of or today(), tracker.store.moment(known_at)
     result = tracker.terms(key, day, moment)
 
     def as_table() -> str:

@@ -17,6 +17,7 @@ from tracker.cli.app import (
     format_option,
     known_at_option,
     open_tracker,
+    read_db_option,
     rows_format_option,
     today,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 )
 @known_at_option
 @db_option
+@read_db_option
 @format_option
 def timeline(
     agreement: str | None,
@@ -82,6 +84,7 @@ def timeline(
 @click.option("--as-of", type=DATE, default=None, help="Date of the explanations (default: today).")
 @known_at_option
 @db_option
+@read_db_option
 def report(
     agreement: str | None,
     output: Path,
@@ -126,6 +129,7 @@ def report(
 )
 @known_at_option
 @db_option
+@read_db_option
 @rows_format_option
 def upcoming(
     agreement: str | None,

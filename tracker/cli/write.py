@@ -17,6 +17,7 @@ from tracker.cli.app import (
     db_option,
     dry_run_option,
     open_tracker,
+    read_db_option,
     today,
 )
 from tracker.cli.read import sources
@@ -88,6 +89,7 @@ def import_(paths: tuple[Path, ...], dry_run: bool, db_url: str | None) -> None:
     "--force", is_flag=True, help="With --output: replace files there that hold other content."
 )
 @db_option
+@read_db_option
 def export(agreement: str | None, output: Path | None, force: bool, db_url: str | None) -> None:
     """Write the agreement file back: header, sources and every event. Into a folder, it
     refuses to replace a file holding other content (without --force) or to write through a

@@ -138,7 +138,14 @@ class Base:
 
     def facts(self, agreement: str, known_at: dt.datetime | None = None) -> list[Fact]:
         """The facts that count (retractions and corrections applied), in valid-time order."""
+        self._asked(known_at)
         return [a.fact for a in resolve(known(self.store.read(agreement), known_at)).facts]
+
+    def _asked(self, known_at: dt.datetime | None) -> None:
+        """Tell the store the moment a question names, if it names one: a replica answers
+        it only once it has replayed past that moment (see EventStore.moment)."""
+        if known_at is not None:
+            self.store.moment(known_at)
 
     def _read(
         self,

@@ -56,7 +56,7 @@ class Queries(Base):
         """How far the agreement's record reaches, as known at `known_at` (now by default)
         and, with `published`, as the sources published by then told it: the day of its
         latest review, or the date of its latest event."""
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         if published is None:
             found = self._reached(self.store.read_reach(agreement, known_at))
             if found is not None:
@@ -86,7 +86,7 @@ class Queries(Base):
         """The agreement's terms on `as_of`, as known at `known_at` (now by default) and, with
         `published`, as the sources published by then told it; with how far the record
         reaches."""
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         found = self._state(agreement, as_of, known_at, published)
         return replace(found, coverage=self.coverage(agreement, known_at, published))
 
@@ -110,7 +110,7 @@ class Queries(Base):
         `state` says of the term: only the events the term index gives are replayed."""
         if len(key) > 100 or _TERM_KEY.fullmatch(key) is None:
             raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         logs = self.store.read_term(key, as_of, known_at)
         entries = []
         for agreement in sorted(logs):
@@ -130,7 +130,8 @@ class Queries(Base):
     def snapshot(self, agreement: str) -> None:
         """Write a current snapshot of the agreement: its fold at its latest version, which
         `state` then reads instead of the whole log while it still holds."""
-        self.store.require(agreement)
+        with self.store.on_primary():
+            self.store.require(agreement)
         self.store.snapshot(agreement)
 
     def diff(
@@ -144,7 +145,7 @@ class Queries(Base):
         """What changed in the agreement's terms from `start` to `end`."""
         from tracker.core.diff import diff_between
 
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         records = self._read(agreement, max(start, end), known_at, published)
         found = diff_between(agreement, records, start, end, known_at)
         return replace(found, coverage=self.coverage(agreement, known_at, published))
@@ -155,6 +156,7 @@ class Queries(Base):
         """What was learned about the terms on `as_of` between two moments."""
         from tracker.core.diff import diff
 
+        self._asked(max(before, after))
         records = self.store.read(agreement, until=as_of, known_at=max(before, after))
         return diff(
             project(agreement, records, as_of, before), project(agreement, records, as_of, after)
@@ -166,7 +168,7 @@ class Queries(Base):
         """What the published record learned about the terms on `as_of` between two dates."""
         from tracker.core.diff import diff
 
-        known_at = self.store.clock()
+        known_at = self.store.moment()
         old = project(agreement, self._read(agreement, as_of, known_at, before), as_of, known_at)
         new = project(agreement, self._read(agreement, as_of, known_at, after), as_of, known_at)
         return replace(diff(old, new), published=(before, after))
@@ -182,7 +184,7 @@ class Queries(Base):
         """The term's state on `as_of` and the chain of events behind it."""
         from tracker.core.explain import explain
 
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         records = self._read(agreement, as_of, known_at, published)
         result = explain(agreement, records, term, as_of, known_at)
         if not (result.chain or result.pending):
@@ -216,6 +218,7 @@ class Queries(Base):
     ) -> History:
         """The agreement's events in effective order (position breaks ties), from one read,
         with the retractions and corrections that apply to them."""
+        self._asked(known_at)
         records = known(self._read(agreement, published=published), known_at)
         resolution = resolve(records)
         records.sort(key=lambda r: (r.event.effective.key, r.position))

@@ -37,6 +37,7 @@ class Views(Queries):
     ) -> dict[str, Corrected]:
         """The agreement's corrected events by id: the corrections that count, and the content
         that counts now."""
+        self._asked(known_at)
         resolution = resolve(known(self.store.read(agreement), known_at))
         content = {a.fact.id: a.fact for a in resolution.facts if a.corrections}
         return {
@@ -65,7 +66,7 @@ class Views(Queries):
         from tracker.core.coverage import coverage
         from tracker.core.timeline import timeline
 
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         records = self.store.read(agreement, known_at=known_at)
         made = timeline(agreement, records, known_at)
         return replace(made, coverage=coverage(records, known_at))  # from the log already read
@@ -78,7 +79,7 @@ class Views(Queries):
         from tracker.core.timeline import timeline
         from tracker.core.turns import turns
 
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         records = self.store.read(agreement, known_at=known_at)
         made = replace(timeline(agreement, records, known_at), coverage=coverage(records, known_at))
         turned = turns(agreement, records, known_at, as_of, MAX_REPORT_DATES)
@@ -100,7 +101,7 @@ class Views(Queries):
         pending proposals and conditions still open."""
         from tracker.core.upcoming import upcoming
 
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         states = (self.state(a, as_of, known_at) for a in self._chosen(agreement))
         return upcoming(states, until)
 
@@ -109,7 +110,7 @@ class Views(Queries):
     ) -> dict[str, Coverage]:
         """How far each agreement's record (or `agreement`'s alone) reaches (see `coverage`),
         by agreement."""
-        known_at = known_at or self.store.clock()
+        known_at = self.store.moment(known_at)
         return {a: self.coverage(a, known_at) for a in self._chosen(agreement)}
 
     def _chosen(self, agreement: str | None) -> list[str]:

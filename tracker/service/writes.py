@@ -124,15 +124,16 @@ class Writes(Base):
         from tracker.core.wording import describe
         from tracker.files.agreement import read_source_text
 
-        self.store.require(agreement)
-        try:
-            source = value(Source, {**fields, "file": text.name if text else None})
-        except ValidationError as e:
-            raise InvalidEventError(f"source: {describe(e, model_of(Source))}") from e
-        body = read_source_text(text, str(text)) if text is not None else None
-        stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
-        written = source.id not in self.sources(agreement)
-        self.store.append(agreement, [], sources=[stored])
+        with self.store.on_primary():
+            self.store.require(agreement)
+            try:
+                source = value(Source, {**fields, "file": text.name if text else None})
+            except ValidationError as e:
+                raise InvalidEventError(f"source: {describe(e, model_of(Source))}") from e
+            body = read_source_text(text, str(text)) if text is not None else None
+            stored = StoredSource(source=source, text=body, sha256=sha256(body) if body else None)
+            written = source.id not in self.sources(agreement)
+            self.store.append(agreement, [], sources=[stored])
         return AddedSource(source.id, agreement, written, len(body) if body else None)
 
     def retract(
@@ -148,7 +149,8 @@ class Writes(Base):
     ) -> Appended:
         """Append a retraction of an earlier event, to that event's agreement; `sources` (as
         in an agreement file) say who withdrew it, which `--published-by` reads."""
-        agreement = self.store.agreement_of(event)
+        with self.store.on_primary():
+            agreement = self.store.agreement_of(event)
         fields = {
             "type": "event.retracted",
             "target": event,
@@ -167,10 +169,11 @@ class Writes(Base):
 
         paths = agreement_files(paths)
         files = [load(path) for path in paths]
-        for path, file in zip(paths, files, strict=True):
-            self._check_file_head(path, file)
-        batches = [file.batch() for file in files]
-        self._check_agreements(paths, batches)
+        with self.store.on_primary():  # the checks of a write read where it is written
+            for path, file in zip(paths, files, strict=True):
+                self._check_file_head(path, file)
+            batches = [file.batch() for file in files]
+            self._check_agreements(paths, batches)
         # Files that create an agreement go before the amendment files of the same import.
         order = sorted(range(len(batches)), key=lambda i: not _creates(batches[i]))
         batches = [batches[i] for i in order]

@@ -25,8 +25,11 @@ PRIVATE_FILE = 0o600
 MIGRATION_LOCK = 0x7472_6163_6B65_72  # "tracker"
 
 
-def create_engine(url: str, *, create: bool = True, make_folder: bool = False) -> Engine:
-    """An engine for `url`: psycopg 3 for PostgreSQL, with a lock timeout; for SQLite, WAL,
+def create_engine(
+    url: str, *, create: bool = True, make_folder: bool = False, connect_timeout: int | None = None
+) -> Engine:
+    """An engine for `url`: psycopg 3 for PostgreSQL, with a lock timeout (and, when given,
+    a timeout in seconds to reach the server, unless the URL sets one); for SQLite, WAL,
     durable commits and a busy timeout, and write transactions that take the lock when they
     begin. A SQLite file that does not exist is an error unless `create`; its folder must
     exist unless `make_folder`. A file that cannot be written is opened read-only."""
@@ -35,8 +38,11 @@ def create_engine(url: str, *, create: bool = True, make_folder: bool = False) -
     path = sqlite_file(url)
     if path is not None:
         url = _sqlite_url(url, path, create=create, make_folder=make_folder)
+    options: dict[str, Any] = {}
+    if connect_timeout is not None and "connect_timeout" not in url:
+        options["connect_args"] = {"connect_timeout": connect_timeout}
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, **options)
         if engine.dialect.name == "sqlite":
             _tune_sqlite(engine)
         elif engine.dialect.name == "postgresql":

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from tracker.core import rules
     from tracker.core.in_force import Needs
+    from tracker.store.replica import Replica
     from tracker.store.terms import TermLog
 
 
@@ -114,15 +115,22 @@ class _Head(msgspec.Struct, frozen=True):
 class EventStore:
     """Appends events to agreements' logs and reads them back; never updates or deletes."""
 
-    def __init__(self, engine: Engine | Callable[[], Engine], clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine | Callable[[], Engine],
+        clock: Clock = utcnow,
+        replica: Replica | None = None,
+    ) -> None:
         """A store over an engine, or over a function that opens one when it is first needed
-        (with `reading_sqlite`, reads never need one)."""
+        (with `reading_sqlite`, reads never need one); with a replica, reads go there when it
+        can answer (see tracker.store.replica)."""
         self._engine = engine if not callable(engine) else None
         self._open_engine = engine if callable(engine) else None
         self._sqlite: sqlite3.Connection | None = None
         self._sqlite_thread: int | None = None  # the thread that opened it, the one to use it
         self._writer = Writer(self._writer_connection)
         self.clock = clock
+        self.replica = replica
 
     @classmethod
     def reading_sqlite(
@@ -172,13 +180,37 @@ class EventStore:
             from tracker.store.engines import dispose
 
             dispose(self._engine)
+        if self.replica is not None:
+            self.replica.engine.dispose()
+
+    def moment(self, known_at: dt.datetime | None = None) -> dt.datetime:
+        """The moment a question is answered as of: `known_at` when given, else now: the
+        clock, or, read on a replica, the time of the latest commit it replayed."""
+        if self.replica is None:
+            return known_at or self.clock()
+        return self.replica.moment(known_at, self.clock)
+
+    @contextmanager
+    def on_primary(self) -> Iterator[None]:
+        """Reads in this block go to the primary, even with a replica: what a write checks
+        before writing must be read where it is written."""
+        if self.replica is None:
+            yield
+            return
+        with self.replica.on_primary():
+            yield
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor]:
         """A cursor for reads: on the plain SQLite connection when there is one and this is
-        the thread that opened it (sqlite3 refuses others); else on the engine's."""
+        the thread that opened it (sqlite3 refuses others); on the replica's when it answers;
+        else on the engine's."""
         if self._sqlite is not None and threading.get_ident() == self._sqlite_thread:
             yield Cursor.of_sqlite(self._sqlite)
+            return
+        if self.replica is not None:
+            with self.replica.reading(self.engine) as conn:
+                yield Cursor.of(conn)
             return
         with self.engine.connect() as conn:
             yield Cursor.of(conn)
@@ -191,8 +223,20 @@ class EventStore:
     @contextmanager
     def _writing(self, keep: bool = True) -> Iterator[Cursor]:
         """A write transaction that holds the write lock from its first statement; rolled
-        back at its end rather than committed unless `keep`. On the connection the store keeps
-        for writes when this thread can have it (see driver.Writer)."""
+        back at its end rather than committed unless `keep`. With a replica, the reads after
+        a commit wait for the replica to replay it (see tracker.store.replica)."""
+        with self._transaction(keep) as look:
+            yield look
+        if keep and self.replica is not None:
+            from tracker.store.replica import WAL_POSITION
+
+            with self.engine.connect() as conn:
+                self.replica.wrote(conn.exec_driver_sql(WAL_POSITION).scalar_one())
+
+    @contextmanager
+    def _transaction(self, keep: bool) -> Iterator[Cursor]:
+        """The transaction of `_writing`: on the connection the store keeps for writes when
+        this thread can have it (see driver.Writer), else on one of the engine's."""
         with self._writer.transaction(keep) as look:
             if look is not None:
                 yield look

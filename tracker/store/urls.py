@@ -13,6 +13,7 @@ SCHEMA_REVISION = "0010"
 # How long a writer waits for another's lock before giving up, on both databases.
 LOCK_TIMEOUT_MS = 30_000
 ENV_VAR = "TRACKER_DATABASE_URL"
+READ_ENV_VAR = "TRACKER_READ_DATABASE_URL"  # a replica for reads (read by the command line)
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -41,6 +42,11 @@ def resolve_url(url: str | None) -> tuple[str, bool]:
     if chosen:
         return (chosen if "://" in chosen else file_url(Path(chosen))), False
     return default_url(), True
+
+
+def is_postgresql(url: str) -> bool:
+    """Whether the URL names a PostgreSQL database (with or without a driver)."""
+    return url.partition("://")[0].split("+", 1)[0] in ("postgresql", "postgres")
 
 
 def file_url(path: Path) -> str:
