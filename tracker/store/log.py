@@ -4,6 +4,7 @@ decisions about what fits are the core's (`tracker.core.rules`)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sqlite3
 import threading
@@ -262,7 +263,8 @@ class EventStore:
             for e, r in zip(new, rows, strict=True)
         ]
         terms.add(look, appended)
-        snapshots.refresh(look, agreement, appended, snapshot, lambda: _whole_log(look, agreement))
+        before = functools.partial(_log_upto, look, agreement, head.version)
+        snapshots.refresh(look, agreement, appended, snapshot, before)
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:
@@ -527,6 +529,12 @@ def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
     return codec.stored_records(look.rows(sql.read_sql(False, False), {"agreement": agreement}))
+
+
+def _log_upto(look: Cursor, agreement: str, version: int) -> list[Recorded]:
+    """The agreement's events up to a version, in log order."""
+    params = {"agreement": agreement, "version": version}
+    return codec.stored_records(look.rows(sql.SNAPSHOT_LOG_UPTO, params))
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:
