@@ -116,10 +116,10 @@ def test_later_dated_events_recorded_after_it_are_folded_on(shipped: Tracker, cl
          "term": "cloud.extra", "summary": "some day of January 2025", "value": {}},
         {"id": "oracle-retracted", "type": "event.retracted", "effective": "2026-03-01",
          "target": "2024-06-11-oracle-capacity-blessing", "reason": "not so"},
-        {"id": "proposal-settled", "type": "proposal.resolved", "effective": "2025-01-21",
+        {"id": "proposal-settled", "type": "proposal.resolved", "effective": "2025-01",
          "proposal": "2025-01-21-agi-clause-waiver-considered", "resolution": "rejected"},
     ],
-    ids=["back-dated", "imprecise", "retraction", "resolution-by-the-cutoff"],
+    ids=["back-dated", "imprecise", "retraction", "resolution-of-the-cutoff-month"],
 )  # fmt: skip
 def test_an_event_that_could_change_the_fold_sets_the_snapshot_aside(
     shipped: Tracker, late_event: dict[str, Any]
@@ -131,6 +131,28 @@ def test_an_event_that_could_change_the_fold_sets_the_snapshot_aside(
 
     assert not _uses_snapshot(shipped, LATE)
     assert answered == _replayed(shipped, LATE, AFTER)
+
+
+@pytest.mark.parametrize(
+    "on_the_cutoff",
+    [
+        {"id": "extra-same-day", "type": "term.set", "effective": "2025-01-21",
+         "term": "cloud.extra", "summary": "set on the cutoff", "value": {}},
+        {"id": "proposal-settled", "type": "proposal.resolved", "effective": "2025-01-21",
+         "proposal": "2025-01-21-agi-clause-waiver-considered", "resolution": "rejected"},
+    ],
+    ids=["term-set", "resolution"],
+)  # fmt: skip
+def test_an_event_from_the_cutoff_on_is_folded_on(
+    shipped: Tracker, on_the_cutoff: dict[str, Any]
+) -> None:
+    shipped.snapshot(AGREEMENT)
+    shipped.store.append(AGREEMENT, [_event(**on_the_cutoff)])
+
+    answers = [shipped.state(AGREEMENT, day, AFTER) for day in (dt.date(2025, 1, 21), LATE)]
+
+    assert _uses_snapshot(shipped, dt.date(2025, 1, 21))
+    assert answers == [_replayed(shipped, day, AFTER) for day in (dt.date(2025, 1, 21), LATE)]
 
 
 def test_the_snapshot_holds_for_what_was_known_before_such_an_event(
@@ -214,23 +236,69 @@ def test_writing_the_snapshot_again_replaces_a_damaged_one(shipped: Tracker) -> 
 def test_appends_keep_a_snapshot_current_past_every_so_many_events(
     shipped: Tracker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shipped.snapshot(AGREEMENT)
     monkeypatch.setattr(snapshots, "EVERY", 3)
     events = [_term_set(f"extra-{n}", f"2026-01-{n:02d}", f"version {n}") for n in range(1, 8)]
 
     shipped.append(AGREEMENT, events[:2])
-    first = _row(shipped)
-    shipped.append(AGREEMENT, events[2:4])
     kept = _row(shipped)
-    shipped.append(AGREEMENT, events[4:])
+    shipped.append(AGREEMENT, events[2:4])
     folded_on = _row(shipped)
+    shipped.append(AGREEMENT, events[4:])
+    again = _row(shipped)
 
-    assert (first["version"], first["cutoff"]) == (31, dt.date(2026, 1, 2))
-    assert (kept["version"], kept["cutoff"]) == (31, dt.date(2026, 1, 2))
-    assert (folded_on["version"], folded_on["cutoff"]) == (36, dt.date(2026, 1, 7))
+    assert (kept["version"], kept["cutoff"]) == (29, dt.date(2025, 1, 21))
+    assert (folded_on["version"], folded_on["cutoff"]) == (33, dt.date(2026, 1, 4))
+    assert (again["version"], again["cutoff"]) == (36, dt.date(2026, 1, 7))
     assert shipped.state(AGREEMENT, LATE, AFTER) == _replayed(shipped, LATE, AFTER)
 
 
-def test_an_append_rebuilds_a_snapshot_that_a_back_dated_event_set_aside(
+def test_the_first_snapshot_of_a_short_log_is_taken_from_the_whole_log(
+    tracker: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshots, "EVERY", 3)
+    created = {
+        "id": "short-created",
+        "agreement": "short",
+        "type": "agreement.created",
+        "effective": "2025-01-01",
+        "title": "Short",
+        "parties": [{"name": "A", "role": "b"}],
+    }
+    sets = [
+        {
+            "id": f"short-{n}",
+            "agreement": "short",
+            "type": "term.set",
+            "term": "price",
+            "effective": f"2025-01-0{n}",
+            "summary": f"price {n}",
+            "value": {},
+        }
+        for n in (2, 3)
+    ]
+    tracker.append("short", [event_from_dict(created)])
+
+    tracker.append("short", [event_from_dict(data) for data in sets])
+
+    row = _row(tracker)
+    assert (row["agreement"], row["version"], row["cutoff"]) == ("short", 3, dt.date(2025, 1, 3))
+
+
+def test_an_append_never_replays_a_long_log_for_a_snapshot(
+    shipped: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshots, "EVERY", 3)
+    later = [_term_set(f"extra-{n}", f"2026-01-0{n}", "later") for n in (1, 2, 3)]
+
+    shipped.append(AGREEMENT, later)
+
+    with shipped.store.engine.connect() as conn:
+        assert conn.execute(sa.select(snapshots_table)).all() == []
+    assert shipped.state(AGREEMENT, LATE, AFTER) == _replayed(shipped, LATE, AFTER)
+
+
+def test_an_append_drops_a_snapshot_it_cannot_fold_on_until_db_snapshot_writes_one(
     shipped: Tracker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shipped.snapshot(AGREEMENT)
@@ -238,10 +306,16 @@ def test_an_append_rebuilds_a_snapshot_that_a_back_dated_event_set_aside(
 
     shipped.append(AGREEMENT, [_term_set("extra-back", "2024-05-01", "back-dated")])
     shipped.append(AGREEMENT, [_term_set("extra-new", "2026-05-01", "later")])
+    with shipped.store.engine.connect() as conn:
+        dropped = conn.execute(sa.select(snapshots_table)).all()
+    replayed = shipped.state(AGREEMENT, LATE, AFTER)
+    shipped.snapshot(AGREEMENT)
 
+    assert dropped == []
+    assert replayed == _replayed(shipped, LATE, AFTER)
     assert (_row(shipped)["version"], _row(shipped)["cutoff"]) == (31, dt.date(2026, 5, 1))
     assert _uses_snapshot(shipped, LATE)
-    assert shipped.state(AGREEMENT, LATE, AFTER) == _replayed(shipped, LATE, AFTER)
+    assert shipped.state(AGREEMENT, LATE, AFTER) == replayed
 
 
 def test_dropping_every_snapshot_changes_no_answer(shipped: Tracker) -> None:

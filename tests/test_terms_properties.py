@@ -40,12 +40,15 @@ citations = st.lists(
 )
 
 
-def fact(draw: st.DrawFn, keys: list[str], proposals: list[str]) -> dict[str, Any]:
-    """A random fact's content: any type, on one of the keys, on a random (imprecise) date."""
+def fact(
+    draw: st.DrawFn, keys: list[str], proposals: list[str], on: st.SearchStrategy[str] = dates
+) -> dict[str, Any]:
+    """A random fact's content: any type, on one of the keys, on a random (imprecise) date
+    (drawn from `on`)."""
     kinds = ["term.set"] * 3 + ["term.amended"] * 2 + ["term.affirmed", "term.ended"]
     kinds += ["term.proposed", "note.recorded"] + (["proposal.resolved"] if proposals else [])
     kind = draw(st.sampled_from(kinds))
-    common = {"type": kind, "effective": draw(dates), "certainty": draw(certainties),
+    common = {"type": kind, "effective": draw(on), "certainty": draw(certainties),
               "sources": draw(citations)}  # fmt: skip
     key = draw(st.sampled_from(keys))
     if kind == "term.set":

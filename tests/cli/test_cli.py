@@ -301,9 +301,9 @@ def test_db_current_upgrade_and_downgrade(sqlite_url: str) -> None:
     down = run("db", "downgrade", "base", "--yes", "--db", sqlite_url)
     at_base = run("db", "current", "--db", sqlite_url)
 
-    assert (at_head.stdout, at_base.stdout) == ("0010\n", "base\n")
+    assert (at_head.stdout, at_base.stdout) == ("0011\n", "base\n")
     assert (up.stderr, down.stderr) == (
-        "database at revision 0010\n",
+        "database at revision 0011\n",
         "database at revision base\n",
     )
 

@@ -49,9 +49,11 @@ def test_downgrade_to_base_and_up_again_works(db_url: str) -> None:
     assert sorted(sa.inspect(engine).get_table_names()) == [
         "alembic_version",
         "events",
+        "reaches",
         "snapshots",
         "sources",
         "term_events",
+        "term_latest",
     ]
 
 

@@ -305,7 +305,8 @@ def test_a_rehearsal_says_what_appending_would_do_and_writes_nothing(store: Even
 
     assert results == [AppendResult(2, 0, 4), AppendResult(1, 1, 5)]
     assert row_counts(store) == before
-    assert before == {"events": 2, "snapshots": 0, "sources": 0, "term_events": 2}
+    assert before == {"events": 2, "reaches": 1, "snapshots": 0, "sources": 0,
+                      "term_events": 2, "term_latest": 1}  # fmt: skip
     assert store.append("acme", [term_set("c")], expected_version=2).version == 3
 
 

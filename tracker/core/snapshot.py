@@ -74,9 +74,9 @@ def extend(snapshot: Snapshot, tail: list[Recorded]) -> Snapshot | None:
 
 def covers(snapshot: Snapshot, tail: Iterable[Recorded]) -> bool:
     """True when events recorded after the snapshot leave its fold as it is: none is a
-    retraction or a correction, none may be effective on or before its cutoff (an imprecise
-    date's first day counts), and none is an event it already counts as retracted or
-    corrected (ids are unique; this only guards against a damaged log)."""
+    retraction or a correction, none may be effective before its cutoff (an imprecise date's
+    first day counts), and none is an event it already counts as retracted or corrected (ids
+    are unique; this only guards against a damaged log)."""
     events = [record.event for record in tail]
     if not all(may_follow(snapshot.cutoff, e.type, e.effective.first) for e in events):
         return False
@@ -87,8 +87,10 @@ def covers(snapshot: Snapshot, tail: Iterable[Recorded]) -> bool:
 def may_follow(cutoff: dt.date, event_type: str, first_day: dt.date) -> bool:
     """Whether an event recorded after a snapshot with this cutoff may leave its fold as it
     is, by its type and the first day of its date: not a retraction or correction, and not
-    possibly effective on or before the cutoff."""
-    return event_type not in CORRECTION_TYPES and first_day > cutoff
+    possibly effective before the cutoff. One that starts on the cutoff sorts after every fact
+    the snapshot holds, as replay orders them (by the last day, then the first, then the
+    position): it ends later, or it is of that very day and recorded after them."""
+    return event_type not in CORRECTION_TYPES and first_day >= cutoff
 
 
 def may_answer(cutoff: dt.date, moment: dt.datetime, as_of: dt.date, known_at: dt.datetime) -> bool:

@@ -71,6 +71,8 @@ class Queries(Base):
         correction may change it (the whole log then says)."""
         from tracker.core.coverage import coverage, latest_of
 
+        if reach.stored is not None:
+            return reach.stored
         reviews = [r for r in reach.marked if r.event.type == "record.reviewed"]
         if len(reviews) != len(reach.marked):
             return None
@@ -112,19 +114,19 @@ class Queries(Base):
             raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
         known_at = self.store.moment(known_at)
         logs = self.store.read_term(key, as_of, known_at)
-        entries = []
+        found = []
         for agreement in sorted(logs):
             created, records = logs[agreement]
             term, ended, possible = one_term(key, records, created, as_of, known_at)
             if term or ended or possible:
-                entries.append(TermEntry(agreement, term, ended, possible))
-        if not entries:
+                found.append((agreement, term, ended, possible))
+        if not found:
             self._require_term(None, key, known_at)
-        reaches = self.store.read_reaches([e.agreement for e in entries], known_at)
+        reaches = self.store.read_reaches([agreement for agreement, *_ in found], known_at)
         return [
-            replace(e, coverage=self._reached(reaches[e.agreement])
-                    or self.coverage(e.agreement, known_at))
-            for e in entries
+            TermEntry(agreement, term, ended, possible, self._reached(reaches[agreement])
+                      or self.coverage(agreement, known_at))
+            for agreement, term, ended, possible in found
         ]  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:

@@ -65,16 +65,19 @@ def check(engine: Engine, agreement: str | None = None) -> Report:
 
 def audit(engine: Engine, agreement: str | None = None) -> Report:
     """What `tracker verify` checks: every hash chain (or one agreement's), then the data
-    derived from the log that reads use (the term index, the snapshots), each rebuilt from
-    the log, and the database's own guards; one problem per row (or guard) that differs."""
-    from tracker.store import guards, snapshots, terms
+    derived from the log that reads use (the term index, the stored answers, the snapshots),
+    each rebuilt from the log, and the database's own guards; one problem per row (or guard)
+    that differs."""
+    from tracker.store import answers, guards, snapshots, terms
 
     report = Report()
     with engine.connect() as conn:
         look = Cursor.of(conn)
         _check_events(look, agreement, report)
         _check_sources(look, agreement, report)
-        report.problems += terms.check(look, agreement)
+        records = terms.logged(look, agreement)
+        report.problems += terms.check(look, agreement, records)
+        report.problems += answers.check(look, agreement, records)
         report.problems += snapshots.check(look, agreement)
         report.problems += guards.check(look)
     return report

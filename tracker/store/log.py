@@ -4,6 +4,7 @@ decisions about what fits are the core's (`tracker.core.rules`)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sqlite3
 import threading
@@ -27,7 +28,7 @@ from tracker.core.events import (
     reference,
 )
 from tracker.core.snapshot import Snapshot
-from tracker.core.state import AgreementState, Recorded
+from tracker.core.state import AgreementState, Coverage, Recorded
 from tracker.errors import (
     ConcurrencyError,
     InvalidEventError,
@@ -98,10 +99,13 @@ class Replay(msgspec.Struct, frozen=True):
 
 class Reach(msgspec.Struct, frozen=True):
     """What a record's reach is read from: its reviews, retractions and corrections (in log
-    order), and the id, written date and position of each fact that may be its latest."""
+    order), and the id, written date and position of each fact that may be its latest; or
+    the reach itself, as stored for a record none of those has a say in (see
+    tracker.store.answers)."""
 
     marked: list[Recorded]
     latest: tuple[Latest, ...]
+    stored: Coverage | None = None
 
 
 Latest = tuple[str, str, int]  # a fact's id, its date as written, its position
@@ -283,7 +287,7 @@ class EventStore:
         from sqlalchemy.exc import IntegrityError as Duplicate
 
         from tracker.core.rules import decide
-        from tracker.store import terms
+        from tracker.store import answers, terms
 
         agreement, events = batch.agreement, batch.events
         ids = list(dict.fromkeys(e.id for e in events))
@@ -308,8 +312,9 @@ class EventStore:
             Recorded(e, r.position, r.version, r.recorded_at)
             for e, r in zip(new, rows, strict=True)
         ]
-        terms.add(look, appended)
-        snapshots.refresh(look, agreement, appended, snapshot, lambda: _whole_log(look, agreement))
+        answers.keep(look, agreement, appended, *terms.add(look, appended))
+        before = functools.partial(_log_upto, look, agreement, head.version)
+        snapshots.refresh(look, agreement, appended, snapshot, before)
         return AppendResult(len(new), len(events) - len(new), head.version + len(new))
 
     def _rows(self, agreement: str, head: _Head, events: Sequence[Event], tail: _Tail) -> list[Row]:
@@ -367,11 +372,20 @@ class EventStore:
             return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
     def read_reaches(self, agreements: Sequence[str], known_at: dt.datetime) -> dict[str, Reach]:
-        """`read_reach` of each agreement, on one cursor: their reviews, retractions and
-        corrections in two statements, then two indexed lookups each."""
-        marked: dict[str, list[Recorded]] = {a: [] for a in agreements}
+        """`read_reach` of each agreement, on one cursor: as known now, from the stored reach
+        of those that have one (see tracker.store.answers); for the others, their reviews,
+        retractions and corrections in two statements, then two indexed lookups each."""
+        from tracker.store import answers
+
         with self._reading() as look:
             refuse_misspelled(look, None)
+            last = look.rows(sql.TERM_LATEST, {})
+            now = bool(last) and moment(last[0][1]) <= known_at  # all recorded by then
+            stored = answers.reached(look, agreements, last[0][0]) if now else {}
+            reaches = {a: Reach([], (), reach) for a, reach in stored.items()}
+            marked: dict[str, list[Recorded]] = {a: [] for a in agreements if a not in stored}
+            if not marked:
+                return reaches
             found = [
                 *look.among(sql.REVIEWS_AMONG, list(marked)),
                 *look.rows(sql.ALL_RETRACTIONS, {}),
@@ -379,8 +393,8 @@ class EventStore:
             for record in codec.stored_records(found):
                 if record.event.agreement in marked and record.recorded_at <= known_at:
                     marked[record.event.agreement].append(record)
-            return {a: Reach(sorted(m, key=_position), _latest(look, a, known_at))
-                    for a, m in marked.items()}  # fmt: skip
+            return reaches | {a: Reach(sorted(m, key=_position), _latest(look, a, known_at))
+                              for a, m in marked.items()}  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:
         """Write the agreement's snapshot at its current version (see `snapshots`)."""
@@ -582,6 +596,12 @@ def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
 def _whole_log(look: Cursor, agreement: str) -> list[Recorded]:
     """Every event of the agreement, in log order."""
     return codec.stored_records(look.rows(sql.read_sql(False, False), {"agreement": agreement}))
+
+
+def _log_upto(look: Cursor, agreement: str, version: int) -> list[Recorded]:
+    """The agreement's events up to a version, in log order."""
+    params = {"agreement": agreement, "version": version}
+    return codec.stored_records(look.rows(sql.SNAPSHOT_LOG_UPTO, params))
 
 
 def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:

@@ -120,21 +120,28 @@ def refresh(
     agreement: str,
     new: list[Recorded],
     stored: object,
-    read_all: Callable[[], list[Recorded]],
+    read_before: Callable[[], list[Recorded]],
 ) -> None:
     """After an append (in its transaction, `new` its events; `stored` the version column of
     the agreement's snapshot row, read with sql.SNAPSHOT_VERSION, None without one): when
-    EVERY events or more follow the snapshot, write a new one at the new head, folded on from
-    the snapshot when the events after it allow, from the whole log (`read_all()`) otherwise."""
+    EVERY events or more follow the snapshot, write a new one at the new head from no more
+    than EVERY events read back: folded on from the snapshot over the events after it, when
+    they follow it; else from the whole log while fewer than EVERY events came before `new`
+    (`read_before()` reads them). An append never replays a longer log: a snapshot it cannot
+    fold on is dropped (reads set it aside, and would read its ever longer tail to learn
+    it), and `tracker db snapshot` writes the next one."""
     since = stored if isinstance(stored, int) else 0
     if new[-1].version - since < EVERY:  # most appends stop here
         return
-    row = _row(look, agreement)
+    row = None if stored is None else _row(look, agreement)
     folded = None if row is None else _folded_on(look, agreement, row, new)
     if folded is not None:
         write(look, folded)
-    else:
-        rebuild(look, agreement, read_all())
+    elif new[0].version - 1 < EVERY:
+        rebuild(look, agreement, [*read_before(), *new])
+    elif stored is not None:
+        mark = "?" if look.sqlite else "%s"
+        look.insert(sql.SNAPSHOT_DELETE.format(mark), [(agreement,)])
 
 
 def _folded_on(look: Cursor, agreement: str, row: _Row, new: list[Recorded]) -> Snapshot | None:

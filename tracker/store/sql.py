@@ -193,6 +193,10 @@ TERM_MEMBER = "SELECT payload, type, schema_version, position, version, recorded
 TERM_MEMBERS = TERM_MEMBER + " WHERE id IN ({ids})"
 TERM_AIMED = TERM_MEMBER + " WHERE target IN ({ids})"
 
+# One term in every agreement, as `terms` reads it: first the stored answers (see
+# tracker.store.answers), each agreement's term.set that alone answers the term from its day
+# on, read where it does on `as_of`, as known at `known_at`; then, for the agreements without
+# one, the events that replaying the term needs, as follows.
 # One term's events that can matter on `as_of`, as known at `known_at`: every event of a
 # group with retractions or corrections, and each fact alone in its group that is dated by
 # `as_of` (at least possibly) and not surely before the last term.set applied by `as_of`,
@@ -206,14 +210,28 @@ TERM_AIMED = TERM_MEMBER + " WHERE target IN ({ids})"
 # needed are read from the log. It stops at the last position stored when the question began
 # (`TERM_LATEST`, read first): an append committed meanwhile is not seen. `{known}` filters by
 # when the events were recorded, unless all of them were by then.
+# In one statement, so that the answers and the replays read the same rows.
 TERM_READ = """
-WITH sets AS (
-    SELECT agreement, max(CASE WHEN kind = 'set' AND last <= :as_of THEN last END) AS last_set,
-        max(CASE WHEN kind = 'group' OR (first <= :as_of AND last > :as_of) THEN 1 END) AS unsure
-    FROM term_events AS x
-    WHERE term = :term AND position <= :upto{known}
-    GROUP BY agreement
+WITH answers AS (
+    SELECT l.agreement,
+        CASE WHEN l.day <= :as_of AND l.position <= :upto{answer_known} THEN l.position END
+            AS answer
+    FROM term_latest AS l
+    WHERE l.term = :term
+), sets AS (
+    SELECT x.agreement,
+        max(CASE WHEN x.kind = 'set' AND x.last <= :as_of THEN x.last END) AS last_set,
+        max(CASE WHEN x.kind = 'group' OR (x.first <= :as_of AND x.last > :as_of) THEN 1 END)
+            AS unsure
+    FROM answers AS a CROSS JOIN term_events AS x
+    WHERE a.answer IS NULL AND x.term = :term AND x.agreement = a.agreement
+        AND x.position <= :upto{known}
+    GROUP BY x.agreement
 )
+SELECT a.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at,
+    NULL
+FROM answers AS a JOIN events AS e ON e.position = a.answer
+UNION ALL
 SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
     x.first
 FROM sets AS s CROSS JOIN term_events AS x JOIN events AS e ON e.position = x.position
@@ -226,6 +244,7 @@ WHERE s.unsure = 1
     AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
 """
 TERM_KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
+TERM_ANSWER_KNOWN = TERM_KNOWN.replace("x.position", "l.position")
 TERM_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 TERM_EVENTS = (
     "SELECT agreement, payload, type, schema_version, position, version, recorded_at"
@@ -288,6 +307,36 @@ WRITTEN = (
 MISSPELLED = (
     f"SELECT position, effective, recorded_at FROM events WHERE {{where}}NOT ({WRITTEN}) LIMIT 1"
 )
+
+
+# ---- term_latest and reaches: stored answers (see tracker.store.answers).
+LATEST_COLUMNS = ("term", "agreement", "position", "day", "reach")
+LATEST_READ = (
+    "SELECT term, position, day, reach FROM term_latest"
+    " WHERE agreement = :agreement AND term IN ({ids})"
+)
+LATEST_PUT = (
+    f"INSERT INTO term_latest ({', '.join(LATEST_COLUMNS)}) VALUES ({{marks}})"
+    " ON CONFLICT (term, agreement) DO UPDATE"
+    " SET position = excluded.position, day = excluded.day, reach = excluded.reach"
+)
+LATEST_STORED = f"SELECT {', '.join(LATEST_COLUMNS)} FROM term_latest{{where}}"
+# An append's latest fact goes in, unless it ends before the stored one (new positions are
+# later); a NULL on either side (a review, retraction or correction) stays NULL.
+REACH_PUT = """
+INSERT INTO reaches (agreement, position, day) VALUES ({marks})
+ON CONFLICT (agreement) DO UPDATE SET
+    position = CASE WHEN reaches.position IS NULL OR excluded.position IS NULL THEN NULL
+        WHEN excluded.day >= reaches.day THEN excluded.position ELSE reaches.position END,
+    day = CASE WHEN reaches.position IS NULL OR excluded.position IS NULL THEN NULL
+        WHEN excluded.day >= reaches.day THEN excluded.day ELSE reaches.day END
+"""
+REACH_READ = (
+    "SELECT r.agreement, e.id, r.day, r.position FROM reaches AS r"
+    " JOIN events AS e ON e.position = r.position"
+    " WHERE r.agreement IN ({ids}) AND r.position <= :upto"
+)
+REACH_STORED = "SELECT agreement, position, day FROM reaches{where}"
 
 
 # ---- checks (`tracker verify`): every row of the chained tables, in chain order.

@@ -96,6 +96,31 @@ term_events_table = sa.Table(
     sqlite_with_rowid=False,  # one B-tree, by term and agreement: half a rowid table's writes
 )
 
+# Derived data, stored answers of `tracker terms` (see tracker.store.answers), kept on append
+# and checked by `tracker verify`. Per term and agreement: the term.set that alone answers the
+# term from its day on (`position`, its day number `day`; NULL when replay must answer: see
+# `answers.step`), and the last day any other event of the term reaches (`reach`).
+term_latest_table = sa.Table(
+    "term_latest",
+    metadata,
+    sa.Column("term", sa.String(100), primary_key=True),
+    sa.Column("agreement", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+    sa.Column("day", sa.Integer(), nullable=True),
+    sa.Column("reach", sa.Integer(), nullable=False),
+    sqlite_with_rowid=False,
+)
+# Per agreement: the fact its record reaches to when no review, retraction or correction has
+# a say (`position`, and the last day of its date `day`; NULL when one has).
+reaches_table = sa.Table(
+    "reaches",
+    metadata,
+    sa.Column("agreement", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+    sa.Column("day", sa.Integer(), nullable=True),
+    sqlite_with_rowid=False,
+)
+
 # Derived data: one agreement's fold at a version (see tracker.core.snapshot); dropping every
 # row changes no answer.
 snapshots_table = sa.Table(

@@ -123,16 +123,28 @@ def _settle(path: list[str], on_path: dict[str, int], met: str, root: dict[str, 
     root.update(dict.fromkeys(path[:entry], cycle[-1]))
 
 
-def add(look: Cursor, new: Sequence[Recorded]) -> None:
+class Indexed(NamedTuple):
+    """What `add` indexed: the rows of the facts it indexed by themselves, in log order, and
+    the terms of the groups it indexed anew."""
+
+    rows: list[IndexRow]
+    grouped: set[str]
+
+
+def add(look: Cursor, new: Sequence[Recorded]) -> Indexed:
     """Index events just inserted (in this transaction): a plain fact under its own term;
     a retraction or correction by re-indexing its whole group, which it may extend."""
     targets = [r.event.target for r in new if isinstance(r.event, CORRECTIONS)]
     facts = [r for r in new if not isinstance(r.event, CORRECTIONS)] if targets else new
-    _insert(look, index_rows(facts))
-    if targets:
-        group = _groups(look, targets)
-        look.execute_among(sql.TERM_DELETE, [r.position for r in group])
-        _insert(look, index_rows(group))
+    rows = index_rows(facts)
+    _insert(look, rows)
+    if not targets:
+        return Indexed(rows, set())
+    group = _groups(look, targets)
+    look.execute_among(sql.TERM_DELETE, [r.position for r in group])
+    grouped = index_rows(group)
+    _insert(look, grouped)
+    return Indexed(rows, {row[0] for row in grouped})
 
 
 def _insert(look: Cursor, rows: Iterable[IndexRow]) -> None:
@@ -218,7 +230,10 @@ def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict
     latest = look.rows(sql.TERM_LATEST, {})
     upto, at = latest[0] if latest else (0, None)
     everything = at is None or moment(at) <= known_at  # the common case: now
-    statement = sql.TERM_READ.format(known="" if everything else sql.TERM_KNOWN)
+    statement = sql.TERM_READ.format(
+        known="" if everything else sql.TERM_KNOWN,
+        answer_known="" if everything else sql.TERM_ANSWER_KNOWN,
+    )
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
               "known_at": known_at, "upto": upto}  # fmt: skip
     rows = look.rows(statement, params)
@@ -263,21 +278,34 @@ def _in_log_order(records: list[Recorded]) -> list[Recorded]:
     return [r for _, r in sorted({r.position: r for r in records}.items())]
 
 
-def check(look: Cursor, agreement: str | None = None) -> list[str]:
-    """How the stored index (of every agreement, or one) differs from the one the log
-    implies, one line per row (a tampered, stale or damaged index); events that do not
-    decode are verify's to name. Rows are read as every read reads them, on the store's
-    cursor: no stored value, however damaged, stops the check."""
+def logged(look: Cursor, agreement: str | None = None) -> list[Recorded]:
+    """Every event of the log (or of one agreement) that decodes, by position, as the data
+    derived from it is rebuilt from them; events that do not are verify's to name. Rows are
+    read as every read reads them, on the store's cursor: no stored value, however damaged,
+    stops the check. (When an event was recorded is not the derived data's: it is read
+    through the log.)"""
     where = "" if agreement is None else " WHERE agreement = :agreement"
-    params = {"agreement": agreement}
     records: list[Recorded] = []
-    for chunk in look.stream(sql.TERM_CHECKED.format(where=where), params):
+    for chunk in look.stream(sql.TERM_CHECKED.format(where=where), {"agreement": agreement}):
         for payload, ty, sv, position, version, recorded_at in chunk:
-            try:  # when it was recorded is not the index's: it is read through the log
+            try:
                 event = codec.decode(payload, ty, sv)
             except (codec.UndecodableError, TypeError):
                 continue
             records.append(Recorded(event, position, version, recorded_at))
+    return records
+
+
+def check(
+    look: Cursor, agreement: str | None = None, records: list[Recorded] | None = None
+) -> list[str]:
+    """How the stored index (of every agreement, or one) differs from the one the log
+    implies (`records`, as `logged` reads them), one line per row (a tampered, stale or
+    damaged index)."""
+    where = "" if agreement is None else " WHERE agreement = :agreement"
+    params = {"agreement": agreement}
+    if records is None:
+        records = logged(look, agreement)
     stored: set[tuple[Any, ...]] = set(look.rows(sql.TERM_STORED.format(where=where), params))
     # Compared as stored, day numbers and all: a damaged row is named, whatever it holds.
     expected = {(t, p, a, k, first.toordinal(), last.toordinal())
