@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.core import plain
-from tracker.core.events import Batch, Event, Source, StoredSource, event_from_dict
+from tracker.core.dates import When
+from tracker.core.events import Batch, Event, Source, StoredSource, TermSet, event_from_dict
 from tracker.errors import ConcurrencyError, EventConflictError, InvalidEventError
 from tracker.store import codec
 from tracker.store.integrity import check
@@ -76,6 +77,37 @@ def test_wrong_expected_version_names_agreement_expected_and_actual(store: Event
         "agreement 'acme' is at version 2, not the expected 1; read it again and retry"
     )
     assert store.version("acme") == 2
+
+
+def test_an_event_built_in_python_is_validated_as_a_files_event_and_nothing_written(
+    store: EventStore,
+) -> None:
+    store.append("acme", [created()])
+    bad = TermSet(id="x", agreement="acme", effective=When.parse("2025-02-01"),
+                  term="Not A Key", summary="s")  # fmt: skip
+
+    with pytest.raises(InvalidEventError) as raised:
+        store.append("acme", [term_set("a"), bad])
+
+    assert str(raised.value) == (
+        "field term: 'Not A Key' is not valid: a term key is lower-case words joined by dots, "
+        "e.g. cloud.exclusivity"
+    )
+    assert store.version("acme") == 1
+
+
+def test_an_event_built_in_python_comes_back_as_validated(store: EventStore) -> None:
+    built = TermSet(id="a", agreement="acme", effective="2025-02-01",  # type: ignore[arg-type]
+                    term="supply.volume", summary="Ten widgets a day")  # fmt: skip
+
+    store.append("acme", [created(), built])
+
+    read = store.read("acme")[1].event
+    assert read == event_from_dict(
+        {"type": "term.set", "id": "a", "agreement": "acme", "effective": "2025-02-01",
+         "term": "supply.volume", "summary": "Ten widgets a day"}
+    )  # fmt: skip
+    assert read.effective == When("2025-02-01", dt.date(2025, 2, 1), dt.date(2025, 2, 1))
 
 
 def test_same_id_same_content_is_skipped(store: EventStore) -> None:
