@@ -344,7 +344,6 @@ EVENT_CLASSES: tuple[type[BaseEvent], ...] = get_args(Event)
 for _cls in EVENT_CLASSES:
     _cls.type = str(_cls.__struct_config__.tag)
 EVENT_TYPES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
-FACT_CLASSES: tuple[type[BaseEvent], ...] = get_args(Fact)
 
 # Corrections: events about the record rather than the agreement (a retraction or a
 # correction of an earlier event); they apply whatever the valid date. "Amendment" is a change

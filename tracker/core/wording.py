@@ -12,28 +12,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from tracker.core.dates import When
-from tracker.core.events import EVENT_CLASSES, EVENT_TYPES
+from tracker.core.events import EVENT_TYPES
+from tracker.core.plain import event_class
 from tracker.core.validation import model_of
 
 # Past this many problems, a message says how many more there are.
 MAX_PROBLEMS = 10
 
-
-class _ByType(dict[str, type[BaseModel]]):
-    """The model of each event type, by its type, generated when first asked for."""
-
-    def __missing__(self, key: str) -> type[BaseModel]:
-        for cls in EVENT_CLASSES:
-            if cls.type == key:
-                model = self[key] = model_of(cls)
-                return model
-        raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in EVENT_TYPES
-
-
-_BY_TYPE = _ByType()
 _PATTERNS = {
     "term": "a term key is lower-case words joined by dots, e.g. cloud.exclusivity",
     "id": "an id has no spaces",
@@ -170,10 +155,10 @@ def _location(
     for part in loc:
         if (
             isinstance(part, str)
-            and part in _BY_TYPE
+            and part in EVENT_TYPES
             and (model is None or part not in model.model_fields)
         ):
-            model = holder = _BY_TYPE[part]
+            model = holder = model_of(event_class(part))
             continue
         parts.append(str(part))
         holder = model

@@ -103,10 +103,6 @@ def _validated(payload: str, event_type: str, schema_version: int) -> Event:
     return event
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def stored_event(
     payload: str, event_type: str, schema: int, where: object, key: str = "position"
 ) -> Event:

@@ -340,9 +340,7 @@ REACH_STORED = "SELECT agreement, position, day FROM reaches{where}"
 
 
 # ---- checks (`tracker verify`): every row of the chained tables, in chain order.
-CHECK_EVENT_COLUMNS = ("position", "id", "agreement", "version", "type", "schema_version",
-                       "effective", "announced", "target", "recorded_at", "payload", "hash",
-                       "hash_version")  # fmt: skip
+CHECK_EVENT_COLUMNS = ("position", *(c for c in EVENT_ROW if c != "position"))
 CHECK_EVENTS = (
     f"SELECT {', '.join(CHECK_EVENT_COLUMNS)} FROM events{{where}}"
     " ORDER BY agreement, version, position"
