@@ -34,10 +34,10 @@ def build(path: Path, agreements: int, per: int) -> None:
     print(f"built {agreements:,} x {per} events in {time.perf_counter() - start:.1f} s")
 
 
-def warm(path: Path, rounds: int) -> tuple[float, int]:
+def warm(url: str, rounds: int) -> tuple[float, int]:
     """The median ms of Tracker.terms over `rounds` calls in this process (after one call
-    that is not timed), and how many agreements it answered."""
-    with reader(f"sqlite:///{path}") as tracker:
+    that is not timed) on the database at `url`, and how many agreements it answered."""
+    with reader(url) as tracker:
         found = tracker.terms(KEY, LATE)
         times = []
         for _ in range(rounds):
@@ -47,10 +47,11 @@ def warm(path: Path, rounds: int) -> tuple[float, int]:
     return statistics.median(times), len(found)
 
 
-def cold(path: Path, rounds: int) -> float:
-    """The median ms of the command in a new process each round."""
+def cold(db: str, rounds: int) -> float:
+    """The median ms of the command in a new process each round, on `db` (a file or a URL,
+    as `--db` takes it)."""
     script = Path(sys.executable).parent / "tracker"
-    command = [str(script), "terms", KEY, "--as-of", LATE.isoformat(), "--db", str(path),
+    command = [str(script), "terms", KEY, "--as-of", LATE.isoformat(), "--db", db,
                "--format", "json"]  # fmt: skip
     times = []
     for _ in range(rounds):
@@ -71,9 +72,10 @@ def main() -> None:
         path = args.db or Path(folder) / "terms.db"
         if not path.exists():
             build(path, args.agreements, args.per)
-        ms, answered = warm(path, args.rounds)
+        ms, answered = warm(f"sqlite:///{path}", args.rounds)
         print(f"Tracker.terms({KEY!r}) across {answered:,} agreements: median {ms:.1f} ms")
-        print(f"tracker terms {KEY} (a new process each): median {cold(path, args.rounds):.1f} ms")
+        cli = cold(str(path), args.rounds)
+        print(f"tracker terms {KEY} (a new process each): median {cli:.1f} ms")
 
 
 if __name__ == "__main__":
