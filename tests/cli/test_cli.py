@@ -301,9 +301,9 @@ def test_db_current_upgrade_and_downgrade(sqlite_url: str) -> None:
     down = run("db", "downgrade", "base", "--yes", "--db", sqlite_url)
     at_base = run("db", "current", "--db", sqlite_url)
 
-    assert (at_head.stdout, at_base.stdout) == ("0011\n", "base\n")
+    assert (at_head.stdout, at_base.stdout) == ("0012\n", "base\n")
     assert (up.stderr, down.stderr) == (
-        "database at revision 0011\n",
+        "database at revision 0012\n",
         "database at revision base\n",
     )
 
@@ -681,7 +681,7 @@ def test_importing_several_files_writes_none_when_one_fails(loaded: str, tmp_pat
     listed = run("agreements", "--format", "json", "--db", loaded)
 
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {bad}: event 'r' refers to unknown event 'nowhere'\n"
+    assert result.stderr == f"Error: {bad}: event 'r' refers to unknown event 'nowhere' in 'zeta'\n"
     assert [a["agreement"] for a in json.loads(listed.stdout)] == ["microsoft-openai"]
 
 

@@ -171,18 +171,13 @@ def test_changing_an_imported_event_names_the_agreement_the_field_and_the_fix(
     assert version(sqlite_url) == 29
 
 
-def test_an_id_used_by_another_agreement_is_named(acme: str) -> None:
-    result = run(
-        *CREATE[:2], "other", *CREATE[3:], "--id", "2025-01-01-agreement-created-259a13af203d6ce7",
-        "--db", acme,
-    )  # fmt: skip
+def test_an_id_used_by_another_agreement_is_its_own_event_there(acme: str) -> None:
+    same = "2025-01-01-agreement-created-259a13af203d6ce7"
+    result = run(*CREATE[:2], "other", *CREATE[3:], "--id", same, "--db", acme)
 
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: event id '2025-01-01-agreement-created-259a13af203d6ce7' is already used by "
-        "agreement "
-        "'acme'; event ids are unique across agreements, so choose another\n"
-    )
+    assert (result.exit_code, result.stderr) == (0, f"{same}: recorded (other version 1)\n")
+    assert version(acme) == 1
+    assert json.loads(run("log", "other", "--format", "json", "--db", acme).stdout)[0]["id"] == same
 
 
 def test_ending_a_term_never_set_is_refused(acme: str) -> None:
@@ -207,3 +202,61 @@ def test_an_event_dated_before_its_agreement_is_refused(acme: str) -> None:
         ": dated 2024-01-01, before agreement 'acme' was created (2025-01-01)\n"
     )
     assert version(acme) == 1
+
+
+@pytest.fixture
+def shared(acme: str) -> str:
+    """`acme` and `other`, each holding a term.set of id `same`."""
+    for name in ("acme", "other"):
+        if name == "other":
+            assert run(*CREATE[:2], "other", *CREATE[3:], "--db", acme).exit_code == 0
+        change = ("record", name, "--type", "term.set", "--term", "supply.volume", "--summary",
+                  f"Ten a day at {name}", "--value", '{"n": 10}', "--effective", "2025-02-01",
+                  "--id", "same")  # fmt: skip
+        done = run(*change, "--db", acme)
+        assert done.exit_code == 0, done.output
+    return acme
+
+
+def versions(db: str) -> dict[str, int]:
+    rows = json.loads(run("agreements", "--format", "json", "--db", db).stdout)
+    return {row["agreement"]: row["version"] for row in rows}
+
+
+def test_retracting_an_id_two_agreements_hold_asks_which_and_writes_nothing(shared: str) -> None:
+    result = run("retract", "same", "--reason", "wrong", "--db", shared)
+
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: event 'same' is in several agreements (acme, other): name one, as in: "
+        "tracker retract acme same\n",
+    )
+    assert versions(shared) == {"acme": 2, "other": 2}
+
+
+def test_retracting_in_the_agreement_named_leaves_the_other_alone(shared: str) -> None:
+    result = run("retract", "other", "same", "--reason", "wrong", "--id", "r", "--db", shared)
+
+    assert (result.exit_code, result.stderr) == (0, "r: recorded (other version 3)\n")
+    assert versions(shared) == {"acme": 2, "other": 3}
+
+
+def test_retracting_without_an_agreement_takes_the_default_and_says_so(shared: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["retract", "same", "--reason", "wrong", "--id", "r", "--db", shared],
+        env={"TRACKER_AGREEMENT": "acme"},
+    )
+
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "Note: 'same' taken as of the default agreement 'acme'\nr: recorded (acme version 3)\n",
+    )
+    assert versions(shared) == {"acme": 3, "other": 2}
+
+
+def test_retracting_an_id_the_named_agreement_lacks_is_refused(shared: str) -> None:
+    result = run("retract", "acme", "nope", "--reason", "wrong", "--db", shared)
+
+    assert (result.exit_code, result.stderr) == (1, "Error: no event 'nope' in agreement 'acme'\n")
+    assert versions(shared) == {"acme": 2, "other": 2}

@@ -38,7 +38,7 @@ def test_downgrade_without_yes_off_a_terminal_refuses_and_drops_nothing(loaded: 
         f"Error: downgrading {loaded} to base deletes every agreement, event and source; "
         "pass --yes to do it\n"
     )
-    assert run("db", "current", "--db", f"sqlite:///{loaded}").stdout == "0011\n"
+    assert run("db", "current", "--db", f"sqlite:///{loaded}").stdout == "0012\n"
 
 
 def test_downgrade_with_yes_drops_the_schema(loaded: Path) -> None:

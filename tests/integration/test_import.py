@@ -213,7 +213,7 @@ def test_correction_of_a_missing_event_is_rejected(tracker: Tracker, tmp_path: P
 
     assert (
         str(raised.value)
-        == f"{tmp_path / 'acme.yaml'}: event 'acme-3' refers to unknown event 'ghost'"
+        == f"{tmp_path / 'acme.yaml'}: event 'acme-3' refers to unknown event 'ghost' in 'acme'"
     )
     assert tracker.store.agreements() == []
 

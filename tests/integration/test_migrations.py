@@ -190,14 +190,16 @@ def test_a_hash_edited_by_hand_before_the_upgrade_is_named_after_it(db_url: str)
 TARGET = "ix_events_target"
 
 
-def test_the_target_index_holds_only_the_events_that_have_a_target(db_url: str) -> None:
+def test_the_target_index_holds_only_the_events_that_have_a_target_by_agreement(
+    db_url: str,
+) -> None:
     engine = engines.create_engine(db_url)
 
     engines.upgrade(engine)
 
     (index,) = [i for i in sa.inspect(engine).get_indexes("events") if i["name"] == TARGET]
     where = index["dialect_options"][f"{engine.dialect.name}_where"]
-    assert index["column_names"] == ["target"]
+    assert index["column_names"] == ["agreement", "target"]
     assert str(where).strip("()") == "target IS NOT NULL"
 
 

@@ -158,10 +158,12 @@ def test_retraction_of_an_unknown_event_is_rejected(store: EventStore) -> None:
     with pytest.raises(InvalidEventError) as raised:
         store.append("acme", [retraction])
 
-    assert str(raised.value) == "event 'r' refers to unknown event 'nope'"
+    assert str(raised.value) == "event 'r' refers to unknown event 'nope' in 'acme'"
 
 
-def test_retraction_of_another_agreements_event_is_rejected(store: EventStore) -> None:
+def test_retraction_of_another_agreements_event_is_rejected_as_unknown_in_its_own(
+    store: EventStore,
+) -> None:
     store.append("acme", [created()])
     store.append("other", [created("other", "other-created"), term_set("o", agreement="other")])
     retraction = event_from_dict(
@@ -178,7 +180,7 @@ def test_retraction_of_another_agreements_event_is_rejected(store: EventStore) -
     with pytest.raises(InvalidEventError) as raised:
         store.append("acme", [retraction])
 
-    assert str(raised.value) == "event 'r' refers to 'o' of another agreement ('other')"
+    assert str(raised.value) == "event 'r' refers to unknown event 'o' in 'acme'"
 
 
 def test_read_until_a_date_keeps_later_events_out(store: EventStore) -> None:
@@ -352,7 +354,7 @@ def test_a_rehearsal_that_fails_names_its_batch_and_writes_nothing(store: EventS
 
     assert (raised.value.batch, str(raised.value)) == (
         1,
-        "event 'r' refers to unknown event 'nope'",
+        "event 'r' refers to unknown event 'nope' in 'acme'",
     )
     assert row_counts(store) == before
 

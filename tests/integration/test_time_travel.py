@@ -202,6 +202,7 @@ def test_version_1_events_are_upcast_and_replay_to_the_pinned_state(tracker: Tra
             digest = codec.chain_hash(prev, "acme", version, recorded_at, payload)
             conn.execute(
                 sa.insert(events_table).values(
+                    position=version,  # the only agreement: its versions are the log's order
                     id=row["id"],
                     agreement="acme",
                     version=version,

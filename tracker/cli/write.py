@@ -222,7 +222,7 @@ def record(
 
 
 @cli.command()
-@click.argument("event")
+@click.argument("args", nargs=-1, metavar="[AGREEMENT] EVENT")
 @click.option("--reason", required=True, help="Why the event no longer counts, in words.")
 @click.option(
     "--effective", type=DATE, default=None, help="Date of the retraction (default: today)."
@@ -233,7 +233,7 @@ def record(
 @dry_run_option
 @db_option
 def retract(
-    event: str,
+    args: tuple[str, ...],
     reason: str,
     effective: dt.date | None,
     id_: str | None,
@@ -246,13 +246,26 @@ def retract(
     """Withdraw an earlier event: it stays in the log but no longer counts. Without --cite it
     mends the record (it counts under any --published-by); with it, from the source's day.
 
+    Event ids are unique within an agreement: without AGREEMENT, the event is looked for in
+    the default agreement, then in every agreement (and must be in one only).
+
     Example: tracker retract 2024-oracle-capacity-earlier-in-2024 --reason "wrong date"
     """
+    if len(args) not in (1, 2):
+        raise click.UsageError("retract takes [AGREEMENT] EVENT")
     tracker = open_tracker(db_url, write=True, keep_new=not dry_run)
     when, sources = effective or today(), _citations(cite, contradict)
+    agreement = args[0] if len(args) == 2 else None
     _report(
         tracker.retract(
-            event, reason, when, id_, expected_version, dry_run=dry_run, sources=sources
+            args[-1],
+            reason,
+            when,
+            id_,
+            expected_version,
+            dry_run=dry_run,
+            sources=sources,
+            agreement=agreement,
         )
     )
 
@@ -390,6 +403,8 @@ def events(n: int) -> str:
 
 
 def _report(done: Appended) -> None:
+    if done.note is not None:
+        click.echo(f"Note: {done.note}", err=True)
     if done.dry_run:
         from tracker.cli.jsonout import dumps
 

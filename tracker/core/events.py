@@ -175,7 +175,10 @@ class BaseEvent(Value, tag_field="type", frozen=True, kw_only=True):
 
     id: Annotated[
         EventId,
-        described("The event's id: unique, chosen by its author; importing it again is harmless."),
+        described(
+            "The event's id: unique within its agreement, chosen by its author; importing it"
+            " again is harmless."
+        ),
     ]
     agreement: Annotated[Slug, described("The agreement's id (may be left out: the file's).")]
     effective: When  # described by its type: the date forms it accepts

@@ -29,17 +29,17 @@ from tracker.errors import EventConflictError, InvalidEventError
 
 
 class Known(NamedTuple):
-    """What the log knows of an event another one refers to (`effective`: the first day its
-    date can be)."""
+    """What the log knows of an event another one of its agreement refers to (`effective`:
+    the first day its date can be)."""
 
-    agreement: str
     type: str
     effective: dt.date
 
 
 def check_fits(agreement: str, version: int, event: Event, known: dict[str, Known]) -> None:
     """Raise InvalidEventError unless the event fits the log at `version`: a log starts with
-    agreement.created, and refers only to earlier events of its own agreement."""
+    agreement.created, and refers only to earlier events of its own agreement (`known`: those
+    it may refer to, by id)."""
     if version == 0 and not isinstance(event, AgreementCreated):
         raise InvalidEventError(
             f"event {event.id!r}: the first event of {agreement!r} must be agreement.created"
@@ -51,12 +51,10 @@ def check_fits(agreement: str, version: int, event: Event, known: dict[str, Know
     if ref is None:
         return
     if ref not in known:
-        raise InvalidEventError(f"event {event.id!r} refers to unknown event {ref!r}")
-    target = known[ref]
-    if target.agreement != agreement:
         raise InvalidEventError(
-            f"event {event.id!r} refers to {ref!r} of another agreement ({target.agreement!r})"
+            f"event {event.id!r} refers to unknown event {ref!r} in {agreement!r}"
         )
+    target = known[ref]
     if isinstance(event, ProposalResolved):
         if target.type != "term.proposed":
             raise InvalidEventError(
@@ -81,7 +79,7 @@ def check_all_fit(
     known = dict(known)
     for offset, event in enumerate(events):
         check_fits(agreement, version + offset, event, known)
-        known[event.id] = Known(agreement, event.type, event.effective.first)
+        known[event.id] = Known(event.type, event.effective.first)
 
 
 def new_events(agreement: str, events: Sequence[Event], stored: Mapping[str, Event]) -> list[Event]:
@@ -105,13 +103,8 @@ def new_events(agreement: str, events: Sequence[Event], stored: Mapping[str, Eve
 
 
 def _conflict(event: Event, earlier: Event, *, stored_too: bool) -> str:
-    """Why an id cannot be used again: by which agreement, what differs, what to do."""
+    """Why an id cannot be used again in its agreement: what differs, what to do."""
     where = "in the log" if stored_too else "earlier in the batch"
-    if earlier.agreement != event.agreement:
-        return (
-            f"event id {event.id!r} is already used by agreement {earlier.agreement!r}; "
-            "event ids are unique across agreements, so choose another"
-        )
     if earlier.type != event.type:
         differs = f"it is a {earlier.type} there, a {event.type} here"
     else:
@@ -154,7 +147,7 @@ class Log(Protocol):
     """What the rules may ask of an agreement's log, read inside the append's transaction."""
 
     def stored(self, ids: Sequence[str]) -> Mapping[str, Event]:
-        """The stored events with these ids (of any agreement)."""
+        """The agreement's stored events with these ids (ids are unique within an agreement)."""
 
     def references(self, events: Sequence[Event]) -> dict[str, Known]:
         """What the log knows of the events these events refer to."""

@@ -36,7 +36,8 @@ RECORDABLE_TYPES: tuple[str, ...] = EVENT_TYPES
 
 class Appended(msgspec.Struct, frozen=True):
     """What `record` or `retract` did (or, in a dry run, would do): the event's id, whether
-    it is new, the version, and the event as plain data."""
+    it is new, the version, and the event as plain data; `note`, how the agreement was chosen
+    when the command did not name it and it could have been another."""
 
     event: str
     agreement: str
@@ -44,6 +45,7 @@ class Appended(msgspec.Struct, frozen=True):
     version: int
     data: Mapping[str, Any]
     dry_run: bool = False
+    note: str | None = None
 
 
 class AddedSource(msgspec.Struct, frozen=True):
@@ -146,11 +148,13 @@ class Writes(Base):
         *,
         dry_run: bool = False,
         sources: Sequence[Mapping[str, str]] = (),
+        agreement: str | None = None,
     ) -> Appended:
-        """Append a retraction of an earlier event, to that event's agreement; `sources` (as
-        in an agreement file) say who withdrew it, which `--published-by` reads."""
+        """Append a retraction of an earlier event, to that event's agreement (see
+        `event_agreement`); `sources` (as in an agreement file) say who withdrew it, which
+        `--published-by` reads."""
         with self.store.on_primary():
-            agreement = self.store.agreement_of(event)
+            agreement, note = self.event_agreement(event, agreement)
         fields = {
             "type": "event.retracted",
             "target": event,
@@ -159,7 +163,37 @@ class Writes(Base):
             "id": id_,
             "sources": [dict(c) for c in sources],
         }
-        return self.record(agreement, fields, expected_version, dry_run=dry_run)
+        done = self.record(agreement, fields, expected_version, dry_run=dry_run)
+        return msgspec.structs.replace(done, note=note)
+
+    def event_agreement(self, event: str, agreement: str | None) -> tuple[str, str | None]:
+        """The agreement of an event id (ids are unique within an agreement, not across
+        agreements): the one named, which must hold it; else the default agreement when it
+        holds it (saying so when the database holds others); else the only agreement that
+        does (several: AmbiguousAgreementError naming them). With a note of how it was
+        chosen, when it could have been another."""
+        if agreement is not None:
+            self.store.require(agreement)
+            if not self.store.holds(agreement, event):
+                raise NotFoundError(f"no event {event!r} in agreement {agreement!r}")
+            return agreement, None
+        default = self.default_agreement()
+        if default is not None and self.store.holds(default, event):
+            others = len(self.store.agreements()) > 1
+            note = f"{event!r} taken as of the default agreement {default!r}" if others else None
+            return default, note
+        holders = self.store.agreements_of(event)
+        if not holders:
+            raise NotFoundError(f"no event {event!r}")
+        if len(holders) > 1:
+            from tracker.errors import AmbiguousAgreementError
+
+            listing = ", ".join(holders)
+            raise AmbiguousAgreementError(
+                f"event {event!r} is in several agreements ({listing}): name one, "
+                f"as in: tracker retract {holders[0]} {event}"
+            )
+        return holders[0], None
 
     def import_files(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[AppendResult]:
         """Validate every file, and check that all of them would append, before writing any;

@@ -157,18 +157,23 @@ class Cursor:
         names = [column[0] for column in self.cursor.description]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    def among(self, sql: str, ids: Sequence[object]) -> list[tuple[Any, ...]]:
-        """The rows of a statement whose `{ids}` is filled with these ids, in chunks."""
+    def among(
+        self, sql: str, ids: Sequence[object], params: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a statement whose `{ids}` is filled with these ids, in chunks (with
+        `params`, its other parameters)."""
         if not ids:  # most appends refer to no event
             return []
         found = []
-        for filled, names in self.filled(sql, ids):
+        for filled, names in self.filled(sql, ids, params):
             found += self.rows(filled, names)
         return found
 
-    def execute_among(self, sql: str, ids: Sequence[object]) -> None:
+    def execute_among(
+        self, sql: str, ids: Sequence[object], params: dict[str, Any] | None = None
+    ) -> None:
         """Run a statement that returns no rows, its `{ids}` filled with these ids, in chunks."""
-        for filled, names in self.filled(sql, ids):
+        for filled, names in self.filled(sql, ids, params):
             self.execute(filled, names)
 
     def filled(

@@ -205,6 +205,12 @@ def _check_events(look: Cursor, agreement: str | None, report: Report) -> None:
         if type(row["version"]) is int:  # a version column holding text is already a problem
             report.event_hashes[(row["agreement"], row["version"])] = row["hash"]
         report.events += 1
+    for position, holder, id_ in look.rows(sql.CHECK_SHARED_POSITIONS, {}):
+        if agreement in (None, holder):
+            report.problems.append(
+                f"agreement {holder!r}: event {id_!r} (position {position}): another event has"
+                " this position (positions are unique across the log)"
+            )
 
 
 def _event_problems(row: Mapping[str, Any], link: _Link) -> tuple[list[str], str | None]:

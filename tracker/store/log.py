@@ -366,8 +366,7 @@ class EventStore:
         params = {"agreement": agreement}
         with self._reading() as look:
             refuse_misspelled(look, agreement)
-            retractions = sql.RETRACTIONS.format(**sql.DIALECT[look.sqlite])
-            found = [*look.rows(sql.REVIEWS, params), *look.rows(retractions, params)]
+            found = [*look.rows(sql.REVIEWS, params), *look.rows(sql.RETRACTIONS, params)]
             marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
             return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
@@ -491,13 +490,16 @@ class EventStore:
         with self._reading() as look:
             return source_rows.read(look, agreement)
 
-    def agreement_of(self, event_id: str) -> str:
-        """The agreement an event belongs to."""
+    def agreements_of(self, event_id: str) -> list[str]:
+        """The agreements holding an event of this id (ids are unique within an agreement),
+        sorted."""
         with self._reading() as look:
-            rows = look.rows(sql.AGREEMENT_OF, {"id": event_id})
-        if not rows:
-            raise NotFoundError(f"no event {event_id!r}")
-        return str(rows[0][0])
+            return [str(a) for (a,) in look.rows(sql.AGREEMENTS_OF, {"id": event_id})]
+
+    def holds(self, agreement: str, event_id: str) -> bool:
+        """Whether the agreement holds an event of this id."""
+        with self._reading() as look:
+            return bool(look.rows(sql.HOLDS, {"agreement": agreement, "id": event_id}))
 
     def is_empty(self) -> bool:
         """True when no event has been stored yet."""
@@ -507,15 +509,15 @@ class EventStore:
 
 def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime) -> Replay:
     """The log as `Replay` reads it, its facts still to be fetched from the cursor."""
-    last = look.rows(sql.LAST, {})
+    last = look.rows(sql.LAST, {"agreement": agreement})
     upto = last[0][0] if last else 0
     params = {"agreement": agreement, "until": until, "known_at": known_at, "upto": upto}
     types = ", ".join(f"'{t}'" for t in CORRECTION_TYPES)
-    column = "+agreement" if look.sqlite else "agreement"
-    statement = sql.REPLAY_CORRECTIONS.format(agreement=column, types=types)
+    statement = sql.REPLAY_CORRECTIONS.format(types=types)
     corrections = sorted(codec.stored_records(look.rows(statement, params)), key=_position)
     targets = [r.event.target for r in corrections if isinstance(r.event, EventCorrected)]
-    found = codec.stored_records(look.among(sql.BY_ID, list(dict.fromkeys(targets))))
+    by_id = look.among(sql.BY_ID, list(dict.fromkeys(targets)), {"agreement": agreement})
+    found = codec.stored_records(by_id)
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
     chunks = look.stream(sql.FACTS.format(types=types), params)
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
@@ -585,11 +587,11 @@ def _head(look: Cursor, agreement: str) -> _Head:
     return _Head(rows[0][0], codec.hex_of(rows[0][1])) if rows else _Head(0, codec.GENESIS)
 
 
-def _stored_events(look: Cursor, ids: Sequence[str]) -> dict[str, Event]:
-    """The stored events with these ids."""
+def _stored_events(look: Cursor, agreement: str, ids: Sequence[str]) -> dict[str, Event]:
+    """The agreement's stored events with these ids."""
     return {
         id_: codec.stored_event(payload, type_, schema, repr(id_), "id")
-        for id_, payload, type_, schema in look.among(sql.STORED, ids)
+        for id_, payload, type_, schema in look.among(sql.STORED, ids, {"agreement": agreement})
     }
 
 
@@ -604,12 +606,15 @@ def _log_upto(look: Cursor, agreement: str, version: int) -> list[Recorded]:
     return codec.stored_records(look.rows(sql.SNAPSHOT_LOG_UPTO, params))
 
 
-def _known_references(look: Cursor, events: Sequence[Event]) -> dict[str, rules.Known]:
-    """What the log holds of the events these events refer to."""
+def _known_references(
+    look: Cursor, agreement: str, events: Sequence[Event]
+) -> dict[str, rules.Known]:
+    """What the agreement's log holds of the events these events refer to."""
     wanted = [ref for e in events if (ref := reference(e)) is not None]
     from tracker.core.rules import Known
 
-    return {i: Known(a, ty, day(eff)) for i, a, ty, eff in look.among(sql.KNOWN, wanted)}
+    found = look.among(sql.KNOWN, wanted, {"agreement": agreement})
+    return {i: Known(ty, day(eff)) for i, ty, eff in found}
 
 
 class _LogInTransaction:
@@ -622,10 +627,10 @@ class _LogInTransaction:
         self._found = found  # whether some id of the batch is stored (else none need reading)
 
     def stored(self, ids: Sequence[str]) -> dict[str, Event]:
-        return _stored_events(self._look, ids) if self._found else {}
+        return _stored_events(self._look, self._agreement, ids) if self._found else {}
 
     def references(self, events: Sequence[Event]) -> dict[str, rules.Known]:
-        return _known_references(self._look, events)
+        return _known_references(self._look, self._agreement, events)
 
     def created(self) -> dt.date | None:
         return self._created

@@ -82,7 +82,9 @@ HEAD = "SELECT version, hash FROM events WHERE agreement = :agreement ORDER BY v
 # position and recorded_at in the database, of the last row by position (the primary key's
 # index, not a scan: recorded_at increases with position, so its recorded_at is the latest);
 # the version of the agreement's snapshot; and how many of the first ids appended are stored
-# (the events are read only when some are).
+# in the agreement (the events are read only when some are). Only the last position and
+# recorded_at are of the whole log (along `ix_events_position`): they give the append its
+# place in the one order of the log.
 AROUND = (
     "SELECT (SELECT version FROM events WHERE agreement = :agreement"
     " ORDER BY version DESC LIMIT 1),"
@@ -91,31 +93,38 @@ AROUND = (
     " (SELECT position FROM events ORDER BY position DESC LIMIT 1),"
     " (SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1),"
     f" ({SNAPSHOT_VERSION}),"
-    " (SELECT count(*) FROM events WHERE id IN ({ids}))"
+    " (SELECT count(*) FROM events WHERE agreement = :agreement AND id IN ({ids}))"
 )
-STORED = "SELECT id, payload, type, schema_version FROM events WHERE id IN ({ids})"
-KNOWN = "SELECT id, agreement, type, effective FROM events WHERE id IN ({ids})"
+# An agreement's events by id (ids are unique within an agreement, not across agreements).
+STORED = (
+    "SELECT id, payload, type, schema_version FROM events"
+    " WHERE agreement = :agreement AND id IN ({ids})"
+)
+KNOWN = "SELECT id, type, effective FROM events WHERE agreement = :agreement AND id IN ({ids})"
 READ_COLUMNS = "payload, type, schema_version, position, version, recorded_at"
 AGREEMENTS = "SELECT DISTINCT agreement FROM events WHERE type = 'agreement.created'"
 CREATIONS = (
     "SELECT payload, type, schema_version, position FROM events WHERE type = 'agreement.created'"
 )
-AGREEMENT_OF = "SELECT agreement FROM events WHERE id = :id"
+# The agreements holding an event of this id (a scan: only `retract` without an agreement
+# asks), and whether one agreement holds it.
+AGREEMENTS_OF = "SELECT DISTINCT agreement FROM events WHERE id = :id ORDER BY agreement"
+HOLDS = "SELECT 1 FROM events WHERE agreement = :agreement AND id = :id"
 ANY = "SELECT position FROM events LIMIT 1"
 AFTER = f"SELECT {READ_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit"
 # A replay that folds the log as it comes (see `Replay`) reads: the retractions and corrections,
-# which are the rows with a target, along the target's index (`target > ''`, and no ORDER BY,
-# let SQLite's planner take it; `+agreement` keeps it off the agreement's index, along which it
-# would read the whole log); the facts corrections target; and the facts by the first day of
+# which are the rows with a target, along the index of the agreement's targets (`target > ''`
+# lets the planner take it); the facts corrections target; and the facts by the first day of
 # their dates, along the agreement's index. Its statements are several, so each stops at the
-# last position stored when it began (`LAST`): an append committed meanwhile is not half
-# seen (positions commit in order on both databases).
-LAST = "SELECT position FROM events ORDER BY position DESC LIMIT 1"
+# agreement's last position when it began (`LAST`, along the primary key: positions grow with
+# versions): an append committed meanwhile is not half seen (positions commit in order on
+# both databases).
+LAST = "SELECT position FROM events WHERE agreement = :agreement ORDER BY version DESC LIMIT 1"
 REPLAY_CORRECTIONS = (
-    f"SELECT {READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
+    f"SELECT {READ_COLUMNS} FROM events WHERE agreement = :agreement AND target > ''"
     " AND type IN ({types}) AND recorded_at <= :known_at AND position <= :upto"
 )
-BY_ID = f"SELECT {READ_COLUMNS} FROM events WHERE id IN ({{ids}})"
+BY_ID = f"SELECT {READ_COLUMNS} FROM events WHERE agreement = :agreement AND id IN ({{ids}})"
 FACTS = (
     "SELECT payload, type, schema_version, position FROM events WHERE agreement = :agreement"
     " AND effective <= :until AND recorded_at <= :known_at AND position <= :upto"
@@ -131,7 +140,7 @@ FACTS = (
 REVIEWS = (
     f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed' AND agreement = :agreement"
 )
-RETRACTIONS = f"SELECT {READ_COLUMNS} FROM events WHERE target > '' AND {{agreement}} = :agreement"
+RETRACTIONS = f"SELECT {READ_COLUMNS} FROM events WHERE agreement = :agreement AND target > ''"
 # For many agreements at once (`terms`): their reviews, and every retraction and correction.
 REVIEWS_AMONG = f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed'" + (
     " AND agreement IN ({ids})"
@@ -153,12 +162,10 @@ DIALECT = {
     True: {
         "written": "json_extract(payload, '$.effective')",
         "first_of_month": "substr(effective, 9, 2) = '01'",
-        "agreement": "+agreement",
     },
     False: {
         "written": "CAST(payload AS json) ->> 'effective'",
         "first_of_month": "extract(day from effective) = 1",
-        "agreement": "agreement",
     },
 }
 
@@ -186,12 +193,16 @@ TERM_INSERT_SQLITE = (
     f"INSERT INTO term_events ({', '.join(TERM_COLUMNS)})"
     f" VALUES ({', '.join('?' * len(TERM_COLUMNS))})"
 )
-TERM_DELETE = "DELETE FROM term_events WHERE position IN ({ids})"
-# A group's members, up the chains of retractions and corrections and then down them.
-TERM_TARGETS = "SELECT id, target FROM events WHERE id IN ({ids})"
-TERM_MEMBER = "SELECT payload, type, schema_version, position, version, recorded_at, id FROM events"
-TERM_MEMBERS = TERM_MEMBER + " WHERE id IN ({ids})"
-TERM_AIMED = TERM_MEMBER + " WHERE target IN ({ids})"
+TERM_DELETE = "DELETE FROM term_events WHERE agreement = :agreement AND position IN ({ids})"
+# A group's members, up the chains of retractions and corrections and then down them (all
+# within one agreement).
+TERM_TARGETS = "SELECT id, target FROM events WHERE agreement = :agreement AND id IN ({ids})"
+TERM_MEMBER = (
+    "SELECT payload, type, schema_version, position, version, recorded_at, id FROM events"
+    " WHERE agreement = :agreement"
+)
+TERM_MEMBERS = TERM_MEMBER + " AND id IN ({ids})"
+TERM_AIMED = TERM_MEMBER + " AND target IN ({ids})"
 
 # One term in every agreement, as `terms` reads it: first the stored answers (see
 # tracker.store.answers), each agreement's term.set that alone answers the term from its day
@@ -230,11 +241,12 @@ WITH answers AS (
 )
 SELECT a.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at,
     NULL
-FROM answers AS a JOIN events AS e ON e.position = a.answer
+FROM answers AS a JOIN events AS e ON e.agreement = a.agreement AND e.position = a.answer
 UNION ALL
 SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
     x.first
-FROM sets AS s CROSS JOIN term_events AS x JOIN events AS e ON e.position = x.position
+FROM sets AS s CROSS JOIN term_events AS x
+    JOIN events AS e ON e.agreement = x.agreement AND e.position = x.position
 WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known}
     AND (x.kind = 'group' OR (x.first <= :as_of AND (s.last_set IS NULL OR x.last >= s.last_set)))
 UNION ALL
@@ -243,8 +255,11 @@ FROM sets AS s CROSS JOIN term_events AS x
 WHERE s.unsure = 1
     AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
 """
-TERM_KNOWN = " AND (SELECT recorded_at FROM events WHERE position = x.position) <= :known_at"
-TERM_ANSWER_KNOWN = TERM_KNOWN.replace("x.position", "l.position")
+TERM_KNOWN = (
+    " AND (SELECT recorded_at FROM events"
+    " WHERE agreement = x.agreement AND position = x.position) <= :known_at"
+)
+TERM_ANSWER_KNOWN = TERM_KNOWN.replace("x.", "l.")
 TERM_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 TERM_EVENTS = (
     "SELECT agreement, payload, type, schema_version, position, version, recorded_at"
@@ -254,7 +269,8 @@ TERM_EVENTS = (
 
 # The term keys indexed (of one agreement, or of all), by events recorded by `known_at`.
 TERM_KEYS = """
-SELECT DISTINCT x.term FROM term_events AS x JOIN events AS e ON e.position = x.position
+SELECT DISTINCT x.term FROM term_events AS x
+    JOIN events AS e ON e.agreement = x.agreement AND e.position = x.position
 WHERE x.term <> :created{agreement}{known} ORDER BY x.term
 """
 
@@ -264,8 +280,9 @@ WHERE x.term <> :created{agreement}{known} ORDER BY x.term
 # term.set by :since; with the amendments and affirmations from :stranded on.
 TERM_PRESENCE = """
 SELECT e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at
-FROM term_events AS x JOIN events AS e ON e.position = x.position
-WHERE x.term = :term AND x.agreement = :agreement AND (x.kind = 'group'
+FROM term_events AS x CROSS JOIN events AS e
+WHERE e.agreement = x.agreement AND e.position = x.position
+    AND x.term = :term AND x.agreement = :agreement AND (x.kind = 'group'
     OR (x.kind IN ('set', 'end') AND x.last >= (
         SELECT coalesce(max(s.last), 0) FROM term_events AS s
         WHERE s.term = :term AND s.agreement = :agreement AND s.kind = 'set'
@@ -333,7 +350,7 @@ ON CONFLICT (agreement) DO UPDATE SET
 """
 REACH_READ = (
     "SELECT r.agreement, e.id, r.day, r.position FROM reaches AS r"
-    " JOIN events AS e ON e.position = r.position"
+    " JOIN events AS e ON e.agreement = r.agreement AND e.position = r.position"
     " WHERE r.agreement IN ({ids}) AND r.position <= :upto"
 )
 REACH_STORED = "SELECT agreement, position, day FROM reaches{where}"
@@ -344,6 +361,14 @@ CHECK_EVENT_COLUMNS = ("position", *(c for c in EVENT_ROW if c != "position"))
 CHECK_EVENTS = (
     f"SELECT {', '.join(CHECK_EVENT_COLUMNS)} FROM events{{where}}"
     " ORDER BY agreement, version, position"
+)
+# The events whose position another event has too (none in a sound log: appends give each a
+# position of its own under their write lock, which no key enforces, so that the log can be
+# distributed by agreement), along the position index.
+CHECK_SHARED_POSITIONS = (
+    "SELECT position, agreement, id FROM events WHERE position IN"
+    " (SELECT position FROM events GROUP BY position HAVING count(*) > 1)"
+    " ORDER BY position, agreement, version"
 )
 CHECK_SOURCE_COLUMNS = ("agreement", "id", "title", "publisher", "url", "published", "file",
                         "derived_from", "text", "sha256", "seq", "prev_hash", "hash")  # fmt: skip

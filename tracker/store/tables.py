@@ -11,7 +11,10 @@ metadata = sa.MetaData()
 events_table = sa.Table(
     "events",
     metadata,
-    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    # The event's place in the whole log (one order across agreements, as appends commit):
+    # unique, given by the append under its write lock, but not a key, so that the log can
+    # be distributed by agreement (see "Scaling out" in the README); `verify` checks it.
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
     sa.Column("id", sa.String(200), nullable=False),
     sa.Column("agreement", sa.String(100), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
@@ -26,14 +29,26 @@ events_table = sa.Table(
     # version; see tracker.store.codec), as 32 bytes: the link is the order, not a column.
     sa.Column("hash", sa.LargeBinary(), nullable=False),
     sa.Column("hash_version", sa.Integer(), nullable=False, server_default="1"),
-    sa.UniqueConstraint("id", name="uq_events_id"),
-    sa.UniqueConstraint("agreement", "version", name="uq_events_agreement_version"),
+    # Every key leads with the agreement: an event is its agreement's version; its id is
+    # unique within its agreement.
+    sa.PrimaryKeyConstraint("agreement", "version", name="pk_events"),
+    sa.UniqueConstraint("agreement", "id", name="uq_events_agreement_id"),
     sa.Index("ix_events_agreement_effective", "agreement", "effective", "position"),
+    # The whole log in order (following it, its last position), and the term index's rows
+    # to their events (by position and agreement, so that a join on both takes this index):
+    # not unique, which a table distributed by agreement may have.
+    sa.Index("ix_events_position", "position", "agreement"),
 )
-# Retractions and corrections by the event they aim at; the other events (nearly all) have
-# no target, and no entry.
+# Retractions and corrections by agreement and the event they aim at; the other events
+# (nearly all) have no target, and no entry.
 _AIMED = events_table.c.target.is_not(None)
-sa.Index("ix_events_target", events_table.c.target, sqlite_where=_AIMED, postgresql_where=_AIMED)
+sa.Index(
+    "ix_events_target",
+    events_table.c.agreement,
+    events_table.c.target,
+    sqlite_where=_AIMED,
+    postgresql_where=_AIMED,
+)
 # Each agreement's reviews, from which every read finds how far its record reaches.
 _REVIEWED = events_table.c.type == sa.literal_column("'record.reviewed'")
 sa.Index(

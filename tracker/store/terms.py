@@ -140,8 +140,9 @@ def add(look: Cursor, new: Sequence[Recorded]) -> Indexed:
     _insert(look, rows)
     if not targets:
         return Indexed(rows, set())
-    group = _groups(look, targets)
-    look.execute_among(sql.TERM_DELETE, [r.position for r in group])
+    agreement = {"agreement": new[0].event.agreement}  # an append's events are of one
+    group = _groups(look, agreement["agreement"], targets)
+    look.execute_among(sql.TERM_DELETE, [r.position for r in group], agreement)
     grouped = index_rows(group)
     _insert(look, grouped)
     return Indexed(rows, {row[0] for row in grouped})
@@ -159,21 +160,23 @@ def _insert(look: Cursor, rows: Iterable[IndexRow]) -> None:
         look.copy("term_events", sql.TERM_COLUMNS, stored)
 
 
-def _groups(look: Cursor, targets: Sequence[str]) -> list[Recorded]:
-    """Every stored event of the groups these events belong to, by position."""
+def _groups(look: Cursor, agreement: str, targets: Sequence[str]) -> list[Recorded]:
+    """Every stored event of the groups these events of the agreement belong to, by
+    position."""
+    params = {"agreement": agreement}
     roots: set[str] = set()
     seen, frontier = set(targets), set(targets)
     while frontier:  # up to the facts the chains are aimed at
-        found = look.among(sql.TERM_TARGETS, sorted(frontier))
+        found = look.among(sql.TERM_TARGETS, sorted(frontier), params)
         roots |= {i for i, target in found if target is None}
         frontier = {target for _, target in found if target is not None} - seen
         seen |= frontier
     members: dict[int, Recorded] = {}
-    rows = look.among(sql.TERM_MEMBERS, sorted(roots))
+    rows = look.among(sql.TERM_MEMBERS, sorted(roots), params)
     while rows:  # down to every retraction and correction aimed at them
         for record in codec.stored_records(row[:6] for row in rows):
             members[record.position] = record
-        below = look.among(sql.TERM_AIMED, [row[-1] for row in rows])
+        below = look.among(sql.TERM_AIMED, [row[-1] for row in rows], params)
         rows = [row for row in below if row[3] not in members]
     return [members[p] for p in sorted(members)]
 
@@ -199,7 +202,9 @@ def group_terms(look: Cursor, event: Event) -> set[str]:
     if not isinstance(event, CORRECTIONS):
         return set()
     return {
-        t for r in _groups(look, [event.target]) if (t := _term(r.event)) not in (None, CREATED)
+        t
+        for r in _groups(look, event.agreement, [event.target])
+        if (t := _term(r.event)) not in (None, CREATED)
     }
 
 

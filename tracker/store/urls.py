@@ -9,7 +9,7 @@ from pathlib import Path
 from tracker.errors import DatabaseError
 
 # The Alembic revision the code expects; a test checks it is the migrations' head.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
 # How long a writer waits for another's lock before giving up, on both databases.
 LOCK_TIMEOUT_MS = 30_000
 ENV_VAR = "TRACKER_DATABASE_URL"
