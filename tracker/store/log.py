@@ -361,12 +361,12 @@ class EventStore:
 
     def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
         """What the reach of the agreement's record as known at `known_at` reads (see
-        `sql.REVIEWS`): a few indexed rows, and the log's events decoded only when they are
-        reviews, retractions or corrections."""
+        `sql.REVIEWS`, `sql.MARKED`): a few indexed rows, and the log's events decoded only
+        when they are reviews, retractions or corrections."""
         params = {"agreement": agreement}
         with self._reading() as look:
             refuse_misspelled(look, agreement)
-            found = [*look.rows(sql.REVIEWS, params), *look.rows(sql.RETRACTIONS, params)]
+            found = look.rows(sql.MARKED, params)
             marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
             return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
@@ -519,7 +519,7 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     by_id = look.among(sql.BY_ID, list(dict.fromkeys(targets)), {"agreement": agreement})
     found = codec.stored_records(by_id)
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
-    chunks = look.stream(sql.FACTS.format(types=types), params)
+    chunks = look.stream(sql.FACTS.format(types=types), params, settled=True)  # up to `upto`
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
     return Replay(corrections, corrected, codec.stored_facts(chunks, skip_replaced=not corrections))
 

@@ -141,6 +141,7 @@ REVIEWS = (
     f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed' AND agreement = :agreement"
 )
 RETRACTIONS = f"SELECT {READ_COLUMNS} FROM events WHERE agreement = :agreement AND target > ''"
+MARKED = f"{REVIEWS} UNION ALL {RETRACTIONS}"  # both in one round trip
 # For many agreements at once (`terms`): their reviews, and every retraction and correction.
 REVIEWS_AMONG = f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed'" + (
     " AND agreement IN ({ids})"
