@@ -116,17 +116,26 @@ class Queries(Base):
         logs = self.store.read_term(key, as_of, known_at)
         found = []
         for agreement in sorted(logs):
-            created, records = logs[agreement]
+            created, records, reach = logs[agreement]
             term, ended, possible = one_term(key, records, created, as_of, known_at)
             if term or ended or possible:
-                found.append((agreement, term, ended, possible))
+                found.append(TermEntry(agreement, term, ended, possible, reach))
         if not found:
             self._require_term(None, key, known_at)
-        reaches = self.store.read_reaches([agreement for agreement, *_ in found], known_at)
+        return self._with_reaches(found, known_at)
+
+    def _with_reaches(self, entries: list[TermEntry], known_at: dt.datetime) -> list[TermEntry]:
+        """The entries, each with its agreement's reach: those the term's read did not give (a
+        replayed term's, one its reviews, retractions or corrections decide, or any asked about
+        as known at a past moment) read now, together."""
+        unreached = [e.agreement for e in entries if e.coverage is None]
+        if not unreached:
+            return entries
+        reaches = self.store.read_reaches(unreached, known_at)
         return [
-            TermEntry(agreement, term, ended, possible, self._reached(reaches[agreement])
-                      or self.coverage(agreement, known_at))
-            for agreement, term, ended, possible in found
+            e if e.coverage is not None else replace(e, coverage=self._reached(
+                reaches[e.agreement]) or self.coverage(e.agreement, known_at))
+            for e in entries
         ]  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:

@@ -220,7 +220,10 @@ TERM_AIMED = TERM_MEMBER + " AND target IN ({ids})"
 # order (no sort); then each agreement's rows are looked up in the index, and only the ones
 # needed are read from the log. It stops at the last position stored when the question began
 # (`TERM_LATEST`, read first): an append committed meanwhile is not seen. `{known}` filters by
-# when the events were recorded, unless all of them were by then.
+# when the events were recorded, unless all of them were by then; then (`{reach}` and
+# `{reached}`) each stored answer comes with its agreement's stored reach, the day and the id
+# of the event it reaches to (NULL where there is none: `read_reaches` says), looked up while
+# the agreement's rows are at hand rather than in a pass of their own.
 # In one statement, so that the answers and the replays read the same rows.
 TERM_READ = """
 WITH answers AS (
@@ -240,17 +243,17 @@ WITH answers AS (
     GROUP BY x.agreement
 )
 SELECT a.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at,
-    NULL
-FROM answers AS a JOIN events AS e ON e.agreement = a.agreement AND e.position = a.answer
+    NULL{reach}
+FROM answers AS a JOIN events AS e ON e.agreement = a.agreement AND e.position = a.answer{reached}
 UNION ALL
 SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
-    x.first
+    x.first, NULL, NULL
 FROM sets AS s CROSS JOIN term_events AS x
     JOIN events AS e ON e.agreement = x.agreement AND e.position = x.position
 WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known}
     AND (x.kind = 'group' OR (x.first <= :as_of AND (s.last_set IS NULL OR x.last >= s.last_set)))
 UNION ALL
-SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first
+SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first, NULL, NULL
 FROM sets AS s CROSS JOIN term_events AS x
 WHERE s.unsure = 1
     AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
@@ -260,6 +263,12 @@ TERM_KNOWN = (
     " WHERE agreement = x.agreement AND position = x.position) <= :known_at"
 )
 TERM_ANSWER_KNOWN = TERM_KNOWN.replace("x.", "l.")
+TERM_REACH = ", r.day, f.id"
+TERM_REACHED = (
+    " LEFT JOIN reaches AS r ON r.agreement = a.agreement AND r.position <= :upto"
+    " LEFT JOIN events AS f ON f.agreement = r.agreement AND f.position = r.position"
+)
+TERM_NO_REACH = ", NULL, NULL"
 TERM_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
 TERM_EVENTS = (
     "SELECT agreement, payload, type, schema_version, position, version, recorded_at"

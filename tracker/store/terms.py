@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from tracker.core.dates import When
 from tracker.core.events import (
     CORRECTIONS,
     AgreementCreated,
@@ -22,7 +23,7 @@ from tracker.core.events import (
     TermSet,
 )
 from tracker.core.in_force import Needs
-from tracker.core.state import Recorded
+from tracker.core.state import Coverage, Recorded
 from tracker.errors import IntegrityError
 from tracker.store import codec, sql
 from tracker.store.driver import Cursor, moment
@@ -223,38 +224,48 @@ class TermLog(NamedTuple):
     """One agreement's events that replaying a term needs, in log order; and the first day
     of its creation when that is alone in its group and left out of them, as replaying one
     term needs nothing else of it (None when the creation is among them, unknown, or cannot
-    count: when no change may have come by the day asked about)."""
+    count: when no change may have come by the day asked about); and, for a term a stored
+    answer gives, the agreement's stored reach, read with it (None: `read_reaches` says)."""
 
     created: dt.date | None
     records: list[Recorded]
+    reach: Coverage | None = None
 
 
 def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
     """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
-    by agreement: replaying them gives the term as the whole log does."""
+    by agreement: replaying them gives the term as the whole log does; with the stored
+    reach of each agreement whose term a stored answer gives, when all is known by then."""
     latest = look.rows(sql.TERM_LATEST, {})
     upto, at = latest[0] if latest else (0, None)
     everything = at is None or moment(at) <= known_at  # the common case: now
     statement = sql.TERM_READ.format(
         known="" if everything else sql.TERM_KNOWN,
         answer_known="" if everything else sql.TERM_ANSWER_KNOWN,
+        reach=sql.TERM_REACH if everything else sql.TERM_NO_REACH,
+        reached=sql.TERM_REACHED if everything else "",
     )
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
               "known_at": known_at, "upto": upto}  # fmt: skip
-    rows = look.rows(statement, params)
+    answered: list[tuple[Any, ...]] = []
+    replayed: list[tuple[Any, ...]] = []
     creations: dict[str, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        if row[1] is None:  # a creation group's row, its event not read
+    for row in look.rows(statement, params):
+        if row[7] is None:  # a stored answer's term.set, alone in its agreement's rows
+            answered.append(row)
+        elif row[1] is None:  # a creation group's row, its event not read
             creations.setdefault(row[0], []).append(row)
+        else:
+            replayed.append(row)
     created = {a: _creation_day(found[0]) for a, found in creations.items() if len(found) == 1}
     grouped = [row[4] for a, found in creations.items() if a not in created for row in found]
-    read = [row for row in rows if row[1] is not None]
-    return _logs(created, read, look.among(sql.TERM_EVENTS, grouped))
+    logs = _logs(created, replayed, look.among(sql.TERM_EVENTS, grouped))
+    return logs | _answers(answered)
 
 
 def _creation_day(row: tuple[Any, ...]) -> dt.date:
     """The first day a creation's index row holds; a damaged one is one line."""
-    agreement, position, first = row[0], row[4], row[-1]
+    agreement, position, first = row[0], row[4], row[7]
     try:
         return dt.date.fromordinal(first)
     except (TypeError, ValueError, OverflowError):
@@ -273,6 +284,22 @@ def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str
     for row, record in zip(rows, records, strict=True):
         logs.setdefault(row[0], []).append(record)
     return {a: TermLog(created.get(a), _in_log_order(log)) for a, log in logs.items()}
+
+
+def _answers(rows: list[tuple[Any, ...]]) -> dict[str, TermLog]:
+    """The stored answers read (agreement, the log's columns, then the stored reach's day and
+    event id), each a log of its one term.set: most agreements' in the common case, so in
+    one pass, without the grouping a replay's rows need."""
+    from tracker.store.answers import reach_of  # which imports this module
+
+    records = codec.stored_records(row[1:7] for row in rows)
+    days: dict[object, When] = {}
+    logs = {}
+    for row, record in zip(rows, records, strict=True):
+        agreement, day, event_id = row[0], row[8], row[9]
+        reach = None if event_id is None else reach_of(agreement, day, event_id, days)
+        logs[agreement] = TermLog(None, [record], reach)
+    return logs
 
 
 def _in_log_order(records: list[Recorded]) -> list[Recorded]:
