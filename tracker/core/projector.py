@@ -229,7 +229,7 @@ def _summary(live: Live) -> str:
 
 
 def _supporting(citations: Iterable[Citation]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+    return tuple(dict.fromkeys([c.source for c in citations if c.stance == "supports"]))
 
 
 def weakest(certainties: Iterable[Certainty]) -> Certainty:
@@ -240,41 +240,46 @@ def weakest(certainties: Iterable[Certainty]) -> Certainty:
 def term_state(live: Live) -> TermState:
     """The term a term.set and what followed it put in force, field by field."""
     fact = _set_of(live)
-    backing = _supporting(fact.sources)
-    events = live.set.events
+    if not live.later:
+        return set_state(fact, live.set.events)
+    # The amendments and affirmations since, field by field from the term.set's.
     since, certainty = fact.effective, fact.certainty
-    value = dict(fact.value)  # as the fields hold it, until an amendment changes them
-    fields: Mapping[str, FieldState] = SetFields(value, since, certainty, events, backing)
-    summary, citations, sources = fact.summary, fact.sources, backing
-    affirmed_by: tuple[str, ...] = ()
-    if live.later:  # the amendments and affirmations since
-        changed = dict(fields)
-        gathered: list[Citation] = list(fact.sources)
-        affirmed: list[str] = []
-        for applied in live.later:
-            later = applied.fact
-            gathered.extend(later.sources)
-            if isinstance(later, TermAffirmed):
-                affirmed.extend(applied.events)
-            elif isinstance(later, TermAmended):
-                changed = _amend(changed, later, applied.events)
-        events, summary = _events(live), _summary(live)
-        citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
-        fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
-        certainty = weakest({f.certainty for f in changed.values()} or {certainty})
+    changed = dict(set_state(fact, live.set.events).fields)
+    gathered: list[Citation] = list(fact.sources)
+    affirmed: list[str] = []
+    for applied in live.later:
+        later = applied.fact
+        gathered.extend(later.sources)
+        if isinstance(later, TermAffirmed):
+            affirmed.extend(applied.events)
+        elif isinstance(later, TermAmended):
+            changed = _amend(changed, later, applied.events)
     return TermState(
-        summary=summary,
-        value=MappingProxyType(value),
+        summary=_summary(live),
+        value=MappingProxyType({k: f.value for k, f in changed.items()}),
         since=since,
         expires=fact.expires,
         ends_when=fact.ends_when,
-        certainty=certainty,
-        events=events,
-        sources=sources,
-        citations=citations,
-        fields=fields,
-        affirmed_by=affirmed_by,
+        certainty=weakest({f.certainty for f in changed.values()} or {certainty}),
+        events=_events(live),
+        sources=_supporting(gathered),
+        citations=tuple(gathered),
+        fields=MappingProxyType(changed),
+        affirmed_by=tuple(affirmed),
     )
+
+
+def set_state(fact: TermSet, events: tuple[str, ...]) -> TermState:
+    """The term a term.set put in force with nothing since (`events`: its own and its
+    corrections'): every field since its date, as sure and on the same word. The common
+    case, and the whole answer where a stored answer holds: made with no more than it needs
+    (the fields' states are made when they are read, see SetFields)."""
+    since, certainty, citations = fact.effective, fact.certainty, fact.sources
+    backing = _supporting(citations) if citations else ()
+    value = dict(fact.value)  # as the fields hold it
+    fields = SetFields(value, since, certainty, events, backing)
+    return TermState(fact.summary, MappingProxyType(value), since, fact.expires, fact.ends_when,
+                     certainty, events, backing, citations, fields, ())  # fmt: skip
 
 
 def term_state_after(before: TermState, live: Live) -> TermState:
@@ -536,7 +541,7 @@ def one_term(
             and fact.effective.last <= as_of
             and (known_at is None or r.recorded_at <= known_at)
         ):
-            return term_state(Live(Applied(fact, r.position))), None, None
+            return set_state(fact, (fact.id,)), None, None
     result = fold(resolve(known(records, known_at)).facts, as_of, Fold(created=created))
     live = result.terms.get(key)
     term = None if live is None else term_state(live)
