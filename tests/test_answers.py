@@ -14,7 +14,7 @@ from tests.conftest import RECORD
 from tests.test_terms import LATER, as_state, created, ev, portfolio, price
 from tracker.core.dates import When
 from tracker.core.events import Event
-from tracker.core.state import Coverage
+from tracker.core.state import Coverage, EndedTerm
 from tracker.errors import IntegrityError
 from tracker.service import Tracker
 from tracker.store import engines
@@ -143,6 +143,29 @@ def test_terms_reads_the_stored_answer_and_verify_names_a_forged_one(tracker: Tr
         "term answers: 'supply.price' of acme is stored as the term.set at 2 of 2025-02-01; "
         "the other events: none, which the log does not give it",
     ]
+
+
+def test_a_stored_answer_forged_to_name_another_event_is_replayed_as_that_event(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
+    expiring = ev("globex", "e", type="term.set", effective="2025-02-01", term=KEY,
+                  summary="7 a unit", value={"eur": 7}, expires="2025-02-10")  # fmt: skip
+    tracker.store.append("globex", [created("globex"), expiring])
+    t = term_latest_table
+    with tracker.store.engine.begin() as conn:  # acme's creation, globex's expiring set
+        conn.execute(t.update().where(t.c.agreement == "acme").values(position=1))
+        conn.execute(t.update().where(t.c.agreement == "globex").values(
+            position=4, day=day("2025-02-01"), reach=0))  # fmt: skip
+    april = dt.date(2025, 4, 1)
+
+    found = tracker.terms(KEY, april, LATER)
+
+    assert [(e.agreement, e.term, e.ended, e.possible) for e in found] == [
+        ("globex", None, EndedTerm(
+            "7 a unit", When.day(dt.date(2025, 2, 11)), "expired", ("globex-e",)), None)
+    ]  # fmt: skip
+    assert found == [e for e in as_state(tracker, KEY, april) if e.agreement == "globex"]
 
 
 def test_terms_as_known_before_the_answer_was_recorded_replays(tracker: Tracker) -> None:

@@ -531,21 +531,30 @@ def one_term(
     possibly changed), from the events replaying it needs, in log order, and the first day of
     the agreement's creation when the creation is not among them (only that day counts, and
     only for a change that may have come by `as_of`: None will do when there is none)."""
-    if len(records) == 1:  # the common case: one term.set, in force since a day gone by
-        (r,) = records
-        fact = r.event
-        if (
-            isinstance(fact, TermSet)
-            and fact.term == key
-            and fact.expires is None
-            and fact.effective.last <= as_of
-            and (known_at is None or r.recorded_at <= known_at)
-        ):
-            return set_state(fact, (fact.id,)), None, None
+    if len(records) == 1 and (term := lone_set(key, records[0], as_of, known_at)) is not None:
+        return term, None, None
     result = fold(resolve(known(records, known_at)).facts, as_of, Fold(created=created))
     live = result.terms.get(key)
     term = None if live is None else term_state(live)
     return term, result.ended.get(key), result.possible.get(key)
+
+
+def lone_set(
+    key: str, r: Recorded, as_of: dt.date, known_at: dt.datetime | None
+) -> TermState | None:
+    """The term on `as_of`, as known at `known_at`, when a record alone in the events that
+    replaying it needs is a term.set of it, in force since a day gone by, without expiry: the
+    common case, and a stored answer's; None when replay must say."""
+    fact = r.event
+    if (
+        isinstance(fact, TermSet)
+        and fact.term == key
+        and fact.expires is None
+        and fact.effective.last <= as_of
+        and (known_at is None or r.recorded_at <= known_at)
+    ):
+        return set_state(fact, (fact.id,))
+    return None
 
 
 def state_of(

@@ -224,18 +224,35 @@ class TermLog(NamedTuple):
     """One agreement's events that replaying a term needs, in log order; and the first day
     of its creation when that is alone in its group and left out of them, as replaying one
     term needs nothing else of it (None when the creation is among them, unknown, or cannot
-    count: when no change may have come by the day asked about); and, for a term a stored
-    answer gives, the agreement's stored reach, read with it (None: `read_reaches` says)."""
+    count: when no change may have come by the day asked about)."""
 
     created: dt.date | None
     records: list[Recorded]
-    reach: Coverage | None = None
 
 
-def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
-    """The events indexed under a term that can matter on `as_of`, recorded by `known_at`,
-    by agreement: replaying them gives the term as the whole log does; with the stored
-    reach of each agreement whose term a stored answer gives, when all is known by then."""
+class Answer(NamedTuple):
+    """A term as a stored answer gives it in an agreement: the term.set that alone answers
+    it (which replay would apply after every other event of the term, and nothing after it;
+    a damaged answer may hold another event, which replay then takes as it is), and the
+    agreement's stored reach, read with it (None: `read_reaches` says)."""
+
+    record: Recorded
+    reach: Coverage | None
+
+
+class TermRead(NamedTuple):
+    """One term in every agreement that has it, as `read` reads it: by agreement, the ones
+    stored answers give, and the logs of the others, to replay."""
+
+    answers: dict[str, Answer]
+    logs: dict[str, TermLog]
+
+
+def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> TermRead:
+    """The term on `as_of` as known at `known_at`, in every agreement: the stored answers
+    that give it (with each agreement's stored reach, when everything was recorded by then),
+    and the events indexed under it that can matter, by agreement: replaying them gives the
+    term as the whole log does."""
     latest = look.rows(sql.TERM_LATEST, {})
     upto, at = latest[0] if latest else (0, None)
     everything = at is None or moment(at) <= known_at  # the common case: now
@@ -260,7 +277,7 @@ def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> dict
     created = {a: _creation_day(found[0]) for a, found in creations.items() if len(found) == 1}
     grouped = [row[4] for a, found in creations.items() if a not in created for row in found]
     logs = _logs(created, replayed, look.among(sql.TERM_EVENTS, grouped))
-    return logs | _answers(answered)
+    return TermRead(_answers(answered), logs)
 
 
 def _creation_day(row: tuple[Any, ...]) -> dt.date:
@@ -286,20 +303,19 @@ def _logs(created: dict[str, dt.date], *read: list[tuple[Any, ...]]) -> dict[str
     return {a: TermLog(created.get(a), _in_log_order(log)) for a, log in logs.items()}
 
 
-def _answers(rows: list[tuple[Any, ...]]) -> dict[str, TermLog]:
+def _answers(rows: list[tuple[Any, ...]]) -> dict[str, Answer]:
     """The stored answers read (agreement, the log's columns, then the stored reach's day and
-    event id), each a log of its one term.set: most agreements' in the common case, so in
-    one pass, without the grouping a replay's rows need."""
+    event id), by agreement."""
     from tracker.store.answers import reach_of  # which imports this module
 
     records = codec.stored_records(row[1:7] for row in rows)
     days: dict[object, When] = {}
-    logs = {}
+    found = {}
     for row, record in zip(rows, records, strict=True):
         agreement, day, event_id = row[0], row[8], row[9]
         reach = None if event_id is None else reach_of(agreement, day, event_id, days)
-        logs[agreement] = TermLog(None, [record], reach)
-    return logs
+        found[agreement] = Answer(record, reach)
+    return found
 
 
 def _in_log_order(records: list[Recorded]) -> list[Recorded]:
