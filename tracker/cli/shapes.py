@@ -287,12 +287,15 @@ def agreements_json(agreements: Sequence[AgreementSummary]) -> list[dict[str, An
 def terms_json(
     key: str, as_of: dt.date, known_at: dt.datetime, entries: Sequence[TermEntry]
 ) -> dict[str, Any]:
-    """`tracker terms KEY --format json`: each agreement's term as `state` shows it."""
+    """`tracker terms KEY --format json`: each agreement's term as `state` shows it (a row
+    each, which the JSON writer writes many at a time)."""
+    from tracker.cli.jsonout import Rows
+
     return {
         "term": key,
         "as_of": day(as_of),
         "known_at": timestamp(known_at),
-        "agreements": [
+        "agreements": Rows(
             {
                 "agreement": e.agreement,
                 "in_force": None if e.term is None else term_json(e.term),
@@ -301,5 +304,5 @@ def terms_json(
                 **coverage_json(e.coverage, as_of),
             }
             for e in entries
-        ],
+        ),
     }
