@@ -50,19 +50,37 @@ def term_json(term: TermState) -> dict[str, Any]:
         "certainty": term.certainty,
         "events": list(term.events),
         "sources": list(term.sources),
-        "fields": {name: _field_json(f) for name, f in term.fields.items()},
+        "fields": _fields_json(term.fields),
         "affirmed_by": list(term.affirmed_by),
     }
 
 
-def _field_json(f: FieldState) -> dict[str, Any]:
-    return {
-        "value": f.value,
-        "since": day(f.since),
-        "certainty": f.certainty,
-        "events": list(f.events),
-        "sources": list(f.sources),
-    }
+def _fields_json(fields: Mapping[str, FieldState]) -> dict[str, Any]:
+    """A term's fields, each with its value, since when, how sure and on whose word. Fields
+    that a term.set or an amendment put together share all but their values (the same
+    objects): that part of their JSON is made once for them, lists and all (the data is
+    written out, not changed), rather than once a field for thousands of terms."""
+    found: dict[str, Any] = {}
+    made: FieldState | None = None
+    shared: dict[str, Any] = {}
+    for name in fields:  # not items(): a view that walks the fields in Python
+        f = fields[name]
+        if made is None or not _alike(f, made):
+            made = f
+            shared = {"since": day(f.since), "certainty": f.certainty, "events": list(f.events),
+                      "sources": list(f.sources)}  # fmt: skip
+        found[name] = {"value": f.value, **shared}
+    return found
+
+
+def _alike(f: FieldState, other: FieldState) -> bool:
+    """Whether two fields hold the same date, certainty and word (as the same objects)."""
+    return (
+        f.since is other.since
+        and f.events is other.events
+        and f.sources is other.sources
+        and f.certainty == other.certainty
+    )
 
 
 def _ended_json(term: EndedTerm) -> dict[str, Any]:
