@@ -228,7 +228,11 @@ def _summary(live: Live) -> str:
     return summary
 
 
-def _supporting(citations: Iterable[Citation]) -> tuple[str, ...]:
+def _supporting(citations: Sequence[Citation]) -> tuple[str, ...]:
+    """The sources that support a fact, each once, in the order cited."""
+    if len(citations) == 1:  # the common case, without the list, dict and tuple of the rest
+        (c,) = citations
+        return (c.source,) if c.stance == "supports" else ()
     return tuple(dict.fromkeys([c.source for c in citations if c.stance == "supports"]))
 
 
@@ -275,7 +279,7 @@ def set_state(fact: TermSet, events: tuple[str, ...]) -> TermState:
     case, and the whole answer where a stored answer holds: made with no more than it needs
     (the fields' states are made when they are read, see SetFields)."""
     since, certainty, citations = fact.effective, fact.certainty, fact.sources
-    backing = _supporting(citations) if citations else ()
+    backing = _supporting(citations)
     value = dict(fact.value)  # as the fields hold it
     fields = SetFields(value, since, certainty, events, backing)
     return TermState(fact.summary, MappingProxyType(value), since, fact.expires, fact.ends_when,
