@@ -253,14 +253,14 @@ def _answered(
     made straight from it (replay says what a damaged answer's event does), with the reach
     read with it."""
     found = []
-    for agreement, (record, reach) in answers.items():
-        term = lone_set(key, record, as_of, known_at)
+    for agreement, answer in answers.items():
+        term = lone_set(key, answer.record, as_of, known_at)
         if term is not None:
-            found.append(TermEntry(agreement, term, None, None, reach))
+            found.append(TermEntry(agreement, term, None, None, answer.reach))
             continue
-        term, ended, possible = one_term(key, [record], None, as_of, known_at)
+        term, ended, possible = one_term(key, [answer.record], None, as_of, known_at)
         if term or ended or possible:
-            found.append(TermEntry(agreement, term, ended, possible, reach))
+            found.append(TermEntry(agreement, term, ended, possible, answer.reach))
     return found
 
 

