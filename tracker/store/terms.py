@@ -262,11 +262,9 @@ def read(look: Cursor, term: str, as_of: dt.date, known_at: dt.datetime) -> Term
     statement = sql.TERM_READ.format(
         known="" if everything else sql.TERM_KNOWN,
         answer_known="" if everything else sql.TERM_ANSWER_KNOWN,
-        reach=sql.TERM_REACH if everything else sql.TERM_NO_REACH,
-        reached=sql.TERM_REACHED if everything else "",
     )
     params = {"term": term, "created": CREATED, "as_of": as_of.toordinal(),
-              "known_at": known_at, "upto": upto}  # fmt: skip
+              "known_at": known_at, "upto": upto, "everything": everything}  # fmt: skip
     answered: list[tuple[Any, ...]] = []
     replayed: list[tuple[Any, ...]] = []
     creations: dict[str, list[tuple[Any, ...]]] = {}
