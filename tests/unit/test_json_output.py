@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -134,3 +135,13 @@ def test_many_rows_are_written_in_parts_each_as_the_standard_library_writes_it()
 
     assert len(pieces) > 1
     assert "".join(pieces) == standard(data)
+
+
+def test_a_row_that_holds_itself_is_refused_as_any_value_that_does() -> None:
+    row: list[Any] = []
+    row.append(row)
+
+    with pytest.raises(RecursionError):
+        jsonout.dumps({"rows": jsonout.Rows([row])})
+    with pytest.raises(RecursionError):
+        jsonout.dumps({"rows": [row]})

@@ -170,9 +170,12 @@ def _standard(items: list[Any], level: int) -> str | None:
     `level` (between its `[` with the first item's indent and its close), with `dumps`'
     escapes; None where msgspec's formatter cannot read what the C encoder wrote, or for data
     that is no JSON (the writer then says so in its own words)."""
+    # Without json's check for cycles (a fifth of its cost): a value that holds itself
+    # recurses to a RecursionError, and is then written value by value, which refuses it.
     try:
-        text = msgspec.json.format(json.dumps(items, ensure_ascii=False), indent=2)
-    except (ValueError, TypeError):
+        text = json.dumps(items, ensure_ascii=False, check_circular=False)
+        text = msgspec.json.format(text, indent=2)
+    except (ValueError, TypeError, RecursionError):
         return None
     # "[\n  " + the items, each line of them indented for depth 1 + "\n]": for `level`.
     text = text[4:-2].replace("\n", "\n" + "  " * level)
