@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from tests.conftest import RECORD
 from tests.test_terms import LATER, as_state, created, ev, portfolio, price
+from tracker.core.dates import When
 from tracker.core.events import Event
+from tracker.core.state import Coverage, EndedTerm
 from tracker.errors import IntegrityError
 from tracker.service import Tracker
 from tracker.store import engines
@@ -143,6 +145,29 @@ def test_terms_reads_the_stored_answer_and_verify_names_a_forged_one(tracker: Tr
     ]
 
 
+def test_a_stored_answer_forged_to_name_another_event_is_replayed_as_that_event(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
+    expiring = ev("globex", "e", type="term.set", effective="2025-02-01", term=KEY,
+                  summary="7 a unit", value={"eur": 7}, expires="2025-02-10")  # fmt: skip
+    tracker.store.append("globex", [created("globex"), expiring])
+    t = term_latest_table
+    with tracker.store.engine.begin() as conn:  # acme's creation, globex's expiring set
+        conn.execute(t.update().where(t.c.agreement == "acme").values(position=1))
+        conn.execute(t.update().where(t.c.agreement == "globex").values(
+            position=4, day=day("2025-02-01"), reach=0))  # fmt: skip
+    april = dt.date(2025, 4, 1)
+
+    found = tracker.terms(KEY, april, LATER)
+
+    assert [(e.agreement, e.term, e.ended, e.possible) for e in found] == [
+        ("globex", None, EndedTerm(
+            "7 a unit", When.day(dt.date(2025, 2, 11)), "expired", ("globex-e",)), None)
+    ]  # fmt: skip
+    assert found == [e for e in as_state(tracker, KEY, april) if e.agreement == "globex"]
+
+
 def test_terms_as_known_before_the_answer_was_recorded_replays(tracker: Tracker) -> None:
     tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
     before = tracker.store.clock()
@@ -166,6 +191,33 @@ def test_the_reach_of_a_record_is_stored_until_a_review_has_a_say(tracker: Track
     assert tracker.terms(KEY, dt.date(2025, 4, 1), LATER) == as_state(
         tracker, KEY, dt.date(2025, 4, 1)
     )
+
+
+def test_a_stored_answer_comes_with_its_stored_reach_unless_a_review_or_the_past_has_a_say(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
+    tracker.store.append("globex", [created("globex"), price("globex", "p", 7, "2025-02-01")])
+    before = tracker.store.clock()
+    tracker.store.append("acme", [ev("acme", "n", type="note.recorded", effective="2025-03-01",
+                                     note="later")])  # fmt: skip
+    review = ev("globex", "checked", type="record.reviewed", effective="2025-02-15")
+    tracker.store.append("globex", [review])
+    april = dt.date(2025, 4, 1)
+
+    now, then = tracker.terms(KEY, april, LATER), tracker.terms(KEY, april, before)
+
+    assert (reach(tracker), reach(tracker, "globex")) == ((5, day("2025-03-01")), (None, None))
+    assert [(e.agreement, e.coverage) for e in now] == [
+        ("acme", Coverage(When.day(dt.date(2025, 3, 1)), False, "acme-n")),
+        ("globex", Coverage(When.day(dt.date(2025, 2, 15)), True, "globex-checked")),
+    ]
+    assert [(e.agreement, e.coverage) for e in then] == [
+        ("acme", Coverage(When.day(dt.date(2025, 2, 1)), False, "acme-p")),
+        ("globex", Coverage(When.day(dt.date(2025, 2, 1)), False, "globex-p")),
+    ]
+    assert now == as_state(tracker, KEY, april)
+    assert [e.term and e.term.events for e in now + then] == [("acme-p",), ("globex-p",)] * 2
 
 
 def test_terms_reads_the_stored_reach_and_verify_names_a_forged_one(tracker: Tracker) -> None:

@@ -157,8 +157,9 @@ def test_terms_reads_a_creation_alone_in_its_group_as_its_first_day_only(
 ) -> None:
     tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-03")])
 
-    logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
+    answers, logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
 
+    assert answers == {}
     assert {a: (log.created, [r.event.id for r in log.records]) for a, log in logs.items()} == {
         "acme": (dt.date(2025, 1, 1), ["acme-p"])
     }
@@ -170,10 +171,10 @@ def test_terms_reads_no_creation_where_no_change_may_have_come_by_the_day(
     tracker.store.append("acme", [created("acme"), price("acme", "p", 10)])
     tracker.store.append("globex", [created("globex"), price("globex", "p", 7, "2025-03")])
 
-    logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
+    answers, logs = tracker.store.read_term("supply.price", dt.date(2025, 3, 1), LATER)
 
+    assert {a: answer.record.event.id for a, answer in answers.items()} == {"acme": "acme-p"}
     assert {a: (log.created, [r.event.id for r in log.records]) for a, log in logs.items()} == {
-        "acme": (None, ["acme-p"]),
         "globex": (dt.date(2025, 1, 1), ["globex-p"]),
     }
 
@@ -187,10 +188,11 @@ def test_a_creation_corrected_to_a_later_day_is_read_whole_and_rules_out_a_possi
     moved = content(created("acme")) | {"effective": "2025-03-15"}
     tracker.store.append("acme", [correction("acme", "move", "created", moved)])
 
-    logs = tracker.store.read_term("supply.price", march, LATER)
+    answers, logs = tracker.store.read_term("supply.price", march, LATER)
     after = tracker.terms("supply.price", march, LATER)
 
     assert [(e.agreement, e.possible and e.possible.change) for e in before] == [("acme", "set")]
+    assert answers == {}
     assert [(log.created, [r.event.id for r in log.records]) for log in logs.values()] == [
         (None, ["acme-created", "acme-p", "acme-move"])
     ]

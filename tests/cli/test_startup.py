@@ -60,18 +60,25 @@ def test_a_command_looked_up_alone_is_whole(name: str) -> None:
     assert json.loads(result.stdout) == expected[name]
 
 
-@pytest.fixture(scope="module")
-def state_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    """`tracker state --format json` on the shipped record, then what it loaded, a line each:
-    its command modules; which of pydantic and SQLAlchemy it imported."""
+@pytest.fixture(
+    scope="module",
+    params=[["state"], ["terms", "cloud.exclusivity"]],
+    ids=["state", "terms"],
+)
+def state_run(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> subprocess.CompletedProcess[str]:
+    """`tracker state --format json` (and `tracker terms KEY`, a read across agreements) on the
+    shipped record, then what it loaded, a line each: its command modules; which of pydantic
+    and SQLAlchemy it imported."""
     url = f"sqlite:///{tmp_path_factory.mktemp('state') / 'tracker.db'}"
     imported = CliRunner().invoke(cli, ["import", str(RECORD), "--db", url])
     assert imported.exit_code == 0, imported.output
+    command = [*request.param, "--as-of", "2025-01-21", "--format", "json", "--db", url]
     code = (
         "import sys\n"
         "from tracker.cli import main\n"
-        "sys.argv = ['tracker', 'state', '--as-of', '2025-01-21', '--format', 'json', "
-        f"'--db', {url!r}]\n"
+        f"sys.argv = ['tracker', *{command!r}]\n"
         "try:\n"
         "    main()\n"
         "finally:\n"

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,3 +109,39 @@ def test_pieces_written_out_join_into_the_whole_text() -> None:
 
     assert len(pieces) > 1
     assert "".join(pieces) == standard(data)
+
+
+@given(rows=st.lists(DATA, max_size=6), depth=st.integers(0, 3), key=TEXT)
+def test_rows_at_any_depth_are_written_as_the_standard_library_writes_them(
+    rows: list[Any], depth: int, key: str
+) -> None:
+    data: Any = jsonout.Rows(rows)
+    for level in range(depth):
+        data = {key: data, "n": level} if level % 2 else [level, data]
+
+    assert jsonout.dumps(data) == standard(data)
+
+
+def test_many_rows_are_written_in_parts_each_as_the_standard_library_writes_it() -> None:
+    # Rows that the formatter cannot take (NaN, a lone surrogate) among ones it can.
+    rows = [{"agreement": f"a{n}", "value": [n, n / 7, "é\u202e\x7f"], "empty": {}}
+            for n in range(700)]  # fmt: skip
+    rows[300]["value"] = [float("nan")]
+    rows[650]["agreement"] = "\ud800"
+    data = {"agreements": jsonout.Rows(rows), "after": []}
+    pieces: list[str] = []
+
+    jsonout.write(data, pieces.append)
+
+    assert len(pieces) > 1
+    assert "".join(pieces) == standard(data)
+
+
+def test_a_row_that_holds_itself_is_refused_as_any_value_that_does() -> None:
+    row: list[Any] = []
+    row.append(row)
+
+    with pytest.raises(RecursionError):
+        jsonout.dumps({"rows": jsonout.Rows([row])})
+    with pytest.raises(RecursionError):
+        jsonout.dumps({"rows": [row]})

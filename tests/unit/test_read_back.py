@@ -20,6 +20,7 @@ from tracker.core.state import Recorded
 from tracker.errors import IntegrityError
 from tracker.files.agreement import load
 from tracker.store import codec
+from tracker.store.driver import stored_moment, written_moment
 
 RECORD = Path(__file__).resolve().parents[2] / "events" / "microsoft-openai.yaml"
 AT = "2025-01-02 03:04:05.000006"
@@ -247,3 +248,31 @@ def test_a_stored_term_set_names_its_term_before_its_value_which_may_hold_any_ke
                     "note", "term", "summary", "value", "expires", "ends_when"]  # fmt: skip
     assert codec._field(payload, '"term":"') == "supply.volume"
     assert codec._field(payload, '"effective":"') == "2025-01-01"
+
+
+MOMENT_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}"
+moment_texts = (
+    st.datetimes().map(stored_moment)
+    | st.from_regex(MOMENT_SHAPE, fullmatch=True)  # days and times that may not exist
+    | st.tuples(st.datetimes(), st.sampled_from("T ,")).map(lambda d: d[0].isoformat(d[1]))
+    | st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat(" ", "microseconds"))
+    | st.datetimes().map(lambda d: f"{stored_moment(d)}\n")
+    | st.text(alphabet="0123456789-: .T,+Z\n\u0663", max_size=30)
+)
+
+
+@given(moment_texts)
+def test_a_stored_moment_reads_back_exactly_when_its_value_is_stored_as_its_text(
+    text: str,
+) -> None:
+    try:
+        parsed: dt.datetime | None = dt.datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    stored = parsed is not None and parsed.tzinfo is None and stored_moment(parsed) == text
+    try:
+        found: dt.datetime | None = written_moment(text)
+    except ValueError:
+        found = None
+
+    assert found == (parsed if stored else None)

@@ -50,19 +50,37 @@ def term_json(term: TermState) -> dict[str, Any]:
         "certainty": term.certainty,
         "events": list(term.events),
         "sources": list(term.sources),
-        "fields": {name: _field_json(f) for name, f in term.fields.items()},
+        "fields": _fields_json(term.fields),
         "affirmed_by": list(term.affirmed_by),
     }
 
 
-def _field_json(f: FieldState) -> dict[str, Any]:
-    return {
-        "value": f.value,
-        "since": day(f.since),
-        "certainty": f.certainty,
-        "events": list(f.events),
-        "sources": list(f.sources),
-    }
+def _fields_json(fields: Mapping[str, FieldState]) -> dict[str, Any]:
+    """A term's fields, each with its value, since when, how sure and on whose word. Fields
+    that a term.set or an amendment put together share all but their values (the same
+    objects): that part of their JSON is made once for them, lists and all (the data is
+    written out, not changed), rather than once a field for thousands of terms."""
+    found: dict[str, Any] = {}
+    made: FieldState | None = None
+    shared: dict[str, Any] = {}
+    for name in fields:  # not items(): a view that walks the fields in Python
+        f = fields[name]
+        if made is None or not _alike(f, made):
+            made = f
+            shared = {"since": day(f.since), "certainty": f.certainty, "events": list(f.events),
+                      "sources": list(f.sources)}  # fmt: skip
+        found[name] = {"value": f.value, **shared}
+    return found
+
+
+def _alike(f: FieldState, other: FieldState) -> bool:
+    """Whether two fields hold the same date, certainty and word (as the same objects)."""
+    return (
+        f.since is other.since
+        and f.events is other.events
+        and f.sources is other.sources
+        and f.certainty == other.certainty
+    )
 
 
 def _ended_json(term: EndedTerm) -> dict[str, Any]:
@@ -287,12 +305,15 @@ def agreements_json(agreements: Sequence[AgreementSummary]) -> list[dict[str, An
 def terms_json(
     key: str, as_of: dt.date, known_at: dt.datetime, entries: Sequence[TermEntry]
 ) -> dict[str, Any]:
-    """`tracker terms KEY --format json`: each agreement's term as `state` shows it."""
+    """`tracker terms KEY --format json`: each agreement's term as `state` shows it (a row
+    each, which the JSON writer writes many at a time)."""
+    from tracker.cli.jsonout import Rows
+
     return {
         "term": key,
         "as_of": day(as_of),
         "known_at": timestamp(known_at),
-        "agreements": [
+        "agreements": Rows(
             {
                 "agreement": e.agreement,
                 "in_force": None if e.term is None else term_json(e.term),
@@ -301,5 +322,5 @@ def terms_json(
                 **coverage_json(e.coverage, as_of),
             }
             for e in entries
-        ],
+        ),
     }

@@ -117,7 +117,10 @@ class Value(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_
         return data
 
 
-class Citation(Value, frozen=True, kw_only=True):
+# Text only, so in no cycle: left out of the garbage collector's way (`gc=False`), which also
+# lets it leave alone the tuples of citations that facts and term states hold, by the thousand
+# in a read.
+class Citation(Value, frozen=True, kw_only=True, gc=False):
     """A source's words behind a fact, for or against it."""
 
     source: Annotated[Slug, described("The id of the source cited.")]
@@ -166,7 +169,11 @@ class StoredSource(Value, frozen=True, kw_only=True):
     sha256: str | None = None
 
 
-class BaseEvent(Value, tag_field="type", frozen=True, kw_only=True):
+# Events are left out of the garbage collector's way (`gc=False`): a read decodes them by the
+# thousand, and the collector's full passes scanned every one for cycles that an event is not
+# in. It holds JSON data (the edges refuse a value nested deeper than MAX_DEPTH, so none that
+# holds itself is stored) and, a correction, its replacement; nothing it holds refers to it.
+class BaseEvent(Value, tag_field="type", frozen=True, kw_only=True, gc=False):
     """Fields every event carries; the store adds position, version and recorded_at. Its
     `type` (what happened) is each class's tag: the first key of its JSON."""
 

@@ -228,8 +228,12 @@ def _summary(live: Live) -> str:
     return summary
 
 
-def _supporting(citations: Iterable[Citation]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.source for c in citations if c.stance == "supports"))
+def _supporting(citations: Sequence[Citation]) -> tuple[str, ...]:
+    """The sources that support a fact, each once, in the order cited."""
+    if len(citations) == 1:  # the common case, without the list, dict and tuple of the rest
+        (c,) = citations
+        return (c.source,) if c.stance == "supports" else ()
+    return tuple(dict.fromkeys([c.source for c in citations if c.stance == "supports"]))
 
 
 def weakest(certainties: Iterable[Certainty]) -> Certainty:
@@ -240,41 +244,46 @@ def weakest(certainties: Iterable[Certainty]) -> Certainty:
 def term_state(live: Live) -> TermState:
     """The term a term.set and what followed it put in force, field by field."""
     fact = _set_of(live)
-    backing = _supporting(fact.sources)
-    events = live.set.events
+    if not live.later:
+        return set_state(fact, live.set.events)
+    # The amendments and affirmations since, field by field from the term.set's.
     since, certainty = fact.effective, fact.certainty
-    value = dict(fact.value)  # as the fields hold it, until an amendment changes them
-    fields: Mapping[str, FieldState] = SetFields(value, since, certainty, events, backing)
-    summary, citations, sources = fact.summary, fact.sources, backing
-    affirmed_by: tuple[str, ...] = ()
-    if live.later:  # the amendments and affirmations since
-        changed = dict(fields)
-        gathered: list[Citation] = list(fact.sources)
-        affirmed: list[str] = []
-        for applied in live.later:
-            later = applied.fact
-            gathered.extend(later.sources)
-            if isinstance(later, TermAffirmed):
-                affirmed.extend(applied.events)
-            elif isinstance(later, TermAmended):
-                changed = _amend(changed, later, applied.events)
-        events, summary = _events(live), _summary(live)
-        citations, sources, affirmed_by = tuple(gathered), _supporting(gathered), tuple(affirmed)
-        fields, value = MappingProxyType(changed), {k: f.value for k, f in changed.items()}
-        certainty = weakest({f.certainty for f in changed.values()} or {certainty})
+    changed = dict(set_state(fact, live.set.events).fields)
+    gathered: list[Citation] = list(fact.sources)
+    affirmed: list[str] = []
+    for applied in live.later:
+        later = applied.fact
+        gathered.extend(later.sources)
+        if isinstance(later, TermAffirmed):
+            affirmed.extend(applied.events)
+        elif isinstance(later, TermAmended):
+            changed = _amend(changed, later, applied.events)
     return TermState(
-        summary=summary,
-        value=MappingProxyType(value),
+        summary=_summary(live),
+        value=MappingProxyType({k: f.value for k, f in changed.items()}),
         since=since,
         expires=fact.expires,
         ends_when=fact.ends_when,
-        certainty=certainty,
-        events=events,
-        sources=sources,
-        citations=citations,
-        fields=fields,
-        affirmed_by=affirmed_by,
+        certainty=weakest({f.certainty for f in changed.values()} or {certainty}),
+        events=_events(live),
+        sources=_supporting(gathered),
+        citations=tuple(gathered),
+        fields=MappingProxyType(changed),
+        affirmed_by=tuple(affirmed),
     )
+
+
+def set_state(fact: TermSet, events: tuple[str, ...]) -> TermState:
+    """The term a term.set put in force with nothing since (`events`: its own and its
+    corrections'): every field since its date, as sure and on the same word. The common
+    case, and the whole answer where a stored answer holds: made with no more than it needs
+    (the fields' states are made when they are read, see SetFields)."""
+    since, certainty, citations = fact.effective, fact.certainty, fact.sources
+    backing = _supporting(citations)
+    value = dict(fact.value)  # as the fields hold it
+    fields = SetFields(value, since, certainty, events, backing)
+    return TermState(fact.summary, MappingProxyType(value), since, fact.expires, fact.ends_when,
+                     certainty, events, backing, citations, fields, ())  # fmt: skip
 
 
 def term_state_after(before: TermState, live: Live) -> TermState:
@@ -526,21 +535,30 @@ def one_term(
     possibly changed), from the events replaying it needs, in log order, and the first day of
     the agreement's creation when the creation is not among them (only that day counts, and
     only for a change that may have come by `as_of`: None will do when there is none)."""
-    if len(records) == 1:  # the common case: one term.set, in force since a day gone by
-        (r,) = records
-        fact = r.event
-        if (
-            isinstance(fact, TermSet)
-            and fact.term == key
-            and fact.expires is None
-            and fact.effective.last <= as_of
-            and (known_at is None or r.recorded_at <= known_at)
-        ):
-            return term_state(Live(Applied(fact, r.position))), None, None
+    if len(records) == 1 and (term := lone_set(key, records[0], as_of, known_at)) is not None:
+        return term, None, None
     result = fold(resolve(known(records, known_at)).facts, as_of, Fold(created=created))
     live = result.terms.get(key)
     term = None if live is None else term_state(live)
     return term, result.ended.get(key), result.possible.get(key)
+
+
+def lone_set(
+    key: str, r: Recorded, as_of: dt.date, known_at: dt.datetime | None
+) -> TermState | None:
+    """The term on `as_of`, as known at `known_at`, when a record alone in the events that
+    replaying it needs is a term.set of it, in force since a day gone by, without expiry: the
+    common case, and a stored answer's; None when replay must say."""
+    fact = r.event
+    if (
+        isinstance(fact, TermSet)
+        and fact.term == key
+        and fact.expires is None
+        and fact.effective.last <= as_of
+        and (known_at is None or r.recorded_at <= known_at)
+    ):
+        return set_state(fact, (fact.id,))
+    return None
 
 
 def state_of(

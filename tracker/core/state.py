@@ -11,8 +11,13 @@ import msgspec
 from tracker.core.dates import When
 from tracker.core.events import Certainty, Citation, EndReason, Event, Party, Resolution
 
+# The values made in great numbers, one or more per event or agreement a read goes through,
+# are left out of the garbage collector's way (`gc=False`): the collector would otherwise
+# scan each of them again and again while a read builds thousands, for cycles they cannot be
+# in (frozen values, made after what they hold, never referred to by it).
 
-class Recorded(msgspec.Struct, frozen=True):
+
+class Recorded(msgspec.Struct, frozen=True, gc=False):
     """An event as the store holds it: with its place in the log and when it was recorded."""
 
     event: Event
@@ -21,7 +26,7 @@ class Recorded(msgspec.Struct, frozen=True):
     recorded_at: dt.datetime
 
 
-class FieldState(msgspec.Struct, frozen=True):
+class FieldState(msgspec.Struct, frozen=True, gc=False):
     """One field of a term's value: since when it holds, how sure, and on whose word."""
 
     value: Any
@@ -71,7 +76,7 @@ def provenance(f: FieldState | None) -> str | None:
     return f"since {f.since}, {f.certainty}, from {', '.join(f.sources) or 'no source'}"
 
 
-class TermState(msgspec.Struct, frozen=True):
+class TermState(msgspec.Struct, frozen=True, gc=False):
     """A term in force; its certainty is the weakest of its fields'."""
 
     summary: str
@@ -137,7 +142,7 @@ class Proposal(msgspec.Struct, frozen=True):
     resolved_by: str | None = None
 
 
-class Coverage(msgspec.Struct, frozen=True):
+class Coverage(msgspec.Struct, frozen=True, gc=False):
     """The record's reach: `through` is the day of its latest review that counts (`reviewed`)
     or, with none, the date of its latest fact (None for an empty record); `event` is the
     event that says so."""

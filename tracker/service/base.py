@@ -46,9 +46,10 @@ class History(msgspec.Struct, frozen=True):
     corrected_by: Mapping[str, tuple[str, ...]]
 
 
-class TermEntry(msgspec.Struct, frozen=True):
+class TermEntry(msgspec.Struct, frozen=True, gc=False):
     """One agreement's answer to the portfolio question: the term in force, ended, or
-    possibly changed by an imprecise date (each as `state` has it; None where it has not)."""
+    possibly changed by an imprecise date (each as `state` has it; None where it has not).
+    One per agreement: out of the garbage collector's way, as tracker.core.state's values."""
 
     agreement: str
     term: TermState | None

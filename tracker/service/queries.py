@@ -11,7 +11,7 @@ from msgspec.structs import replace
 from tracker.core.events import (
     term_of,
 )
-from tracker.core.projector import known, one_term, project, resolve
+from tracker.core.projector import known, lone_set, one_term, project, resolve
 from tracker.core.state import (
     AgreementState,
     Coverage,
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tracker.core.diff import StateDiff
     from tracker.core.explain import Explanation
     from tracker.core.provenance import ConflictReport, SourceUse
+    from tracker.store.terms import Answer
 
 _TERM_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)*")
 
@@ -113,20 +114,29 @@ class Queries(Base):
         if len(key) > 100 or _TERM_KEY.fullmatch(key) is None:
             raise TrackerError(f"not a term key: {key!r} (lower-case words joined by dots)")
         known_at = self.store.moment(known_at)
-        logs = self.store.read_term(key, as_of, known_at)
-        found = []
-        for agreement in sorted(logs):
-            created, records = logs[agreement]
+        answers, logs = self.store.read_term(key, as_of, known_at)
+        found = _answered(key, answers, as_of, known_at)
+        for agreement, (created, records) in logs.items():
             term, ended, possible = one_term(key, records, created, as_of, known_at)
             if term or ended or possible:
-                found.append((agreement, term, ended, possible))
+                found.append(TermEntry(agreement, term, ended, possible))
         if not found:
             self._require_term(None, key, known_at)
-        reaches = self.store.read_reaches([agreement for agreement, *_ in found], known_at)
+        found.sort(key=_agreement)
+        return self._with_reaches(found, known_at)
+
+    def _with_reaches(self, entries: list[TermEntry], known_at: dt.datetime) -> list[TermEntry]:
+        """The entries, each with its agreement's reach: those the term's read did not give (a
+        replayed term's, one its reviews, retractions or corrections decide, or any asked about
+        as known at a past moment) read now, together."""
+        unreached = [e.agreement for e in entries if e.coverage is None]
+        if not unreached:
+            return entries
+        reaches = self.store.read_reaches(unreached, known_at)
         return [
-            TermEntry(agreement, term, ended, possible, self._reached(reaches[agreement])
-                      or self.coverage(agreement, known_at))
-            for agreement, term, ended, possible in found
+            e if e.coverage is not None else replace(e, coverage=self._reached(
+                reaches[e.agreement]) or self.coverage(e.agreement, known_at))
+            for e in entries
         ]  # fmt: skip
 
     def snapshot(self, agreement: str) -> None:
@@ -234,3 +244,25 @@ class Queries(Base):
         if term is not None and not kept:
             self._require_term(agreement, term, known_at)
         return History(kept, resolution.retracted, resolution.corrected_by)
+
+
+def _answered(
+    key: str, answers: dict[str, Answer], as_of: dt.date, known_at: dt.datetime
+) -> list[TermEntry]:
+    """The entries of the agreements whose term a stored answer gives: its term.set's state,
+    made straight from it (replay says what a damaged answer's event does), with the reach
+    read with it."""
+    found = []
+    for agreement, answer in answers.items():
+        term = lone_set(key, answer.record, as_of, known_at)
+        if term is not None:
+            found.append(TermEntry(agreement, term, None, None, answer.reach))
+            continue
+        term, ended, possible = one_term(key, [answer.record], None, as_of, known_at)
+        if term or ended or possible:
+            found.append(TermEntry(agreement, term, ended, possible, answer.reach))
+    return found
+
+
+def _agreement(entry: TermEntry) -> str:
+    return entry.agreement

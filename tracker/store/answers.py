@@ -148,10 +148,22 @@ def reached(look: Cursor, agreements: Sequence[str], upto: int) -> dict[str, Cov
     position `upto` give it: the last day of its latest fact's date, and that fact (as
     `tracker.core.coverage.latest_of` gives it)."""
     found = {}
+    days: dict[object, When] = {}
     for filled, params in look.filled(sql.REACH_READ, agreements, {"upto": upto}):
         for agreement, event_id, day, _ in look.rows(filled, params):
-            found[agreement] = Coverage(When.day(_date(agreement, day)), False, event_id)
+            found[agreement] = reach_of(agreement, day, event_id, days)
     return found
+
+
+def reach_of(agreement: str, day: object, event_id: str, days: dict[object, When]) -> Coverage:
+    """An agreement's stored reach from its day (a day number) and the id of its event;
+    `days` keeps the When of each day made, as many agreements reach to the same day."""
+    when = days.get(day) if type(day) is int else None
+    if when is None:
+        when = When.day(_date(agreement, day))
+        if type(day) is int:
+            days[day] = when
+    return Coverage(when, False, event_id)
 
 
 def _date(agreement: str, number: object) -> dt.date:

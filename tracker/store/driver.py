@@ -356,6 +356,12 @@ def moment(value: Any) -> dt.datetime:
 # A stored date or moment has one text, the one the store writes: Python reads other
 # spellings of the same value (`20250301`, `2025-W09-6`, `T` for the space), which the
 # hashes, computed on the value, would not tell apart, while SQL compares and orders the text.
+# The text of a moment as `stored_moment` writes it, every digit an ASCII one: a text of this
+# shape that `fromisoformat` reads is the one `stored_moment` writes of the value it reads,
+# so that it needs no writing back to be compared (a tenth of the cost, on every row read).
+_STORED_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
+
+
 def written_day(value: Any) -> dt.date:
     """A date column's value, as `day` reads it; ValueError (one line) unless it is a date
     written as the store writes it."""
@@ -372,6 +378,11 @@ def written_day(value: Any) -> dt.date:
 def written_moment(value: Any) -> dt.datetime:
     """A DateTime column's value, as `moment` reads it; ValueError (one line) unless it is a
     moment without time zone written as the store writes it."""
+    if type(value) is str and _STORED_MOMENT.fullmatch(value):
+        try:  # the common case: every row a read decodes has one
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass  # a day or time that does not exist: told below
     if isinstance(value, str):
         parsed = _parsed(dt.datetime.fromisoformat, value, "a moment")
         if parsed.tzinfo is not None:

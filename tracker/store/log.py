@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from tracker.core import rules
     from tracker.core.in_force import Needs
     from tracker.store.replica import Replica
-    from tracker.store.terms import TermLog
+    from tracker.store.terms import TermRead
 
 
 class Row(NamedTuple):
@@ -441,9 +441,10 @@ class EventStore:
             refuse_misspelled(look, agreement)
             yield _replay(look, agreement, until, known_at)
 
-    def read_term(self, term: str, as_of: dt.date, known_at: dt.datetime) -> dict[str, TermLog]:
-        """The events of every agreement that replaying one term on `as_of`, as known at
-        `known_at`, needs (see tracker.store.terms), by agreement, in log order."""
+    def read_term(self, term: str, as_of: dt.date, known_at: dt.datetime) -> TermRead:
+        """One term on `as_of`, as known at `known_at`, in every agreement (see
+        tracker.store.terms): the stored answers that give it, and the events that replaying
+        it needs in the other agreements, in log order."""
         from tracker.store import terms
 
         with self._reading() as look:

@@ -221,14 +221,22 @@ TERM_AIMED = TERM_MEMBER + " AND target IN ({ids})"
 # order (no sort); then each agreement's rows are looked up in the index, and only the ones
 # needed are read from the log. It stops at the last position stored when the question began
 # (`TERM_LATEST`, read first): an append committed meanwhile is not seen. `{known}` filters by
-# when the events were recorded, unless all of them were by then.
+# when the events were recorded, unless all of them were by then; then (`:everything`) each
+# stored answer comes with its agreement's stored reach (see tracker.store.answers), the day
+# and the id of the event it reaches to (NULL where there is none: `read_reaches` says),
+# looked up while the agreement's rows are at hand rather than in a pass of their own. The
+# reaches are joined to the stored answers by agreement where both are read whole, so that
+# PostgreSQL, which cannot tell how many answers the events join keeps, has no reason to
+# scan the reaches once for each of them.
 # In one statement, so that the answers and the replays read the same rows.
 TERM_READ = """
 WITH answers AS (
     SELECT l.agreement,
         CASE WHEN l.day <= :as_of AND l.position <= :upto{answer_known} THEN l.position END
-            AS answer
-    FROM term_latest AS l
+            AS answer,
+        r.day AS reach_day, r.position AS reach_at
+    FROM term_latest AS l LEFT JOIN reaches AS r
+        ON r.agreement = l.agreement AND r.position <= :upto AND :everything
     WHERE l.term = :term
 ), sets AS (
     SELECT x.agreement,
@@ -241,17 +249,18 @@ WITH answers AS (
     GROUP BY x.agreement
 )
 SELECT a.agreement, e.payload, e.type, e.schema_version, e.position, e.version, e.recorded_at,
-    NULL
+    NULL, a.reach_day, f.id
 FROM answers AS a JOIN events AS e ON e.agreement = a.agreement AND e.position = a.answer
+    LEFT JOIN events AS f ON f.agreement = a.agreement AND f.position = a.reach_at
 UNION ALL
 SELECT x.agreement, e.payload, e.type, e.schema_version, x.position, e.version, e.recorded_at,
-    x.first
+    x.first, NULL, NULL
 FROM sets AS s CROSS JOIN term_events AS x
     JOIN events AS e ON e.agreement = x.agreement AND e.position = x.position
 WHERE x.term = :term AND x.agreement = s.agreement AND x.position <= :upto{known}
     AND (x.kind = 'group' OR (x.first <= :as_of AND (s.last_set IS NULL OR x.last >= s.last_set)))
 UNION ALL
-SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first
+SELECT x.agreement, NULL, NULL, NULL, x.position, NULL, NULL, x.first, NULL, NULL
 FROM sets AS s CROSS JOIN term_events AS x
 WHERE s.unsure = 1
     AND x.term = :created AND x.agreement = s.agreement AND x.position <= :upto{known}
