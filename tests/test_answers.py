@@ -232,3 +232,21 @@ def test_terms_with_a_damaged_stored_reach_is_refused_in_one_line(tracker: Track
     assert str(caught.value) == (
         "the stored reach of acme is damaged (its day is 100000000, no day); run tracker verify"
     )
+
+
+def test_as_known_a_moment_ago_only_agreements_written_since_lose_their_stored_reach(
+    tracker: Tracker,
+) -> None:
+    tracker.store.append("acme", [created("acme"), price("acme", "p", 10, "2025-02-01")])
+    tracker.store.append("zeta", [created("zeta"), price("zeta", "p", 20, "2025-02-01")])
+    moment = tracker.store.clock()  # a question asked now, while a writer goes on
+    tracker.store.append("zeta", [price("zeta", "q", 21, "2025-03-01")])
+
+    reaches = tracker.store.read_reaches(["acme", "zeta"], moment)
+    then = tracker.terms(KEY, dt.date(2025, 4, 1), moment)
+
+    assert reaches["acme"].stored is not None  # read from the stored reach
+    assert reaches["acme"].stored.event == "acme-p"
+    assert (reaches["zeta"].stored, [i for i, *_ in reaches["zeta"].latest]) == (None, ["zeta-p"])
+    shown = [(e.agreement, e.term and e.term.value, e.coverage and e.coverage.event) for e in then]
+    assert shown == [("acme", {"eur": 10}, "acme-p"), ("zeta", {"eur": 20}, "zeta-p")]

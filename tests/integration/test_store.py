@@ -375,3 +375,32 @@ def test_the_log_writes_its_rows_in_the_columns_its_insert_names() -> None:
         "id", "agreement", "version", "type", "schema_version", "effective", "announced",
         "target", "recorded_at", "payload", "hash", "position", "hash_version",
     )  # fmt: skip
+
+
+def test_a_replay_longer_than_one_fetch_reads_every_fact(store: EventStore) -> None:
+    start = dt.date(2025, 1, 1)
+    changes = [
+        event_from_dict(
+            {
+                "type": "term.set",
+                "id": f"s{n}",
+                "agreement": "acme",
+                "effective": (start + dt.timedelta(days=n // 10)).isoformat(),
+                "term": f"supply.t{n % 3}",
+                "summary": f"Value {n}",
+                "value": {"n": n},
+            }
+        )
+        for n in range(1, 1_501)
+    ]
+    store.append("acme", [created(), *changes])
+
+    state = store.state("acme", dt.date(2025, 5, 1), dt.datetime(2100, 1, 1))
+
+    # 2025-05-01 is day 120 after the start: the changes up to n = 1209 count (1,210 facts
+    # with the creation, more than one fetch of 1,000).
+    assert {key: term.summary for key, term in state.terms.items()} == {
+        "supply.t0": "Value 1209",
+        "supply.t1": "Value 1207",
+        "supply.t2": "Value 1208",
+    }

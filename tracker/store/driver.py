@@ -104,13 +104,24 @@ class Cursor:
             raise self.error(sql, params, e) from e
 
     def stream(
-        self, sql: str, params: dict[str, Any], size: int = 1000
+        self, sql: str, params: dict[str, Any], size: int = 1000, *, settled: bool = False
     ) -> Iterator[list[tuple[Any, ...]]]:
         """The rows a statement returns, `size` at a time, fetched as they are asked for (the
         connection must stay open until the last). On PostgreSQL through a server-side cursor
-        (in the read's transaction): a client-side one would receive every row at once."""
+        (in the read's transaction): a client-side one would receive every row at once. A
+        `settled` statement (one whose rows cannot change between two runs, and that ends
+        where a LIMIT may follow) is first asked for `size` rows at once, in one round trip
+        where a server-side cursor takes three: only a longer result is then streamed."""
         sql, params = self._bound(sql, params)
         cursor = self.cursor
+        if not self.sqlite and settled:
+            with self.translated(sql, params):
+                cursor.execute(f"{sql} LIMIT {size + 1}", params)
+                rows = cursor.fetchall()
+            if len(rows) <= size:
+                if rows:
+                    yield rows
+                return
         if not self.sqlite:
             cursor = self.cursor.connection.cursor(name=f"tracker_stream_{next(_STREAMS)}")
         try:

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 import msgspec
@@ -361,26 +361,29 @@ class EventStore:
 
     def read_reach(self, agreement: str, known_at: dt.datetime) -> Reach:
         """What the reach of the agreement's record as known at `known_at` reads (see
-        `sql.REVIEWS`): a few indexed rows, and the log's events decoded only when they are
-        reviews, retractions or corrections."""
+        `sql.REVIEWS`, `sql.MARKED`): a few indexed rows, and the log's events decoded only
+        when they are reviews, retractions or corrections."""
         params = {"agreement": agreement}
         with self._reading() as look:
             refuse_misspelled(look, agreement)
-            found = [*look.rows(sql.REVIEWS, params), *look.rows(sql.RETRACTIONS, params)]
+            found = look.rows(sql.MARKED, params)
             marked = [r for r in codec.stored_records(found) if r.recorded_at <= known_at]
             return Reach(sorted(marked, key=_position), _latest(look, agreement, known_at))
 
     def read_reaches(self, agreements: Sequence[str], known_at: dt.datetime) -> dict[str, Reach]:
-        """`read_reach` of each agreement, on one cursor: as known now, from the stored reach
-        of those that have one (see tracker.store.answers); for the others, their reviews,
-        retractions and corrections in two statements, then two indexed lookups each."""
+        """`read_reach` of each agreement, on one cursor: from the stored reach of those that
+        have one and took no event after `known_at` (see tracker.store.answers: all of them
+        as known now, nearly all as known a moment ago while a writer appends); for the
+        others, their reviews, retractions and corrections in two statements, then two
+        indexed lookups each."""
         from tracker.store import answers
 
         with self._reading() as look:
             refuse_misspelled(look, None)
             last = look.rows(sql.TERM_LATEST, {})
-            now = bool(last) and moment(last[0][1]) <= known_at  # all recorded by then
-            stored = answers.reached(look, agreements, last[0][0]) if now else {}
+            since = _appended_since(look, known_at, last[0]) if last else None
+            current = [a for a in agreements if a not in since] if since is not None else []
+            stored = answers.reached(look, current, last[0][0]) if current else {}
             reaches = {a: Reach([], (), reach) for a, reach in stored.items()}
             marked: dict[str, list[Recorded]] = {a: [] for a in agreements if a not in stored}
             if not marked:
@@ -519,9 +522,33 @@ def _replay(look: Cursor, agreement: str, until: dt.date, known_at: dt.datetime)
     by_id = look.among(sql.BY_ID, list(dict.fromkeys(targets)), {"agreement": agreement})
     found = codec.stored_records(by_id)
     corrected = [r for r in found if r.recorded_at <= known_at and r.position <= upto]
-    chunks = look.stream(sql.FACTS.format(types=types), params)
+    chunks = look.stream(sql.FACTS.format(types=types), params, settled=True)  # up to `upto`
     # With no retraction or correction in it, a term.set a later one replaces is not decoded.
     return Replay(corrections, corrected, codec.stored_facts(chunks, skip_replaced=not corrections))
+
+
+def _appended_since(look: Cursor, known_at: dt.datetime, last: tuple[Any, ...]) -> set[str] | None:
+    """The agreements that took an event recorded after `known_at` (`last`: the log's last
+    position and recorded_at), read back from the end of the log (recorded_at grows with
+    position); None when more than `_SINCE_AT_MOST` events were (a question about the past).
+    """
+    found: set[str] = set()
+    if moment(last[1]) <= known_at:
+        return found
+    before = last[0] + 1
+    for _ in range(_SINCE_AT_MOST // _SINCE_STEP):
+        rows = look.rows(sql.RECORDED_BEFORE, {"before": before, "limit": _SINCE_STEP})
+        for position, agreement, recorded_at in rows:
+            if moment(recorded_at) <= known_at:
+                return found
+            found.add(agreement)
+            before = position
+        if len(rows) < _SINCE_STEP:
+            return found
+    return None
+
+
+_SINCE_STEP, _SINCE_AT_MOST = 100, 10_000
 
 
 def _latest(look: Cursor, agreement: str, known_at: dt.datetime) -> tuple[Latest, ...]:

@@ -141,6 +141,7 @@ REVIEWS = (
     f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed' AND agreement = :agreement"
 )
 RETRACTIONS = f"SELECT {READ_COLUMNS} FROM events WHERE agreement = :agreement AND target > ''"
+MARKED = f"{REVIEWS} UNION ALL {RETRACTIONS}"  # both in one round trip
 # For many agreements at once (`terms`): their reviews, and every retraction and correction.
 REVIEWS_AMONG = f"SELECT {READ_COLUMNS} FROM events WHERE type = 'record.reviewed'" + (
     " AND agreement IN ({ids})"
@@ -261,6 +262,12 @@ TERM_KNOWN = (
 )
 TERM_ANSWER_KNOWN = TERM_KNOWN.replace("x.", "l.")
 TERM_LATEST = "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+# The log's events before a position, from the last back (whose agreements took an event
+# after a moment: recorded_at grows with position).
+RECORDED_BEFORE = (
+    "SELECT position, agreement, recorded_at FROM events WHERE position < :before"
+    " ORDER BY position DESC LIMIT :limit"
+)
 TERM_EVENTS = (
     "SELECT agreement, payload, type, schema_version, position, version, recorded_at"
     " FROM events WHERE position IN ({ids})"
