@@ -122,6 +122,15 @@ def test_a_changed_event_under_an_id_of_its_agreement_is_still_refused(two: Even
     )
 
 
+def test_verify_of_every_agreement_keeps_a_shared_id_to_its_own_agreement(
+    two: EventStore,
+) -> None:
+    tracker = Tracker(two)
+
+    assert tracker.check().problems == []
+    assert tracker.check("acme").problems == tracker.check("other").problems == []
+
+
 def test_the_keys_migration_keeps_every_agreement_whole_down_and_up(db_url: str) -> None:
     engine = engines.create_engine(db_url)
     engines.upgrade(engine)

@@ -56,6 +56,8 @@ def index_rows(records: Sequence[Recorded]) -> list[IndexRow]:
     term as a `set` or a `fact` (a creation as a `group`: its group is always read); each
     event of a larger group under every term of the group, as a `group`."""
     parent = {r.event.id: r.event.target for r in records if isinstance(r.event, CORRECTIONS)}
+    if parent and len({r.event.agreement for r in records}) > 1:
+        return _per_agreement(records)  # ids are unique within an agreement only
     root = _roots(parent)
     grouped = set(root.values()) | parent.keys()
     groups: dict[str, list[Recorded]] = {}
@@ -73,6 +75,15 @@ def index_rows(records: Sequence[Recorded]) -> list[IndexRow]:
         kind = "group" if len(members) > 1 or CREATED in terms else _kind(members[0].event)
         rows.extend(_row(t, r, kind) for r in members for t in terms)
     return rows
+
+
+def _per_agreement(records: Sequence[Recorded]) -> list[IndexRow]:
+    """The index rows of the events of several agreements (what verify checks), each
+    agreement's groups made of its own events alone."""
+    by_agreement: dict[str, list[Recorded]] = {}
+    for r in records:
+        by_agreement.setdefault(r.event.agreement, []).append(r)
+    return [row for part in by_agreement.values() for row in index_rows(part)]
 
 
 def _kind(event: Event) -> str:
