@@ -50,7 +50,7 @@ def test_every_key_and_unique_index_of_the_log_holds_the_agreement() -> None:
     }
 
 
-def test_every_index_but_the_logs_order_leads_with_the_agreement_or_its_term() -> None:
+def test_every_index_but_the_logs_order_leads_with_the_agreement() -> None:
     leading = {
         str(index.name): index.columns[0].name
         for name in LOG_TABLES
